@@ -1,0 +1,39 @@
+import { formatInvalidRow } from '../input/row-validation.ts';
+import type { CampaignResult } from '../queue/run-campaign.ts';
+import type { CampaignSubmission } from '../queue/campaign.ts';
+
+/** Rows refused before the queue, each with file, row, field and reason. */
+export function invalidRowsText(submission: CampaignSubmission): string {
+  if (submission.invalid.length === 0) return '';
+  return [`Invalid rows (${submission.invalidRows}, not queued):`, ...submission.invalid.map((p) => `  ${formatInvalidRow(p)}`), ''].join('\n');
+}
+
+/** Dossiers the back office refused or that failed for good: the human work list. */
+export function rejectionsText(result: CampaignResult): string {
+  const lines = result.finished
+    .filter((f) => f.status !== 'done')
+    .sort((a, b) => a.rowNumber - b.rowNumber)
+    .map((f) => `  ${result.submission.file} row ${f.rowNumber}: ${f.status}: ${f.reason ?? ''}`);
+  return lines.length === 0 ? '' : [`Rejected or failed dossiers (${lines.length}, for a human):`, ...lines, ''].join('\n');
+}
+
+/** One block summing up the campaign. */
+export function summaryText(result: CampaignResult): string {
+  const s = result.submission;
+  const count = (status: string) => result.finished.filter((f) => f.status === status).length;
+  const done = count('done');
+  const seconds = result.elapsedMs / 1000;
+  return [
+    `Campaign ${s.campaignId}: ${s.scenarioId} × ${s.file} × ${s.caisse}`,
+    `  rows read           ${s.rows}`,
+    `  invalid (not queued) ${s.invalidRows}`,
+    `  already done before ${s.alreadyDone}`,
+    `  already in queue    ${s.alreadyQueued}`,
+    `  queued              ${s.jobIds.length}`,
+    `  done                ${done}`,
+    `  rejected            ${count('rejected')}`,
+    `  failed              ${count('failed')}`,
+    `  time                ${seconds.toFixed(1)} s (${(result.finished.length / Math.max(seconds, 0.001)).toFixed(1)} dossiers/s)`,
+    '',
+  ].join('\n');
+}

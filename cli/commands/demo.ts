@@ -1,0 +1,51 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../core/config.ts';
+import { DEFAULT_USER, startBackOffice } from '../../fixtures/backoffice/index.ts';
+import { dipaPayment } from '../../scenarios/dipa-payment.ts';
+import type { CommandContext } from '../context.ts';
+import { executeCampaign } from '../execute-campaign.ts';
+
+/** The demo's input: DIPA requests exported from the mock ameli pro, with a few bad rows. */
+export const DEMO_FILE = fileURLToPath(new URL('../../fixtures/data/dipa-demo.csv', import.meta.url));
+
+export interface DemoOptions {
+  concurrency?: number;
+  file?: string;
+  /** Technical faults injected in the back office, to show retries and exactly-once. @defaultValue true */
+  faults?: boolean;
+}
+
+/**
+ * `npm run demo`: the main job end to end on this machine. Starts the mock back
+ * office and a private Redis (fresh each time, so the demo always enters its
+ * payments), runs a DIPA payment campaign, prints the gains, and checks that the
+ * back office holds exactly one payment per dossier done.
+ */
+export async function demoCommand(opts: DemoOptions, ctx: CommandContext): Promise<number> {
+  const { closer, out } = ctx;
+  const config = await loadConfig(undefined, { ...process.env, REDIS_URL: '' });
+  const logger = ctx.openLogger(config);
+  const backOffice = closer.add('back office', await startBackOffice({ port: 0 }), (b) => b.close());
+  out(`Back office (ameli pro, Progrès): ${backOffice.url}\n`);
+  const redisDir = closer.add('demo redis folder', await mkdtemp(join(tmpdir(), 'proweb-demo-')), (dir) => rm(dir, { recursive: true, force: true }));
+  if (opts.faults ?? true) {
+    // One crash after the payment was committed and one dropped connection: both are retried, neither pays twice.
+    backOffice.faults.inject({ on: 'payment-submit', kind: 'http-500-after-commit', times: 1 });
+    backOffice.faults.inject({ on: 'payment-submit', kind: 'drop-connection', times: 1 });
+  }
+  const file = opts.file ?? DEMO_FILE;
+  const result = await executeCampaign({
+    config, closer, logger, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai',
+    endpoints: { progres: { baseUrl: backOffice.url, ...DEFAULT_USER } },
+    concurrency: opts.concurrency ?? config.concurrency, redisDir, out,
+  });
+  const done = result.finished.filter((f) => f.status === 'done').length;
+  const payments = backOffice.state.payments.length;
+  const distinct = new Set(backOffice.state.payments.map((p) => `${p.ps}|${p.period}`)).size;
+  out(`Back office check: ${payments} payments recorded for ${done} dossiers done, ${payments - distinct} entered twice.\n`);
+  out(`Logs: ${process.env.PROWEB_LOG_FILE ?? `${config.dataDir}/logs/proweb.log`}\n`);
+  return payments === done && distinct === payments ? 0 : 1;
+}

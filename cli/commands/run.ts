@@ -1,0 +1,25 @@
+import { loadConfig, resolveEndpoints } from '../../core/config.ts';
+import { findScenario } from '../../scenarios/catalogue.ts';
+import type { CommandContext } from '../context.ts';
+import { executeCampaign } from '../execute-campaign.ts';
+
+export interface RunCommandOptions {
+  input: string;
+  caisse: string;
+  config?: string;
+  concurrency?: number;
+  headed?: boolean;
+}
+
+/** `proweb run <scenario> --input F --caisse C`: the all-in-one, one-machine path. */
+export async function runCommand(scenarioId: string, opts: RunCommandOptions, ctx: CommandContext): Promise<number> {
+  const config = await loadConfig(opts.config);
+  const scenario = findScenario(scenarioId);
+  const logger = ctx.openLogger(config);
+  const result = await executeCampaign({
+    config, closer: ctx.closer, logger, scenario, file: opts.input, caisse: opts.caisse,
+    endpoints: resolveEndpoints(config), concurrency: opts.concurrency ?? config.concurrency,
+    headed: opts.headed ?? false, out: ctx.out,
+  });
+  return result.finished.some((f) => f.status === 'failed') ? 1 : 0;
+}

@@ -1,0 +1,24 @@
+import type { ProwebConfig } from '../core/config.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
+import type { Closer } from './closer.ts';
+
+/** What every command gets from the entry point. */
+export interface CommandContext {
+  closer: Closer;
+  out: (text: string) => void;
+  /** JSON logs go to a file so the terminal stays readable; `PROWEB_LOG_FILE=-` sends them to stderr. */
+  openLogger(config: ProwebConfig): Logger;
+}
+
+export function createCommandContext(closer: Closer): CommandContext {
+  return {
+    closer,
+    out: (text) => void process.stdout.write(text),
+    openLogger(config) {
+      const file = process.env.PROWEB_LOG_FILE ?? `${config.dataDir}/logs/proweb.log`;
+      const logger = createLogger({ level: config.logLevel, ...(file === '-' ? {} : { destination: file }) });
+      closer.add('logger', logger, (l) => new Promise<void>((resolve) => l.flush(() => resolve())));
+      return logger;
+    },
+  };
+}

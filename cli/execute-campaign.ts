@@ -1,0 +1,76 @@
+import { hostname } from 'node:os';
+import type { ProwebConfig } from '../core/config.ts';
+import type { Logger } from '../core/logger.ts';
+import { Ledger, formatGainTable, summarizeGains } from '../gains/index.ts';
+import { runCampaign, type CampaignResult } from '../queue/run-campaign.ts';
+import { Robot, type ApplicationEndpoint } from '../runner/index.ts';
+import type { Scenario } from '../scenarios/dsl/index.ts';
+import { invalidRowsText, rejectionsText, summaryText } from './campaign-output.ts';
+import type { Closer } from './closer.ts';
+import { createProgress } from './progress.ts';
+import { openRedis } from './redis.ts';
+
+export interface ExecuteCampaignOptions {
+  config: ProwebConfig;
+  closer: Closer;
+  logger: Logger;
+  scenario: Scenario<any>;
+  file: string;
+  caisse: string;
+  endpoints: Record<string, ApplicationEndpoint>;
+  concurrency: number;
+  headed?: boolean;
+  /** Where an embedded redis-server keeps its data. */
+  redisDir?: string;
+  out: (text: string) => void;
+}
+
+/**
+ * `proweb run` and the demo: one campaign on this machine, with a progress display,
+ * then the invalid rows, the human work list, a summary and the gain report.
+ */
+export async function executeCampaign(options: ExecuteCampaignOptions): Promise<CampaignResult> {
+  const { config, closer, logger, out } = options;
+  const redis = await openRedis(config, closer, options.redisDir);
+  out(`Redis: ${redis.where}\n`);
+  const ledger = new Ledger(redis.client, { prefix: config.prefix });
+  const robot = closer.add(
+    'browser',
+    await Robot.launch({
+      applications: options.endpoints,
+      concurrency: options.concurrency,
+      headed: options.headed ?? false,
+      evidenceDir: `${config.dataDir}/evidence`,
+      logger,
+    }),
+    (r) => r.close(),
+  );
+  const progress = createProgress();
+  let retries = 0;
+  const result = await runCampaign({
+    connection: redis.connection,
+    prefix: config.prefix,
+    scenario: options.scenario,
+    file: options.file,
+    caisse: options.caisse,
+    machine: config.machine ?? hostname(),
+    robot,
+    ledger,
+    logger,
+    onSubmitted: (s) => {
+      out(`Campaign ${s.campaignId}: ${s.rows} rows read, ${s.invalidRows} invalid, ${s.alreadyDone} already done, ${s.jobIds.length} queued.\n`);
+      progress.start(s.jobIds.length);
+    },
+    onFinished: (f) => progress.tick(f.status),
+    onRetry: () => retries++,
+  });
+  progress.stop();
+  out('\n');
+  out(invalidRowsText(result.submission) + '\n');
+  out(rejectionsText(result) + '\n');
+  out(summaryText(result));
+  out(`  technical retries   ${retries}\n\n`);
+  const report = await summarizeGains(ledger.entries(), { by: 'scenario', hoursPerEtp: config.hoursPerEtp });
+  out(`Gains recorded in the ledger (all campaigns):\n${formatGainTable(report)}\n`);
+  return result;
+}

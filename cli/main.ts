@@ -1,0 +1,103 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { InputFileError, ProwebError } from '../core/errors.ts';
+import { Closer } from './closer.ts';
+import { backofficeCommand } from './commands/backoffice.ts';
+import { demoCommand } from './commands/demo.ts';
+import { reportCommand } from './commands/report.ts';
+import { runCommand } from './commands/run.ts';
+import { scenariosCommand } from './commands/scenarios.ts';
+import { createCommandContext } from './context.ts';
+
+/** Exit codes: 0 success, 1 failure, 2 bad input (file missing or unreadable, bad arguments), 130 interrupted. */
+const EXIT_BAD_INPUT = 2;
+
+const integer = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
+  return n;
+};
+
+const closer = new Closer();
+const ctx = createCommandContext(closer);
+let exitCode = 0;
+
+async function shutdown(code: number): Promise<never> {
+  await closer.closeAll((name, error) => process.stderr.write(`warning: closing ${name} failed: ${(error as Error).message}\n`));
+  process.exit(code);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\n${signal}: stopping (running dossiers finish, nothing is lost)...\n`);
+    void shutdown(130);
+  });
+}
+
+const program = new Command('proweb')
+  .description('Robotic process automation for public back offices.')
+  .showHelpAfterError()
+  .exitOverride();
+
+program
+  .command('demo')
+  .description('run a DIPA payment campaign against the mock back office, end to end, and print the gains')
+  .option('--concurrency <n>', 'browser contexts side by side', integer('--concurrency'))
+  .option('--input <file>', 'another DIPA input file')
+  .option('--no-faults', 'do not inject technical faults in the back office')
+  .action(async (o: { concurrency?: number; input?: string; faults: boolean }) => {
+    exitCode = await demoCommand({ ...(o.concurrency ? { concurrency: o.concurrency } : {}), ...(o.input ? { file: o.input } : {}), faults: o.faults }, ctx);
+  });
+
+program
+  .command('run <scenario>')
+  .description('run one campaign (scenario × input file × caisse) on this machine')
+  .requiredOption('--input <file>', 'input file (CSV)')
+  .requiredOption('--caisse <caisse>', 'caisse the campaign is for')
+  .option('--config <file>', 'configuration file (JSON)')
+  .option('--concurrency <n>', 'browser contexts side by side', integer('--concurrency'))
+  .option('--headed', 'show the browser')
+  .action(async (scenario: string, o: { input: string; caisse: string; config?: string; concurrency?: number; headed?: boolean }) => {
+    exitCode = await runCommand(scenario, o, ctx);
+  });
+
+program
+  .command('backoffice')
+  .description('serve the mock back office (ameli pro, Progrès) for trying scenarios by hand')
+  .option('--port <port>', 'port on 127.0.0.1', integer('--port'), 8080)
+  .option('--seed <seed>', 'data seed', integer('--seed'))
+  .action(async (o: { port: number; seed?: number }) => {
+    exitCode = await backofficeCommand(o, ctx);
+  });
+
+program
+  .command('report')
+  .description('dossiers, hours saved and ETP from the gain ledger')
+  .option('--config <file>', 'configuration file (JSON)')
+  .addOption(new Option('--by <grouping>', 'group rows by').choices(['scenario', 'caisse', 'machine', 'month', 'year']).default('scenario'))
+  .option('--hours-per-etp <hours>', 'hours saved that make one ETP', integer('--hours-per-etp'))
+  .action(async (o: { config?: string; by: 'scenario'; hoursPerEtp?: number }) => {
+    exitCode = await reportCommand(o, ctx);
+  });
+
+program
+  .command('scenarios')
+  .description('list the scenarios this installation can run')
+  .action(async () => {
+    exitCode = await scenariosCommand(ctx);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const commanderCode = (error as { code?: string }).code;
+  if (commanderCode?.startsWith('commander.')) {
+    exitCode = commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version' ? 0 : EXIT_BAD_INPUT;
+  } else if (error instanceof ProwebError) {
+    process.stderr.write(`error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
+    exitCode = error instanceof InputFileError ? EXIT_BAD_INPUT : 1;
+  } else {
+    process.stderr.write(`error: ${(error as Error)?.stack ?? String(error)}\n`);
+    exitCode = 1;
+  }
+}
+await shutdown(exitCode);

@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+/** One application's endpoint as written in the configuration file; the password may come from the environment. */
+const applicationConfig = z
+  .object({
+    baseUrl: z.url(),
+    username: z.string().min(1),
+    password: z.string().min(1).optional(),
+    /** Name of the environment variable holding the password (preferred over writing it in the file). */
+    passwordEnv: z.string().min(1).optional(),
+  })
+  .refine((a) => a.password !== undefined || a.passwordEnv !== undefined, { error: 'give password or passwordEnv' });
+
+/** `proweb.config.json`: where the applications live for this caisse, and how the robot runs. */
+export const configSchema = z.object({
+  /** Redis shared by the fleet; unset = a private redis-server started by the CLI. */
+  redisUrl: z.string().optional(),
+  /** Key namespace of this deployment in Redis. @defaultValue 'proweb' */
+  prefix: z.string().regex(/^[\w-]+$/).default('proweb'),
+  /** Local state: embedded Redis data, logs, evidence. @defaultValue '.proweb' */
+  dataDir: z.string().default('.proweb'),
+  /** Name of this robot machine in the ledger. @defaultValue the host name */
+  machine: z.string().optional(),
+  /** @defaultValue 4 */
+  concurrency: z.number().int().min(1).max(32).default(4),
+  /** @defaultValue 1365 */
+  hoursPerEtp: z.number().positive().default(1365),
+  /** @defaultValue 'info' */
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  applications: z.record(z.string(), applicationConfig).default({}),
+});
+
+export type ProwebConfig = z.output<typeof configSchema>;
+
+/**
+ * Reads the configuration file (if any) under the environment: `REDIS_URL`,
+ * `PROWEB_PREFIX`, `PROWEB_DATA_DIR`, `PROWEB_LOG_LEVEL` win over the file.
+ */
+export async function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<ProwebConfig> {
+  let fromFile: unknown = {};
+  if (file) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (cause) {
+      throw new ConfigError(`cannot read configuration ${file}: ${(cause as NodeJS.ErrnoException).code ?? cause}`, 'Check the --config path.', { cause });
+    }
+    try {
+      fromFile = JSON.parse(text);
+    } catch (cause) {
+      throw new ConfigError(`configuration ${file} is not valid JSON: ${(cause as Error).message}`, undefined, { cause });
+    }
+  }
+  const merged = {
+    ...(fromFile as object),
+    ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
+    ...(env.PROWEB_PREFIX ? { prefix: env.PROWEB_PREFIX } : {}),
+    ...(env.PROWEB_DATA_DIR ? { dataDir: env.PROWEB_DATA_DIR } : {}),
+    ...(env.PROWEB_LOG_LEVEL ? { logLevel: env.PROWEB_LOG_LEVEL } : {}),
+  };
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`configuration${file ? ` ${file}` : ''}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`, 'See the Configuration section of README.md.');
+  }
+  return parsed.data;
+}
+
+/** Application endpoints with their passwords resolved from the environment. */
+export function resolveEndpoints(config: ProwebConfig, env: NodeJS.ProcessEnv = process.env): Record<string, { baseUrl: string; username: string; password: string }> {
+  return Object.fromEntries(
+    Object.entries(config.applications).map(([id, app]) => {
+      const password = app.password ?? (app.passwordEnv ? env[app.passwordEnv] : undefined);
+      if (!password) throw new ConfigError(`application ${id}: environment variable ${app.passwordEnv} is not set`, `Export ${app.passwordEnv} with the robot account's password.`);
+      return [id, { baseUrl: app.baseUrl, username: app.username, password }];
+    }),
+  );
+}

@@ -1,0 +1,108 @@
+import type { Redis } from 'ioredis';
+import { ledgerEntrySchema, type DossierStatus, type LedgerEntry } from './ledger-entry.ts';
+
+/**
+ * Records each dossier once, atomically. A dossier done is done for good, whatever
+ * the campaign: this, not the queue, is what tells that a dossier must not be entered
+ * again. A rejection or a final failure is recorded once per campaign, so that a
+ * corrected file can be resubmitted.
+ */
+const RECORD = `
+local done = redis.call('HGET', KEYS[1], ARGV[1])
+if done then return {0, done} end
+if ARGV[2] == 'done' then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
+elseif redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then
+  return {0, false}
+end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('HINCRBY', KEYS[3], ARGV[2], 1)
+redis.call('XADD', KEYS[4], '*', 'e', ARGV[3])
+return {1, false}
+`;
+
+/** What the ledger remembers of a dossier done. */
+export interface DoneRecord {
+  reference: string;
+  campaignId: string;
+  finishedAt: string;
+}
+
+export interface LedgerOptions {
+  /** Key namespace, shared with the queue's deployment. @defaultValue 'proweb' */
+  prefix?: string;
+}
+
+export type CampaignCounts = Record<DossierStatus, number>;
+
+/** The gain ledger, kept in the same Redis as the queue. It does not own the connection. */
+export class Ledger {
+  private readonly prefix: string;
+
+  constructor(
+    private readonly redis: Redis,
+    options: LedgerOptions = {},
+  ) {
+    this.prefix = options.prefix ?? 'proweb';
+  }
+
+  private key(...parts: string[]): string {
+    return [this.prefix, 'ledger', ...parts].join(':');
+  }
+
+  /**
+   * Records a finished dossier. Returns `recorded: false` (and writes nothing) when
+   * the dossier was already recorded done, or already recorded for this campaign.
+   */
+  async record(entry: LedgerEntry): Promise<{ recorded: boolean; done?: DoneRecord }> {
+    const valid = ledgerEntrySchema.parse(entry);
+    const summary: DoneRecord = { reference: valid.reference ?? '', campaignId: valid.campaignId, finishedAt: valid.finishedAt };
+    const [recorded, existing] = (await this.redis.eval(
+      RECORD,
+      4,
+      this.key('done', valid.scenarioId),
+      this.key('campaign', valid.campaignId, 'dossiers'),
+      this.key('campaign', valid.campaignId, 'counts'),
+      this.key('entries'),
+      valid.dossierId,
+      valid.status,
+      JSON.stringify(valid),
+      JSON.stringify(summary),
+    )) as [number, string | null];
+    return recorded === 1 ? { recorded: true } : { recorded: false, ...(existing ? { done: JSON.parse(existing) as DoneRecord } : {}) };
+  }
+
+  /** The dossiers among `dossierIds` already done, with what was recorded. */
+  async doneAmong(scenarioId: string, dossierIds: readonly string[]): Promise<Map<string, DoneRecord>> {
+    const found = new Map<string, DoneRecord>();
+    if (dossierIds.length === 0) return found;
+    const values = await this.redis.hmget(this.key('done', scenarioId), ...dossierIds);
+    values.forEach((v, i) => {
+      if (v) found.set(dossierIds[i]!, JSON.parse(v) as DoneRecord);
+    });
+    return found;
+  }
+
+  /** Dossiers of a campaign by final status. */
+  async campaignCounts(campaignId: string): Promise<CampaignCounts> {
+    const raw = await this.redis.hgetall(this.key('campaign', campaignId, 'counts'));
+    return { done: Number(raw.done ?? 0), rejected: Number(raw.rejected ?? 0), failed: Number(raw.failed ?? 0) };
+  }
+
+  /** Every entry, oldest first, optionally within [from, to) on `finishedAt`; read in pages. */
+  async *entries(range: { from?: Date; to?: Date } = {}): AsyncGenerator<LedgerEntry> {
+    let start = '-';
+    for (;;) {
+      const page = await this.redis.xrange(this.key('entries'), start, '+', 'COUNT', 1000);
+      for (const [id, fields] of page) {
+        start = `(${id}`;
+        const entry = ledgerEntrySchema.parse(JSON.parse(fields[1] ?? '{}'));
+        const at = Date.parse(entry.finishedAt);
+        if (range.from && at < range.from.getTime()) continue;
+        if (range.to && at >= range.to.getTime()) continue;
+        yield entry;
+      }
+      if (page.length < 1000) return;
+    }
+  }
+}

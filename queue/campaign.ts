@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
+import type { Queue } from 'bullmq';
+import type { Ledger } from '../gains/index.ts';
+import { readCsvRows } from '../input/csv-rows.ts';
+import { validateRows, type InvalidRow } from '../input/row-validation.ts';
+import type { Scenario } from '../scenarios/dsl/index.ts';
+import { dossierIdFor, jobIdFor } from './dossier-id.ts';
+import type { JobPayload } from './job-payload.ts';
+import { DOSSIER_JOB_OPTIONS } from './queue-options.ts';
+
+/** What happened to each row of a submitted file. */
+export interface CampaignSubmission {
+  campaignId: string;
+  scenarioId: string;
+  caisse: string;
+  file: string;
+  rows: number;
+  /** Rows refused before the queue, one entry per problem (file, row, field, reason). */
+  invalid: InvalidRow[];
+  invalidRows: number;
+  /** Rows already done in an earlier campaign (the ledger says so): nothing to enter. */
+  alreadyDone: number;
+  /** Rows whose dossier is waiting or running in the queue already (from another campaign). */
+  alreadyQueued: number;
+  /** Ids of the jobs this submission added. */
+  jobIds: string[];
+}
+
+export interface SubmitCampaignOptions {
+  queue: Queue;
+  ledger: Ledger;
+  scenario: Scenario<any>;
+  file: string;
+  caisse: string;
+  campaignId?: string;
+  /** Rows validated and enqueued per round trip. @defaultValue 500 */
+  batchSize?: number;
+  priority?: number;
+}
+
+/** Job states in which a job still holds its id for a dossier that is not finished. */
+const PENDING_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
+/**
+ * Submits a campaign: one scenario × one input file × one caisse. Rows are streamed
+ * and validated; invalid rows are reported and skipped; each valid row becomes one
+ * job whose id is derived from its business key, unless the ledger says the dossier
+ * is already done. Submitting the same file twice therefore enters nothing new.
+ */
+export async function submitCampaign(options: SubmitCampaignOptions): Promise<CampaignSubmission> {
+  const { queue, ledger, scenario, file, caisse } = options;
+  const batchSize = options.batchSize ?? 500;
+  const campaignId = options.campaignId ?? `${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
+  const label = basename(file);
+  const result: CampaignSubmission = { campaignId, scenarioId: scenario.id, caisse, file, rows: 0, invalid: [], invalidRows: 0, alreadyDone: 0, alreadyQueued: 0, jobIds: [] };
+  const firstRowOfKey = new Map<string, number>();
+  let batch: JobPayload[] = [];
+
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const current = batch;
+    batch = [];
+    const done = await ledger.doneAmong(scenario.id, current.map((p) => p.dossierId));
+    const todo = current.filter((p) => !done.has(p.dossierId));
+    result.alreadyDone += current.length - todo.length;
+    const fresh: JobPayload[] = [];
+    for (const payload of todo) {
+      const existing = await queue.getJob(jobIdFor(scenario.id, payload.dossierId));
+      if (existing) {
+        const state = await existing.getState();
+        if (PENDING_STATES.has(state)) {
+          result.alreadyQueued++;
+          continue;
+        }
+        // Finished without being done (rejected or failed for good): a resubmission tries it again.
+        await existing.remove();
+      }
+      fresh.push(payload);
+    }
+    await queue.addBulk(
+      fresh.map((data) => ({
+        name: scenario.id,
+        data,
+        opts: { ...DOSSIER_JOB_OPTIONS, jobId: jobIdFor(scenario.id, data.dossierId), ...(options.priority ? { priority: options.priority } : {}) },
+      })),
+    );
+    result.jobIds.push(...fresh.map((p) => jobIdFor(scenario.id, p.dossierId)));
+  };
+
+  for await (const validated of validateRows(scenario, label, readCsvRows(file))) {
+    result.rows++;
+    if (!validated.ok) {
+      result.invalidRows++;
+      result.invalid.push(...validated.problems);
+      continue;
+    }
+    const first = firstRowOfKey.get(validated.key);
+    if (first !== undefined) {
+      result.invalidRows++;
+      result.invalid.push({ file: label, rowNumber: validated.rowNumber, field: scenario.key.join('+'), reason: `same dossier as row ${first}` });
+      continue;
+    }
+    firstRowOfKey.set(validated.key, validated.rowNumber);
+    batch.push({
+      campaignId, scenarioId: scenario.id, scenarioVersion: scenario.version, caisse, file: label,
+      rowNumber: validated.rowNumber, dossierId: dossierIdFor(scenario.id, validated.key), raw: validated.raw,
+    });
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  return result;
+}

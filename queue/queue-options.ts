@@ -1,0 +1,18 @@
+import type { DefaultJobOptions } from 'bullmq';
+
+/** Namespace of every key in a deployment's Redis (queues and ledger). */
+export const DEFAULT_PREFIX = 'proweb';
+
+/** One queue per scenario, so a robot machine can take only the scenarios it may run. */
+export const queueNameFor = (scenarioId: string): string => scenarioId;
+
+/**
+ * Technical failures are retried with exponential backoff (2 s, 4 s, ...); finished
+ * jobs are kept a while for the dashboard, but the ledger is the record that lasts.
+ */
+export const DOSSIER_JOB_OPTIONS = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 2_000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+} as const satisfies DefaultJobOptions;

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { DIPA_PERIODS, PS_CATEGORIES, dipaAdvanceCents, dipaPeriodOf, type PsCategory } from '../domain/dipa.ts';
+import { formatCentsForEntry } from '../domain/french-formats.ts';
+import { progres } from './applications/progres.ts';
+import { button, css, defineScenario, label, link, role, steps } from './dsl/index.ts';
+import { amountCents, code, frenchDate, iban, psNumber, requiredText } from './fields.ts';
+
+const categories = Object.keys(PS_CATEGORIES) as [PsCategory, ...PsCategory[]];
+
+/**
+ * One DIPA request as exported from ameli pro (the "fichier ProWeb"), with the rule
+ * applied: the period must lie wholly in one of the two 2020 periods, the second one
+ * is for doctors only, and the advance is 80 % of the computed aid.
+ */
+export const dipaRow = z
+  .object({
+    numero_demande: requiredText().regex(/^DIPA-\d{4}-\d{6}$/, { error: 'is not a request number DIPA-yyyy-nnnnnn' }),
+    numero_ps: psNumber(),
+    nom: requiredText(),
+    categorie: code(categories),
+    debut_periode: frenchDate(),
+    fin_periode: frenchDate(),
+    aide_calculee: amountCents(),
+    iban: iban(),
+  })
+  .superRefine((r, ctx) => {
+    const period = dipaPeriodOf(r.debut_periode, r.fin_periode);
+    if (period === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['debut_periode'], message: 'the period is not within 16/03/2020–30/06/2020 nor 15/10/2020–31/12/2020' });
+    } else if (DIPA_PERIODS[period].doctorsOnly && !PS_CATEGORIES[r.categorie].doctor) {
+      ctx.addIssue({ code: 'custom', path: ['categorie'], message: `the second DIPA period is for doctors only, not ${PS_CATEGORIES[r.categorie].label}` });
+    }
+  })
+  .transform((r) => {
+    const period = dipaPeriodOf(r.debut_periode, r.fin_periode) ?? 'P1';
+    return {
+      requestId: r.numero_demande,
+      ps: r.numero_ps,
+      name: r.nom,
+      category: r.categorie,
+      start: r.debut_periode,
+      end: r.fin_periode,
+      period,
+      computedAidCents: r.aide_calculee,
+      advanceCents: dipaAdvanceCents(r.aide_calculee),
+      iban: r.iban,
+    };
+  });
+
+export type DipaRow = z.output<typeof dipaRow>;
+
+const paymentRow = (period: string) => `#paiements-ps tr[data-dispositif="DIPA"][data-periode="${period}"]`;
+
+/**
+ * Pays the DIPA advance of one health professional in Progrès: find the professional,
+ * make sure this period was not paid already, enter the payment, keep its reference.
+ */
+export const dipaPayment = defineScenario<DipaRow>({
+  id: 'dipa-payment',
+  title: 'Paiement des acomptes DIPA dans Progrès',
+  version: '1.0.0',
+  scope: 'national',
+  owner: 'MOAD ProWeb',
+  applications: [progres],
+  input: dipaRow,
+  key: ['ps', 'period'],
+  // By hand: read the request, search the PS in Progrès, check earlier payments,
+  // compute 80 %, type the payment and note its reference.
+  manualMinutes: 6,
+  steps: [
+    steps.goto('progres', ({ row }) => `/progres/ps?numero=${row.ps}`, { note: 'search the professional' }),
+    steps.rejectIf(role('alert'), { note: 'unknown professional' }),
+    steps.guard(({ row }) => css(paymentRow(row.period)), ({ row }) => css(`${paymentRow(row.period)} .reference`), {
+      note: 'this period already paid',
+    }),
+    steps.click(link('Saisir un paiement')),
+    steps.select(label('Dispositif'), ({ row }) => `DIPA-${row.period}`),
+    steps.fill(label('Montant (€)'), ({ row }) => formatCentsForEntry(row.advanceCents)),
+    steps.select(label('Mode de règlement'), 'VIR'),
+    steps.fill(label('IBAN'), ({ row }) => row.iban),
+    steps.fill(label('Motif'), ({ row }) => `Acompte DIPA ${row.period} demande ${row.requestId}`),
+    steps.submit(button('Valider le paiement'), {
+      success: css('#reference-paiement'),
+      reference: css('#reference-paiement'),
+      refusal: css('.message.refus, .message.erreur'),
+    }),
+  ],
+});

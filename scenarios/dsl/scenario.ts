@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { ScenarioDefinitionError } from '../../core/errors.ts';
+import type { ApplicationDefinition } from './application.ts';
+import type { Step } from './steps.ts';
+import { validateSteps } from './validate.ts';
+
+/** One raw input row as read from a file: column name → cell text. */
+export type RawRow = Record<string, string | undefined>;
+
+/**
+ * A scenario as its author writes it: one kind of dossier, described as data.
+ * `input` parses one raw row into the typed, JSON-safe row the steps read.
+ */
+export interface ScenarioDefinition<Row extends Record<string, unknown>> {
+  /** Stable identifier, kebab-case; part of job ids and ledger entries. */
+  id: string;
+  title: string;
+  /** Semantic version, recorded with every dossier so gains can be traced to a version. */
+  version: string;
+  /** `national` scenarios are deployed to every caisse, `local` ones to one. */
+  scope: 'local' | 'national';
+  /** Who maintains it (MOAD team, a caisse). */
+  owner: string;
+  applications: readonly ApplicationDefinition[];
+  /** Validates and coerces one input row; issues name the input column. */
+  input: z.ZodType<Row, RawRow>;
+  /** Fields of the parsed row that make a dossier unique; it is never entered twice. */
+  key: readonly (keyof Row & string)[];
+  /** Minutes a human spends on one dossier by hand: what the robot saves. */
+  manualMinutes: number;
+  /** Default timeout of this scenario's steps. */
+  timeoutMs?: number;
+  steps: readonly Step<Row>[];
+}
+
+/** A loaded, checked scenario. */
+export interface Scenario<Row extends Record<string, unknown> = Record<string, unknown>> extends Readonly<ScenarioDefinition<Row>> {
+  /** The dossier's business key, e.g. `123456782|P1`. */
+  businessKey(row: Row): string;
+}
+
+const header = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be kebab-case (lower-case letters, digits, dashes)'),
+  title: z.string().min(1),
+  version: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a semantic version like 1.0.0'),
+  scope: z.enum(['local', 'national']),
+  owner: z.string().min(1),
+  manualMinutes: z.number().positive('must be the positive number of minutes a human spends on one dossier'),
+  timeoutMs: z.number().positive().optional(),
+  key: z.array(z.string().min(1)).min(1, 'at least one field makes a dossier unique'),
+  applications: z.array(z.object({ id: z.string() }).loose()).min(1, 'at least one application'),
+  input: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'must be a zod schema'),
+});
+
+/**
+ * Declares a scenario. Everything that can be checked without a browser is checked
+ * here, so a malformed scenario fails at load time with the scenario and step named.
+ * The exactly-once rule is enforced too: a scenario that commits (`submit`) must
+ * first check the back office (`guard`) for an earlier entry of the same dossier.
+ */
+export function defineScenario<Row extends Record<string, unknown>>(definition: ScenarioDefinition<Row>): Scenario<Row> {
+  const name = String((definition as { id?: unknown })?.id ?? '(no id)');
+  const parsed = header.safeParse(definition);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ScenarioDefinitionError(name, `${issue?.path.join('.') || 'definition'}: ${issue?.message}`);
+  }
+  const applications = new Set(definition.applications.map((a) => a.id));
+  if (applications.size !== definition.applications.length) throw new ScenarioDefinitionError(name, 'applications: an application is listed twice');
+  validateSteps(name, definition.steps, { applications });
+
+  const actions = definition.steps.map((s) => s.action);
+  const submits = actions.filter((a) => a === 'submit').length;
+  if (submits > 1) throw new ScenarioDefinitionError(name, 'steps: at most one submit step (the commit) per scenario');
+  const submitAt = actions.indexOf('submit');
+  if (submitAt >= 0 && !actions.slice(0, submitAt).includes('guard')) {
+    throw new ScenarioDefinitionError(name, `step ${submitAt + 1} (submit): a guard step must come before the submit, so a dossier already entered is never entered again`);
+  }
+
+  const key = [...definition.key];
+  return Object.freeze({
+    ...definition,
+    businessKey: (row: Row) => key.map((k) => String(row[k])).join('|'),
+  });
+}
