@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { formatInvalidRow } from '../input/row-validation.ts';
 import type { CampaignResult } from '../queue/run-campaign.ts';
 import type { CampaignSubmission } from '../queue/campaign.ts';
@@ -13,7 +14,7 @@ export function rejectionsText(result: CampaignResult): string {
   const lines = result.finished
     .filter((f) => f.status !== 'done')
     .sort((a, b) => a.rowNumber - b.rowNumber)
-    .map((f) => `  ${result.submission.file} row ${f.rowNumber}: ${f.status}: ${f.reason ?? ''}`);
+    .map((f) => `  ${basename(result.submission.file)} row ${f.rowNumber}: ${f.status}: ${f.reason ?? ''}`);
   return lines.length === 0 ? '' : [`Rejected or failed dossiers (${lines.length}, for a human):`, ...lines, ''].join('\n');
 }
 
@@ -24,7 +25,7 @@ export function summaryText(result: CampaignResult): string {
   const done = count('done');
   const seconds = result.elapsedMs / 1000;
   return [
-    `Campaign ${s.campaignId}: ${s.scenarioId} × ${s.file} × ${s.caisse}`,
+    `Campaign ${s.campaignId}: ${s.scenarioId} × ${basename(s.file)} × ${s.caisse}`,
     `  rows read           ${s.rows}`,
     `  invalid (not queued) ${s.invalidRows}`,
     `  already done before ${s.alreadyDone}`,

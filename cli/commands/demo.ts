@@ -32,9 +32,9 @@ export async function demoCommand(opts: DemoOptions, ctx: CommandContext): Promi
   out(`Back office (ameli pro, Progrès): ${backOffice.url}\n`);
   const redisDir = closer.add('demo redis folder', await mkdtemp(join(tmpdir(), 'proweb-demo-')), (dir) => rm(dir, { recursive: true, force: true }));
   if (opts.faults ?? true) {
-    // One crash after the payment was committed and one dropped connection: both are retried, neither pays twice.
+    // One crash after the payment was committed and one before: both are retried, neither pays twice.
     backOffice.faults.inject({ on: 'payment-submit', kind: 'http-500-after-commit', times: 1 });
-    backOffice.faults.inject({ on: 'payment-submit', kind: 'drop-connection', times: 1 });
+    backOffice.faults.inject({ on: 'payment-submit', kind: 'http-500-before-commit', times: 1 });
   }
   const file = opts.file ?? DEMO_FILE;
   const result = await executeCampaign({

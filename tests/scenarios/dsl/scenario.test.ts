@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ScenarioDefinitionError } from '../../../core/errors.ts';
+import { progres } from '../../../scenarios/applications/progres.ts';
+import { button, css, defineScenario, label, steps, type ScenarioDefinition } from '../../../scenarios/dsl/index.ts';
+
+type Row = { ps: string };
+const input = z.object({ ps: z.string() });
+
+const valid = (): ScenarioDefinition<Row> => ({
+  id: 'sample-payment',
+  title: 'Sample',
+  version: '1.0.0',
+  scope: 'local',
+  owner: 'MOAD',
+  applications: [progres],
+  input,
+  key: ['ps'],
+  manualMinutes: 3,
+  steps: [
+    steps.goto('progres', ({ row }) => `/progres/ps?numero=${row.ps}`),
+    steps.guard(css('#paid'), css('#paid .ref')),
+    steps.fill(label('Montant (€)'), '10,00'),
+    steps.submit(button('Valider'), { success: css('#ok'), reference: css('#ok'), refusal: css('.refus') }),
+  ],
+});
+
+const loadError = (def: unknown) => {
+  try {
+    defineScenario(def as ScenarioDefinition<Row>);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ScenarioDefinitionError);
+    return (error as Error).message;
+  }
+  throw new Error('the scenario loaded');
+};
+
+describe('defineScenario', () => {
+  it('loads a well-formed scenario and derives its business key from the key fields', () => {
+    const scenario = defineScenario(valid());
+    expect(scenario.businessKey({ ps: '123' })).toBe('123');
+    expect(Object.isFrozen(scenario)).toBe(true);
+  });
+
+  it('refuses an unknown step type, naming the scenario and the step', () => {
+    const def = valid();
+    const message = loadError({ ...def, steps: [def.steps[0], { action: 'teleport' }] });
+    expect(message).toContain('scenario sample-payment');
+    expect(message).toContain('step 2 (teleport)');
+    expect(message).toContain('unknown step type');
+  });
+
+  it('refuses a goto to an application the scenario does not declare', () => {
+    const def = valid();
+    const message = loadError({ ...def, steps: [steps.goto('ameli-pro', '/'), ...def.steps.slice(1)] });
+    expect(message).toContain('step 1 (goto)');
+    expect(message).toContain('"ameli-pro" is not declared');
+  });
+
+  it('refuses a submit that no guard protects, because it could enter a dossier twice', () => {
+    const def = valid();
+    const message = loadError({ ...def, steps: def.steps.filter((s) => s.action !== 'guard') });
+    expect(message).toContain('step 3 (submit)');
+    expect(message).toContain('guard');
+  });
+
+  it('refuses malformed targets and values', () => {
+    const def = valid();
+    expect(loadError({ ...def, steps: [def.steps[0], { action: 'fill', target: { by: 'xpath', xpath: '//a' }, value: 'x' }] })).toContain('unknown target kind "xpath"');
+    expect(loadError({ ...def, steps: [def.steps[0], { action: 'fill', target: label('Montant'), value: 12 }] })).toContain('value must be a string');
+    expect(loadError({ ...def, steps: [def.steps[0], { action: 'click', target: { by: 'role', role: 'banana' } }] })).toContain('unknown role "banana"');
+  });
+
+  it.each([
+    ['id', 'Sample Payment', 'kebab-case'],
+    ['version', 'v1', 'semantic version'],
+    ['manualMinutes', 0, 'positive'],
+    ['key', [], 'at least one field'],
+  ] as const)('refuses a bad %s', (field, value, expected) => {
+    expect(loadError({ ...valid(), [field]: value })).toContain(expected);
+  });
+
+  it('refuses a scenario without steps', () => {
+    expect(loadError({ ...valid(), steps: [] })).toContain('at least one step');
+  });
+});
