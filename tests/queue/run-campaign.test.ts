@@ -1,0 +1,106 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
+import { Ledger, type LedgerEntry } from '../../gains/index.ts';
+import { runCampaign } from '../../queue/run-campaign.ts';
+import { Robot } from '../../runner/index.ts';
+import { dipaPayment } from '../../scenarios/dipa-payment.ts';
+import { dipaFile, requestRows } from '../support/dipa.ts';
+import { startTestRedis, type TestRedis } from '../support/redis.ts';
+
+const DIPA_50 = fileURLToPath(new URL('../../fixtures/data/dipa-50.csv', import.meta.url));
+
+let redis: TestRedis;
+let backOffice: BackOffice;
+let robot: Robot;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  backOffice = await startBackOffice({ port: 0 });
+  robot = await Robot.launch({ applications: { progres: { baseUrl: backOffice.url, ...DEFAULT_USER } }, concurrency: 4, evidenceDir: '.proweb/test-evidence' });
+});
+afterAll(async () => {
+  await robot?.close();
+  await backOffice?.close();
+  await redis?.close();
+});
+beforeEach(() => {
+  backOffice.state.reset();
+  backOffice.faults.clear();
+});
+
+/** A campaign on a fresh key prefix (a fresh deployment) unless one is given. */
+const run = (file: string, prefix = redis.prefix()) => {
+  const ledger = new Ledger(redis.client, { prefix });
+  return { ledger, result: runCampaign({ connection: redis.server.connection, prefix, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai', machine: 'test-robot', robot, ledger }) };
+};
+
+const entriesOf = async (ledger: Ledger) => {
+  const list: LedgerEntry[] = [];
+  for await (const e of ledger.entries()) list.push(e);
+  return list;
+};
+
+describe('a DIPA campaign on one machine (real Redis, Chromium and HTTP)', () => {
+  it('enters each of 50 payments exactly once and records 50 dossiers in the ledger', async () => {
+    const { ledger, result } = run(DIPA_50);
+    const { submission, finished } = await result;
+    expect(submission).toMatchObject({ rows: 50, invalidRows: 0, alreadyDone: 0 });
+    expect(finished.map((f) => f.status)).toEqual(Array(50).fill('done'));
+    const payments = backOffice.state.payments;
+    expect(payments).toHaveLength(50);
+    expect(new Set(payments.map((p) => `${p.ps}|${p.period}`)).size).toBe(50);
+    const entries = await entriesOf(ledger);
+    expect(entries).toHaveLength(50);
+    expect(entries.every((e) => e.status === 'done' && e.manualMinutesSaved === dipaPayment.manualMinutes)).toBe(true);
+    expect(new Set(entries.map((e) => e.reference))).toEqual(new Set(payments.map((p) => p.reference)));
+  });
+
+  it('enters nothing and records nothing when the same file is submitted again', async () => {
+    const file = await dipaFile('again.csv', requestRows(backOffice, (p) => p.conventioned, 6));
+    const prefix = redis.prefix();
+    const first = await run(file, prefix).result;
+    expect(first.finished.filter((f) => f.status === 'done')).toHaveLength(6);
+    const { ledger, result } = run(file, prefix);
+    const second = await result;
+    expect(second.submission).toMatchObject({ rows: 6, alreadyDone: 6, jobIds: [] });
+    expect(backOffice.state.payments).toHaveLength(6);
+    expect(await entriesOf(ledger)).toHaveLength(6);
+  });
+
+  it('ends a dossier the back office refuses as rejected, with the back office’s reason, and does not retry it', async () => {
+    const [refused] = requestRows(backOffice, (p) => !p.conventioned, 1);
+    const file = await dipaFile('refused.csv', [refused!, ...requestRows(backOffice, (p) => p.conventioned, 2)]);
+    const { ledger, result } = run(file);
+    const { finished } = await result;
+    const rejected = finished.filter((f) => f.status === 'rejected');
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]).toMatchObject({ rowNumber: 2, reason: expect.stringContaining("n'est pas conventionné") });
+    const entry = (await entriesOf(ledger)).find((e) => e.status === 'rejected');
+    expect(entry).toMatchObject({ attempts: 1, manualMinutesSaved: 0, reason: expect.stringContaining('conventionné') });
+    expect(backOffice.state.payments).toHaveLength(2);
+  });
+
+  it('reports invalid rows with file, row and field, and runs the rest', async () => {
+    const rows = requestRows(backOffice, (p) => p.conventioned, 3);
+    rows[1] = { ...rows[1]!, aide_calculee: 'douze' };
+    const { result } = run(await dipaFile('bad.csv', rows));
+    const { submission, finished } = await result;
+    expect(submission.invalid).toEqual([{ file: 'bad.csv', rowNumber: 3, field: 'aide_calculee', reason: '"douze" is not a positive amount in euros' }]);
+    expect(finished.map((f) => f.rowNumber)).toEqual([2, 4]);
+    expect(backOffice.state.payments).toHaveLength(2);
+  });
+
+  it('never pays twice when the back office fails after committing: the retry finds the payment', async () => {
+    backOffice.faults.inject({ on: 'payment-submit', kind: 'http-500-after-commit', times: 1 });
+    backOffice.faults.inject({ on: 'payment-submit', kind: 'http-500-before-commit', times: 1 });
+    const { ledger, result } = run(await dipaFile('faults.csv', requestRows(backOffice, (p) => p.conventioned, 4)));
+    const { finished } = await result;
+    expect(finished.map((f) => f.status)).toEqual(['done', 'done', 'done', 'done']);
+    expect(backOffice.state.payments).toHaveLength(4);
+    const entries = await entriesOf(ledger);
+    expect(entries).toHaveLength(4);
+    expect(entries.filter((e) => e.alreadyEntered)).toHaveLength(1);
+    expect(entries.filter((e) => e.attempts === 2)).toHaveLength(2);
+  });
+});
