@@ -93,7 +93,8 @@ try {
   if (commanderCode?.startsWith('commander.')) {
     exitCode = commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version' ? 0 : EXIT_BAD_INPUT;
   } else if (error instanceof ProwebError) {
-    process.stderr.write(`error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
+    // One line a human can act on: what went wrong, then what to do.
+    process.stderr.write(`error: ${error.message}${error.hint ? ` (${error.hint})` : ''}\n`);
     exitCode = error instanceof InputFileError ? EXIT_BAD_INPUT : 1;
   } else {
     process.stderr.write(`error: ${(error as Error)?.stack ?? String(error)}\n`);

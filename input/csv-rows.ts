@@ -23,18 +23,23 @@ async function sniffDelimiter(file: string): Promise<';' | ','> {
   }
 }
 
-/**
- * Streams the rows of a CSV file (UTF-8, with or without BOM, `;` or `,`), so that a
- * large file is never held in memory. A missing or unreadable file is an
- * {@link InputFileError}; a malformed line ends the stream with one too.
- */
-export async function* readCsvRows(file: string): AsyncGenerator<NumberedRow> {
+/** Fails early, before anything is started, when an input file cannot be read. */
+export async function assertReadable(file: string): Promise<void> {
   try {
     await access(file, constants.R_OK);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     throw new InputFileError(file, code === 'ENOENT' ? 'file not found' : `cannot read the file (${code})`, { cause });
   }
+}
+
+/**
+ * Streams the rows of a CSV file (UTF-8, with or without BOM, `;` or `,`), so that a
+ * large file is never held in memory. A missing or unreadable file is an
+ * {@link InputFileError}; a malformed line ends the stream with one too.
+ */
+export async function* readCsvRows(file: string): AsyncGenerator<NumberedRow> {
+  await assertReadable(file);
   const delimiter = await sniffDelimiter(file);
   const parser = createReadStream(file).pipe(
     parse({ bom: true, columns: (header: string[]) => header.map((h) => h.trim()), delimiter, skip_empty_lines: true, relax_column_count: true, info: true }),

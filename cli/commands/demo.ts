@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../core/config.ts';
 import { DEFAULT_USER, startBackOffice } from '../../fixtures/backoffice/index.ts';
+import { assertReadable } from '../../input/csv-rows.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import type { CommandContext } from '../context.ts';
 import { executeCampaign } from '../execute-campaign.ts';
@@ -26,6 +27,8 @@ export interface DemoOptions {
  */
 export async function demoCommand(opts: DemoOptions, ctx: CommandContext): Promise<number> {
   const { closer, out } = ctx;
+  const file = opts.file ?? DEMO_FILE;
+  await assertReadable(file);
   const config = await loadConfig(undefined, { ...process.env, REDIS_URL: '' });
   const logger = ctx.openLogger(config);
   const backOffice = closer.add('back office', await startBackOffice({ port: 0 }), (b) => b.close());
@@ -36,7 +39,6 @@ export async function demoCommand(opts: DemoOptions, ctx: CommandContext): Promi
     backOffice.faults.inject({ on: 'payment-submit', kind: 'http-500-after-commit', times: 1 });
     backOffice.faults.inject({ on: 'payment-submit', kind: 'http-500-before-commit', times: 1 });
   }
-  const file = opts.file ?? DEMO_FILE;
   const result = await executeCampaign({
     config, closer, logger, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai',
     endpoints: { progres: { baseUrl: backOffice.url, ...DEFAULT_USER } },

@@ -1,4 +1,5 @@
 import { loadConfig, resolveEndpoints } from '../../core/config.ts';
+import { assertReadable } from '../../input/csv-rows.ts';
 import { findScenario } from '../../scenarios/catalogue.ts';
 import type { CommandContext } from '../context.ts';
 import { executeCampaign } from '../execute-campaign.ts';
@@ -15,6 +16,7 @@ export interface RunCommandOptions {
 export async function runCommand(scenarioId: string, opts: RunCommandOptions, ctx: CommandContext): Promise<number> {
   const config = await loadConfig(opts.config);
   const scenario = findScenario(scenarioId);
+  await assertReadable(opts.input);
   const logger = ctx.openLogger(config);
   const result = await executeCampaign({
     config, closer: ctx.closer, logger, scenario, file: opts.input, caisse: opts.caisse,

@@ -1,0 +1,66 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
+import { runCli } from '../support/cli.ts';
+import { dipaFile, requestRows } from '../support/dipa.ts';
+
+const DIPA_50 = fileURLToPath(new URL('../../fixtures/data/dipa-50.csv', import.meta.url));
+
+let backOffice: BackOffice;
+beforeAll(async () => {
+  backOffice = await startBackOffice({ port: 0 });
+});
+afterAll(async () => {
+  await backOffice?.close();
+});
+
+const freshDataDir = () => mkdtemp(join(tmpdir(), 'proweb-cli-'));
+
+describe('the proweb command', () => {
+  it('stops with one error line and exit code 2 when the input file is missing', async () => {
+    const run = await runCli(['run', 'dipa-payment', '--input', '/nonexistent/dipa.csv', '--caisse', 'CPAM Lille-Douai'], { PROWEB_DATA_DIR: await freshDataDir() });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: \/nonexistent\/dipa\.csv: file not found \(Check the path/)]);
+    expect(run.leftovers).toEqual([]);
+  });
+
+  it('lists its scenarios with their manual minutes', async () => {
+    const run = await runCli(['scenarios']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^dipa-payment\s+v1\.0\.0\s+national\s+6 min\s+\[progres\]/m);
+  });
+
+  it('runs a campaign with a private Redis, reports bad rows and gains, and leaves nothing running', async () => {
+    const dataDir = await freshDataDir();
+    const rows = requestRows(backOffice, (p) => p.conventioned, 4).slice(1);
+    rows.push({ ...rows[0]!, numero_demande: 'DIPA-2020-999999', categorie: 'XYZ' });
+    const input = await dipaFile('campagne.csv', rows);
+    const config = join(dataDir, 'proweb.config.json');
+    await writeFile(config, JSON.stringify({ applications: { progres: { baseUrl: backOffice.url, username: DEFAULT_USER.username, passwordEnv: 'PROGRES_PASSWORD' } }, concurrency: 2 }));
+    const before = backOffice.state.payments.length;
+
+    const run = await runCli(['run', 'dipa-payment', '--input', input, '--caisse', 'CPAM Lille-Douai', '--config', config], {
+      PROWEB_DATA_DIR: dataDir, PROGRES_PASSWORD: DEFAULT_USER.password, REDIS_URL: '',
+    });
+
+    expect(run.stderr).not.toContain('error');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('campagne.csv row 5, categorie: "XYZ" is not one of');
+    expect(run.stdout).toMatch(/done\s+3\n/);
+    expect(run.stdout).toMatch(/dipa-payment\s+3\s+0\s+0\s+0,3/);
+    expect(backOffice.state.payments.length - before).toBe(3);
+    expect(run.leftovers).toEqual([]);
+  });
+
+  it('runs the demo end to end: payments entered once each, gains printed, no process left', async () => {
+    const run = await runCli(['demo', '--input', DIPA_50, '--concurrency', '2'], { PROWEB_DATA_DIR: await freshDataDir() });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Back office check: 50 payments recorded for 50 dossiers done, 0 entered twice.');
+    expect(run.stdout).toMatch(/technical retries\s+2/);
+    expect(run.stdout).toMatch(/Total\s+50\s+0\s+0\s+5,0/);
+    expect(run.leftovers).toEqual([]);
+  });
+});

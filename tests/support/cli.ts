@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Processes still alive that the command started (found by an environment marker they inherit). */
+  leftovers: string[];
+}
+
+/**
+ * Live processes started by a command: they inherit its environment marker, or (redis-server,
+ * whose process title overwrites its environment) run in one of its folders.
+ */
+function processesMarked(marker: string, folders: string[]): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cwd = (() => {
+        try {
+          return readlinkSync(`/proc/${pid}/cwd`);
+        } catch {
+          return '';
+        }
+      })();
+      if (readFileSync(`/proc/${pid}/environ`, 'latin1').includes(marker) || folders.some((f) => cwd.startsWith(f))) {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+        // A zombie (state Z) has exited; only its parent has not reaped it yet.
+        if (!/^\d+ \(.*\) Z/.test(stat)) found.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ').slice(0, 80)}`);
+      }
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+/** Runs the `proweb` CLI as a user would, and reports what it left running once it exited. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 180_000): Promise<CliRun> {
+  const marker = `PROWEB_TEST_RUN=${randomUUID()}`;
+  const [key, value] = marker.split('=') as [string, string];
+  // The command's temporary folders (the demo's Redis data) land here, where they can be recognised.
+  const tmp = mkdtempSync(join(tmpdir(), 'proweb-cli-tmp-'));
+  const folders = [tmp, ...(env.PROWEB_DATA_DIR ? [env.PROWEB_DATA_DIR] : [])];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, TMPDIR: tmp, [key]: value },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      // Give the kernel a moment to reap children killed on the way out.
+      setTimeout(() => resolve({ code, stdout, stderr, leftovers: processesMarked(marker, folders) }), 300);
+    });
+  });
+}
