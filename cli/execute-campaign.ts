@@ -47,7 +47,9 @@ export async function executeCampaign(options: ExecuteCampaignOptions): Promise<
   );
   const progress = createProgress();
   let retries = 0;
-  const result = await runCampaign({
+  const controller = new AbortController();
+  const running = runCampaign({
+    signal: controller.signal,
     connection: redis.connection,
     prefix: config.prefix,
     scenario: options.scenario,
@@ -58,12 +60,19 @@ export async function executeCampaign(options: ExecuteCampaignOptions): Promise<
     ledger,
     logger,
     onSubmitted: (s) => {
-      out(`Campaign ${s.campaignId}: ${s.rows} rows read, ${s.invalidRows} invalid, ${s.alreadyDone} already done, ${s.jobIds.length} queued.\n`);
-      progress.start(s.jobIds.length);
+      out(`Campaign ${s.campaignId}: ${s.rows} rows read, ${s.invalidRows} invalid, ${s.alreadyDone} already done, ${s.jobIds.length} queued` +
+        `${s.alreadyQueued ? `, ${s.alreadyQueued} still queued from an earlier run` : ''}.\n`);
+      progress.start(s.jobIds.length + s.queuedJobIds.length);
     },
     onFinished: (f) => progress.tick(f.status),
     onRetry: () => retries++,
   });
+  // Closed first on a signal: running dossiers finish before the browser and Redis go.
+  closer.add('campaign', running, async (p) => {
+    controller.abort();
+    await p.catch(() => undefined);
+  });
+  const result = await running;
   progress.stop();
   out('\n');
   out(invalidRowsText(result.submission) + '\n');

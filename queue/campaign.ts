@@ -21,8 +21,10 @@ export interface CampaignSubmission {
   invalidRows: number;
   /** Rows already done in an earlier campaign (the ledger says so): nothing to enter. */
   alreadyDone: number;
-  /** Rows whose dossier is waiting or running in the queue already (from another campaign). */
+  /** Rows whose dossier is waiting or running in the queue already (an earlier, interrupted submission). */
   alreadyQueued: number;
+  /** Ids of those jobs. */
+  queuedJobIds: string[];
   /** Ids of the jobs this submission added. */
   jobIds: string[];
 }
@@ -53,7 +55,7 @@ export async function submitCampaign(options: SubmitCampaignOptions): Promise<Ca
   const batchSize = options.batchSize ?? 500;
   const campaignId = options.campaignId ?? `${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
   const label = basename(file);
-  const result: CampaignSubmission = { campaignId, scenarioId: scenario.id, caisse, file, rows: 0, invalid: [], invalidRows: 0, alreadyDone: 0, alreadyQueued: 0, jobIds: [] };
+  const result: CampaignSubmission = { campaignId, scenarioId: scenario.id, caisse, file, rows: 0, invalid: [], invalidRows: 0, alreadyDone: 0, alreadyQueued: 0, queuedJobIds: [], jobIds: [] };
   const firstRowOfKey = new Map<string, number>();
   let batch: JobPayload[] = [];
 
@@ -71,6 +73,7 @@ export async function submitCampaign(options: SubmitCampaignOptions): Promise<Ca
         const state = await existing.getState();
         if (PENDING_STATES.has(state)) {
           result.alreadyQueued++;
+          result.queuedJobIds.push(existing.id!);
           continue;
         }
         // Finished without being done (rejected or failed for good): a resubmission tries it again.

@@ -1,4 +1,5 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
+import { ProwebError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Ledger } from '../gains/index.ts';
 import type { Robot } from '../runner/index.ts';
@@ -22,13 +23,23 @@ export interface RunCampaignOptions {
   onSubmitted?: (submission: CampaignSubmission) => void;
   /** Called as each dossier of this campaign ends. */
   onFinished?: (finished: DossierFinished) => void;
+  /** Aborting stops taking dossiers, lets the running ones finish, and rejects with {@link CampaignInterrupted}. */
+  signal?: AbortSignal;
   /** Called when an attempt failed technically and BullMQ will retry it. */
   onRetry?: (retry: { jobId: string; attempt: number; error: Error }) => void;
 }
 
+/** The campaign was stopped before its end; what was not done is still queued. */
+export class CampaignInterrupted extends ProwebError {
+  override name = 'CampaignInterrupted';
+  constructor() {
+    super('campaign interrupted', 'Dossiers not finished are still queued: run the campaign again to finish them.');
+  }
+}
+
 export interface CampaignResult {
   submission: CampaignSubmission;
-  /** Each dossier this campaign queued, as it ended. */
+  /** Each dossier of the file that was run, as it ended (queued now, or left queued by an interrupted run). */
   finished: DossierFinished[];
   elapsedMs: number;
 }
@@ -49,7 +60,14 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
   const ended = new Map<string, DossierFinished>();
   let expected: Set<string> | undefined;
   let allEnded: () => void = () => undefined;
-  const whenAllEnded = new Promise<void>((resolve) => (allEnded = resolve));
+  let interrupted: (error: Error) => void = () => undefined;
+  const whenAllEnded = new Promise<void>((resolve, reject) => {
+    allEnded = resolve;
+    interrupted = reject;
+  });
+  // Unfinished dossiers stay in Redis: the next run (or another machine) takes them.
+  const onAbort = () => void worker.close().then(() => interrupted(new CampaignInterrupted()));
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   let reported = 0;
   const report = (f: DossierFinished) => {
     if (!expected?.has(f.jobId)) return;
@@ -66,7 +84,8 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
   try {
     await worker.waitUntilReady();
     const submission = await submitCampaign({ queue, ledger: options.ledger, scenario: options.scenario, file: options.file, caisse: options.caisse });
-    expected = new Set(submission.jobIds);
+    // Dossiers of this file left queued by an interrupted run are finished here too.
+    expected = new Set([...submission.jobIds, ...submission.queuedJobIds]);
     options.onSubmitted?.(submission);
     for (const id of expected) {
       const f = ended.get(id);
@@ -74,8 +93,9 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
     }
     if (expected.size === 0) allEnded();
     await whenAllEnded;
-    return { submission, finished: submission.jobIds.map((id) => ended.get(id)!), elapsedMs: Math.round(performance.now() - started) };
+    return { submission, finished: [...expected].map((id) => ended.get(id)!), elapsedMs: Math.round(performance.now() - started) };
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
     await worker.close();
     await queue.close();
   }

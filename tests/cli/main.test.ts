@@ -64,3 +64,34 @@ describe('the proweb command', () => {
     expect(run.leftovers).toEqual([]);
   });
 });
+
+describe('proweb run interrupted', () => {
+  it('on SIGTERM lets running dossiers finish, exits, and the next run completes the campaign without paying twice', async () => {
+    const slow = await startBackOffice({ port: 0, latencyMs: 150 });
+    try {
+      const dataDir = await freshDataDir();
+      const input = await dipaFile('interrompue.csv', requestRows(slow, (p) => p.conventioned, 20));
+      const config = join(dataDir, 'proweb.config.json');
+      await writeFile(config, JSON.stringify({ applications: { progres: { baseUrl: slow.url, username: DEFAULT_USER.username, password: DEFAULT_USER.password } }, concurrency: 2 }));
+      const args = ['run', 'dipa-payment', '--input', input, '--caisse', 'CPAM Lille-Douai', '--config', config];
+      const env = { PROWEB_DATA_DIR: dataDir, REDIS_URL: '' };
+
+      const first = await runCli(args, { env, interrupt: { when: /\b[2-9]\/20 dossiers/, signal: 'SIGTERM' } });
+      expect(first.code).toBe(130);
+      expect(first.leftovers).toEqual([]);
+      const paidBefore = slow.state.payments.length;
+      expect(paidBefore).toBeGreaterThan(0);
+      expect(paidBefore).toBeLessThan(20);
+
+      const second = await runCli(args, { env });
+      expect(second.code).toBe(0);
+      expect(second.stdout).toContain('still queued from an earlier run');
+      expect(second.stdout).toMatch(/Total\s+20\s+0\s+0\s/);
+      expect(slow.state.payments).toHaveLength(20);
+      expect(new Set(slow.state.payments.map((p) => `${p.ps}|${p.period}`)).size).toBe(20);
+      expect(second.leftovers).toEqual([]);
+    } finally {
+      await slow.close();
+    }
+  });
+});

@@ -43,7 +43,17 @@ function processesMarked(marker: string, folders: string[]): string[] {
 }
 
 /** Runs the `proweb` CLI as a user would, and reports what it left running once it exited. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 180_000): Promise<CliRun> {
+export interface RunCliOptions {
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  /** Sends `signal` once the output matches `when` (to interrupt a command mid-way). */
+  interrupt?: { when: RegExp; signal: NodeJS.Signals };
+}
+
+export function runCli(args: string[], envOrOptions: NodeJS.ProcessEnv | RunCliOptions = {}, timeoutMs = 180_000): Promise<CliRun> {
+  const options: RunCliOptions = 'env' in envOrOptions || 'interrupt' in envOrOptions ? (envOrOptions as RunCliOptions) : { env: envOrOptions as NodeJS.ProcessEnv };
+  const env = options.env ?? {};
+  timeoutMs = options.timeoutMs ?? timeoutMs;
   const marker = `PROWEB_TEST_RUN=${randomUUID()}`;
   const [key, value] = marker.split('=') as [string, string];
   // The command's temporary folders (the demo's Redis data) land here, where they can be recognised.
@@ -57,8 +67,21 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    let interrupted = false;
+    const watch = () => {
+      if (options.interrupt && !interrupted && options.interrupt.when.test(stdout + stderr)) {
+        interrupted = true;
+        child.kill(options.interrupt.signal);
+      }
+    };
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      watch();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      watch();
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
     child.on('close', (code) => {
