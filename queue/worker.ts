@@ -72,7 +72,7 @@ export class DossierWorker extends EventEmitter<{ finished: [DossierFinished]; r
     const payload = jobPayloadSchema.parse(job.data);
     const scenario = this.byId.get(payload.scenarioId);
     if (!scenario) throw new TechnicalFailure(`this machine cannot run scenario ${payload.scenarioId}`);
-    const log = this.logger.child({ campaign: payload.campaignId, jobId: job.id, row: payload.rowNumber });
+    const log = this.logger.child({ campaign: payload.campaignId, jobId: job.id, rowNumber: payload.rowNumber });
     const base = { jobId: job.id ?? '', campaignId: payload.campaignId, rowNumber: payload.rowNumber };
 
     const known = (await this.options.ledger.doneAmong(scenario.id, [payload.dossierId])).get(payload.dossierId);

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright';
 import { BackOfficeUnavailable, BusinessRejection, ConfigError, SessionExpired, type StepLocation } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
 import type { ApplicationDefinition, Scenario, Step, StepContext, TargetOf } from '../scenarios/dsl/index.ts';
 import { locate, resolveTarget } from './locate.ts';
 import type { ApplicationEndpoint } from './options.ts';
@@ -15,6 +16,7 @@ export interface DossierEnv<Row extends Record<string, unknown>> {
   scenario: Scenario<Row>;
   endpoints: Readonly<Record<string, ApplicationEndpoint>>;
   defaultTimeoutMs: number;
+  logger?: Logger;
 }
 
 /**
@@ -36,6 +38,7 @@ export async function runDossierSteps<Row extends Record<string, unknown>>(env: 
   for (const [index, step] of scenario.steps.entries()) {
     const at = locationOf(scenario.id, index, step, ctx);
     const timeoutMs = step.timeoutMs ?? scenario.timeoutMs ?? env.defaultTimeoutMs;
+    const started = performance.now();
     try {
       switch (step.action) {
         case 'goto':
@@ -64,6 +67,8 @@ export async function runDossierSteps<Row extends Record<string, unknown>>(env: 
       }
     } catch (error) {
       throw explainFailure(error, at, timeoutMs);
+    } finally {
+      env.logger?.debug({ step: index + 1, action: at.step, ms: Math.round(performance.now() - started) }, 'step');
     }
   }
   throw new ConfigError(`scenario ${scenario.id} ended without a submit or guard giving a reference`, 'End the scenario with a submit step.');

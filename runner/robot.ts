@@ -60,7 +60,7 @@ export class Robot {
     try {
       for (let attempt = 1; ; attempt++) {
         try {
-          const finished = await runDossierSteps({ slot, scenario, endpoints: this.options.applications, defaultTimeoutMs: this.options.defaultTimeoutMs }, row);
+          const finished = await runDossierSteps({ slot, scenario, endpoints: this.options.applications, defaultTimeoutMs: this.options.defaultTimeoutMs, logger: log }, row);
           log.info({ reference: finished.reference, alreadyEntered: finished.alreadyEntered, robotMs: robotMs() }, 'dossier done');
           return { ...finished, robotMs: robotMs() };
         } catch (error) {

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,12 @@ describe('the proweb command', () => {
     expect(run.stdout).toMatch(/dipa-payment\s+3\s+0\s+0\s+0,3/);
     expect(backOffice.state.payments.length - before).toBe(3);
     expect(run.leftovers).toEqual([]);
+    const log = await readFile(join(dataDir, 'logs', 'proweb.log'), 'utf8');
+    expect(log.match(/"msg":"dossier done"/g)).toHaveLength(3);
+    for (const row of rows) {
+      expect(log).not.toContain(row.iban);
+      expect(log).not.toContain(row.nom.split(' ')[0]!);
+    }
   });
 
   it('runs the demo end to end: payments entered once each, gains printed, no process left', async () => {
