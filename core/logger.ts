@@ -19,7 +19,7 @@ export interface LoggerOptions {
   destination?: string | DestinationStream;
 }
 
-/** The root logger; components take `.child({ module })`, dossiers `.child({ campaign, jobId, row })`. */
+/** The root logger; components take `.child({ module })`, dossiers `.child({ campaign, jobId, rowNumber })`. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const destination = typeof options.destination === 'string'
     ? pino.destination({ dest: options.destination, mkdir: true, sync: false })

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { TechnicalFailure } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import type { Ledger, LedgerEntry } from '../gains/index.ts';
@@ -85,12 +85,21 @@ export class DossierWorker extends EventEmitter<{ finished: [DossierFinished]; r
     if (payload.scenarioVersion !== scenario.version) {
       log.warn({ submitted: payload.scenarioVersion, running: scenario.version }, 'dossier submitted with another scenario version');
     }
-    // The row was valid at submission; parsing again here keeps the worker's own boundary typed.
-    const row = scenario.input.parse(payload.raw);
     const entry = {
       campaignId: payload.campaignId, scenarioId: scenario.id, scenarioVersion: scenario.version, caisse: payload.caisse,
       machine: this.options.machine, dossierId: payload.dossierId, rowNumber: payload.rowNumber, attempts: job.attemptsMade + 1,
     };
+
+    // The row was valid at submission; parsing again keeps the worker's own boundary typed, and
+    // catches a row that the scenario version running here no longer accepts: retrying cannot help.
+    const parsed = scenario.input.safeParse(payload.raw);
+    if (!parsed.success) {
+      const reason = `row ${payload.rowNumber} is not valid for ${scenario.id} v${scenario.version}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+      await this.options.ledger.record({ ...entry, status: 'failed', reason, manualMinutesSaved: 0, robotMs: 0, finishedAt: new Date().toISOString() });
+      this.emit('finished', { ...base, status: 'failed', reason, alreadyRecorded: false });
+      throw new UnrecoverableError(reason);
+    }
+    const row = parsed.data;
 
     let outcome: DossierOutcome;
     try {
