@@ -19,13 +19,14 @@ export class ProwebError extends Error {
 /** Where in a scenario a step failed, so that an error names scenario, step and selector. */
 export interface StepLocation {
   scenarioId: string;
-  stepIndex: number;
+  /** 1-based, dotted when nested: `4`, `6.then.2`. */
+  stepIndex: string;
   step: string;
   target?: string;
 }
 
 function where(at: StepLocation): string {
-  return `${at.scenarioId} step ${at.stepIndex + 1} (${at.step}${at.target ? ` ${at.target}` : ''})`;
+  return `${at.scenarioId} step ${at.stepIndex} (${at.step}${at.target ? ` ${at.target}` : ''})`;
 }
 
 /**

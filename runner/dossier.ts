@@ -1,7 +1,7 @@
 import type { Page } from 'playwright';
 import { BackOfficeUnavailable, BusinessRejection, ConfigError, SessionExpired, type StepLocation } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
-import type { ApplicationDefinition, Scenario, Step, StepContext, TargetOf } from '../scenarios/dsl/index.ts';
+import type { ApplicationDefinition, Condition, Scenario, Step, StepContext, TargetOf } from '../scenarios/dsl/index.ts';
 import { locate, resolveTarget } from './locate.ts';
 import type { ApplicationEndpoint } from './options.ts';
 import type { DossierOutcome } from './outcome.ts';
@@ -10,6 +10,13 @@ import { explainFailure, locationOf, performPageStep, resolveValue } from './ste
 
 type Finished = Omit<Extract<DossierOutcome, { status: 'done' }>, 'robotMs'>;
 
+/** One step as it ran, for `proweb try` and debug logs. */
+export interface StepEvent {
+  at: StepLocation;
+  ms: number;
+  outcome: 'ok' | 'failed';
+}
+
 /** Everything a dossier run needs besides its row. */
 export interface DossierEnv<Row extends Record<string, unknown>> {
   slot: Slot;
@@ -17,6 +24,9 @@ export interface DossierEnv<Row extends Record<string, unknown>> {
   endpoints: Readonly<Record<string, ApplicationEndpoint>>;
   defaultTimeoutMs: number;
   logger?: Logger;
+  /** Every step but the commit: the submit step only checks that its button is there. */
+  dryRun?: boolean;
+  onStep?: (event: StepEvent) => void;
 }
 
 /**
@@ -25,89 +35,161 @@ export interface DossierEnv<Row extends Record<string, unknown>> {
  * failure for anything else.
  */
 export async function runDossierSteps<Row extends Record<string, unknown>>(env: DossierEnv<Row>, row: Row): Promise<Finished> {
-  const { slot, scenario } = env;
-  const page = await slot.page();
-  const vars: Record<string, string> = {};
-  const ctx: StepContext<Row> = { row, vars };
-  let application: ApplicationDefinition | undefined;
+  const page = await env.slot.page();
+  const run = new DossierRun(env, page);
+  const finished = await run.steps(env.scenario.steps, { row, vars: {}, tables: {} }, '');
+  if (finished) return finished;
+  throw new ConfigError(`scenario ${env.scenario.id} ended without a submit or guard giving a reference`, 'End the scenario with a submit step.');
+}
 
-  const textOf = async (target: TargetOf<Row>, timeoutMs: number) =>
-    (await locate(page, resolveTarget(target, ctx)).first().textContent({ timeout: timeoutMs }))?.replace(/\s+/g, ' ').trim() ?? '';
-  const isShown = (target: TargetOf<Row>) => locate(page, resolveTarget(target, ctx)).first().isVisible();
+class DossierRun<Row extends Record<string, unknown>> {
+  private application: ApplicationDefinition | undefined;
 
-  for (const [index, step] of scenario.steps.entries()) {
-    const at = locationOf(scenario.id, index, step, ctx);
-    const timeoutMs = step.timeoutMs ?? scenario.timeoutMs ?? env.defaultTimeoutMs;
-    const started = performance.now();
-    try {
-      switch (step.action) {
-        case 'goto':
-          application = await goto(env, page, step, ctx, at, timeoutMs);
-          break;
-        case 'rejectIf':
-          if (await isShown(step.when)) throw new BusinessRejection(await textOf(step.reason ?? step.when, timeoutMs), at);
-          break;
-        case 'guard':
-          if (await isShown(step.found)) return { status: 'done', reference: await textOf(step.reference, timeoutMs), alreadyEntered: true };
-          break;
-        case 'submit': {
-          await locate(page, resolveTarget(step.target, ctx)).click({ timeout: timeoutMs });
-          await page.waitForLoadState('load', { timeout: timeoutMs });
-          await checkLanding(slot, page, application, at);
-          const success = locate(page, resolveTarget(step.success, ctx));
-          await success.or(locate(page, resolveTarget(step.refusal, ctx))).first().waitFor({ state: 'visible', timeout: timeoutMs });
-          if (await success.first().isVisible()) return { status: 'done', reference: await textOf(step.reference, timeoutMs), alreadyEntered: false };
-          throw new BusinessRejection(await textOf(step.refusal, timeoutMs), at);
-        }
-        default: {
-          const extracted = await performPageStep(page, step, ctx, at, timeoutMs);
-          if (extracted) vars[extracted.name] = extracted.value;
-          if (step.action === 'click') await checkLanding(slot, page, application, at);
+  constructor(
+    private readonly env: DossierEnv<Row>,
+    private readonly page: Page,
+  ) {}
+
+  private get scenario() {
+    return this.env.scenario;
+  }
+
+  private target(target: TargetOf<Row>, ctx: StepContext<Row>, at: StepLocation) {
+    return locate(this.page, resolveTarget(target, ctx, this.scenario.screens, at).target);
+  }
+
+  private async textOf(target: TargetOf<Row>, ctx: StepContext<Row>, at: StepLocation, timeoutMs: number): Promise<string> {
+    return (await this.target(target, ctx, at).first().textContent({ timeout: timeoutMs }))?.replace(/\s+/g, ' ').trim() ?? '';
+  }
+
+  private isShown(target: TargetOf<Row>, ctx: StepContext<Row>, at: StepLocation): Promise<boolean> {
+    return this.target(target, ctx, at).first().isVisible();
+  }
+
+  private async holds(condition: Condition<Row>, ctx: StepContext<Row>, at: StepLocation): Promise<boolean> {
+    return typeof condition === 'function' ? condition(ctx) : this.isShown(condition.visible, ctx, at);
+  }
+
+  /** Runs a list of steps; resolves with the outcome when one ends the dossier (guard, submit). */
+  async steps(list: readonly Step<Row>[], ctx: StepContext<Row>, prefix: string): Promise<Finished | undefined> {
+    for (const [index, step] of list.entries()) {
+      const number = `${prefix}${index + 1}`;
+      const at = locationOf(this.scenario.id, number, step, ctx, this.scenario.screens);
+      const timeoutMs = step.timeoutMs ?? this.scenario.timeoutMs ?? this.env.defaultTimeoutMs;
+      const started = performance.now();
+      let outcome: StepEvent['outcome'] = 'failed';
+      try {
+        const finished = await this.step(step, ctx, number, at, timeoutMs);
+        outcome = 'ok';
+        if (finished) return finished;
+      } catch (error) {
+        throw explainFailure(error, at, timeoutMs);
+      } finally {
+        const ms = Math.round(performance.now() - started);
+        // Control steps report their children; only leaves are worth a line.
+        if (!['when', 'forEach', 'flow'].includes(step.action)) {
+          this.env.onStep?.({ at, ms, outcome });
+          this.env.logger?.debug({ step: number, action: at.step, ms }, 'step');
         }
       }
-    } catch (error) {
-      throw explainFailure(error, at, timeoutMs);
-    } finally {
-      env.logger?.debug({ step: index + 1, action: at.step, ms: Math.round(performance.now() - started) }, 'step');
+    }
+    return undefined;
+  }
+
+  private async step(step: Step<Row>, ctx: StepContext<Row>, number: string, at: StepLocation, timeoutMs: number): Promise<Finished | undefined> {
+    const { page } = this;
+    switch (step.action) {
+      case 'goto':
+        await this.navigate(step.application, resolveValue(step.path, ctx), at, timeoutMs);
+        return undefined;
+      case 'open': {
+        const found = this.scenario.screens.screen(step.screen);
+        if (typeof found === 'string' || found.screen.path === undefined) throw new ConfigError(`step ${number}: screen ${step.screen} cannot be opened`);
+        const path = found.screen.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+          const value = step.params?.[name];
+          return encodeURIComponent(value === undefined ? '' : resolveValue(value, ctx));
+        });
+        await this.navigate(found.application, path, at, timeoutMs);
+        return undefined;
+      }
+      case 'rejectIf':
+        if (await this.isShown(step.when, ctx, at)) throw new BusinessRejection(await this.textOf(step.reason ?? step.when, ctx, at, timeoutMs), at);
+        return undefined;
+      case 'guard':
+        if (await this.isShown(step.found, ctx, at)) return { status: 'done', reference: await this.textOf(step.reference, ctx, at, timeoutMs), alreadyEntered: true };
+        return undefined;
+      case 'submit': {
+        const button = this.target(step.target, ctx, at);
+        if (this.env.dryRun) {
+          await button.first().waitFor({ state: 'visible', timeout: timeoutMs });
+          return { status: 'done', reference: '(dry run)', alreadyEntered: false, dryRun: true };
+        }
+        await button.click({ timeout: timeoutMs });
+        await page.waitForLoadState('load', { timeout: timeoutMs });
+        await this.checkLanding(at);
+        const success = this.target(step.success, ctx, at);
+        await success.or(this.target(step.refusal, ctx, at)).first().waitFor({ state: 'visible', timeout: timeoutMs });
+        if (await success.first().isVisible()) return { status: 'done', reference: await this.textOf(step.reference, ctx, at, timeoutMs), alreadyEntered: false };
+        throw new BusinessRejection(await this.textOf(step.refusal, ctx, at, timeoutMs), at);
+      }
+      case 'when': {
+        const branch = (await this.holds(step.if, ctx, at)) ? { label: 'then', list: step.then } : step.else ? { label: 'else', list: step.else } : undefined;
+        return branch ? this.steps(branch.list, ctx, `${number}.${step.else ? `${branch.label}.` : ''}`) : undefined;
+      }
+      case 'forEach': {
+        const rows = ctx.tables[step.table] ?? [];
+        for (const [i, item] of rows.entries()) {
+          const itemCtx: StepContext<Row> = { ...ctx, item };
+          if (step.where && !step.where(item, itemCtx)) continue;
+          const finished = await this.steps(step.do, itemCtx, `${number}.${i + 1}.`);
+          if (finished) return finished;
+        }
+        return undefined;
+      }
+      case 'flow':
+        return this.steps(step.steps, ctx, `${number}.`);
+      default: {
+        const result = await performPageStep(page, step, ctx, this.scenario.screens, at, timeoutMs);
+        if (result && 'variable' in result) (ctx.vars as Record<string, string>)[result.variable.name] = result.variable.value;
+        if (result && 'table' in result) (ctx.tables as Record<string, unknown>)[result.table.name] = result.table.rows;
+        if (step.action === 'click') await this.checkLanding(at);
+        return undefined;
+      }
     }
   }
-  throw new ConfigError(`scenario ${scenario.id} ended without a submit or guard giving a reference`, 'End the scenario with a submit step.');
-}
 
-async function goto<Row extends Record<string, unknown>>(
-  env: DossierEnv<Row>,
-  page: Page,
-  step: Extract<Step<Row>, { action: 'goto' }>,
-  ctx: StepContext<Row>,
-  at: StepLocation,
-  timeoutMs: number,
-): Promise<ApplicationDefinition> {
-  const app = env.scenario.applications.find((a) => a.id === step.application);
-  const endpoint = env.endpoints[step.application];
-  if (!app || !endpoint) {
-    throw new ConfigError(`no endpoint configured for application "${step.application}"`, 'Add its baseUrl, username and password to the configuration.');
+  /** Opens a page of an application, logging in first, and again if the session expired meanwhile. */
+  private async navigate(applicationId: string, path: string, at: StepLocation, timeoutMs: number): Promise<void> {
+    const app = this.scenario.applications.find((a) => a.id === applicationId);
+    const endpoint = this.env.endpoints[applicationId];
+    if (!app || !endpoint) {
+      throw new ConfigError(`no endpoint configured for application "${applicationId}"`, 'Add its baseUrl, username and password to the configuration.');
+    }
+    const { slot } = this.env;
+    if (!slot.isLoggedIn(app.id)) await slot.login(app, endpoint, timeoutMs);
+    this.application = app;
+    const url = endpoint.baseUrl + path;
+    await this.page.goto(url, { timeout: timeoutMs });
+    try {
+      await this.checkLanding(at);
+    } catch (error) {
+      if (!(error instanceof SessionExpired)) throw error;
+      // The session timed out between two dossiers: the usual case, not a failure.
+      await slot.login(app, endpoint, timeoutMs);
+      await this.page.goto(url, { timeout: timeoutMs });
+      await this.checkLanding(at);
+    }
   }
-  if (!env.slot.isLoggedIn(app.id)) await env.slot.login(app, endpoint, timeoutMs);
-  const url = endpoint.baseUrl + resolveValue(step.path, ctx);
-  await page.goto(url, { timeout: timeoutMs });
-  try {
-    await checkLanding(env.slot, page, app, at);
-  } catch (error) {
-    if (!(error instanceof SessionExpired)) throw error;
-    // The session timed out between two dossiers: the usual case, not a failure.
-    await env.slot.login(app, endpoint, timeoutMs);
-    await page.goto(url, { timeout: timeoutMs });
-    await checkLanding(env.slot, page, app, at);
-  }
-  return app;
-}
 
-/** After a navigation: did the application fail, drop the connection or send us back to its login page? */
-async function checkLanding(slot: Slot, page: Page, app: ApplicationDefinition | undefined, at: StepLocation): Promise<void> {
-  if (page.url().startsWith('chrome-error://')) throw new BackOfficeUnavailable(at, 'the connection to the application was lost');
-  if (slot.lastDocumentStatus >= 500) throw new BackOfficeUnavailable(at, `the application answered HTTP ${slot.lastDocumentStatus}`);
-  if (app && (await locate(page, app.loginPage).first().isVisible())) {
-    slot.forgetLogin(app.id);
-    throw new SessionExpired(app.id, at);
+  /** After a navigation: did the application fail, drop the connection or send us back to its login page? */
+  private async checkLanding(at: StepLocation): Promise<void> {
+    const { page, application } = this;
+    const { slot } = this.env;
+    if (page.url().startsWith('chrome-error://')) throw new BackOfficeUnavailable(at, 'the connection to the application was lost');
+    if (slot.lastDocumentStatus >= 500) throw new BackOfficeUnavailable(at, `the application answered HTTP ${slot.lastDocumentStatus}`);
+    if (application && (await locate(page, application.loginPage).first().isVisible())) {
+      slot.forgetLogin(application.id);
+      throw new SessionExpired(application.id, at);
+    }
   }
 }

@@ -1,9 +1,24 @@
 import type { Locator, Page } from 'playwright';
-import type { StepContext, Target, TargetOf } from '../scenarios/dsl/index.ts';
+import { ScreenChanged, type StepLocation } from '../core/errors.ts';
+import { describeElement, describeTarget, type ScreenIndex, type StepContext, type Target, type TargetOf } from '../scenarios/dsl/index.ts';
 
-/** Resolves a target that may depend on the dossier. */
-export function resolveTarget<Row>(target: TargetOf<Row>, ctx: StepContext<Row>): Target {
-  return typeof target === 'function' ? target(ctx) : target;
+/** A target made concrete for this dossier, with how to name it in messages. */
+export interface ResolvedTarget {
+  target: Target;
+  description: string;
+}
+
+/** Resolves a screen-map reference or a direct target, computed from the dossier if need be. */
+export function resolveTarget<Row>(target: TargetOf<Row>, ctx: StepContext<Row>, screens: ScreenIndex, at?: StepLocation): ResolvedTarget {
+  const value = typeof target === 'function' ? target(ctx) : target;
+  if (typeof value !== 'string') return { target: value, description: describeTarget(value) };
+  const element = screens.element(value);
+  // References written literally were checked at load time; a computed one can still be wrong.
+  if (typeof element === 'string') {
+    if (at) throw new ScreenChanged(at, element);
+    throw new Error(element);
+  }
+  return { target: element, description: describeElement(element) };
 }
 
 /** The Playwright locator for a target: labels and roles through Playwright's accessibility queries. */

@@ -6,6 +6,8 @@ export type DossierOutcome =
       reference: string;
       /** True when the guard found an earlier entry: nothing was entered this time. */
       alreadyEntered: boolean;
+      /** A dry run: every step but the commit; nothing was entered. */
+      dryRun?: boolean;
       robotMs: number;
     }
   | {

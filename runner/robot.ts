@@ -3,11 +3,23 @@ import { BusinessRejection, SessionExpired, TechnicalFailure } from '../core/err
 import { silentLogger, type Logger } from '../core/logger.ts';
 import type { Scenario } from '../scenarios/dsl/index.ts';
 import { launchBrowser } from './browser.ts';
-import { runDossierSteps } from './dossier.ts';
+import { runDossierSteps, type StepEvent } from './dossier.ts';
 import { keepEvidence } from './evidence.ts';
 import { robotOptionsSchema, type RobotOptions, type RobotOptionsInput } from './options.ts';
 import type { DossierOutcome } from './outcome.ts';
 import { Slot } from './slot.ts';
+
+/** How one dossier is run. */
+export interface RunOptions {
+  /** Names the dossier in logs and evidence files (never its personal data). */
+  dossierId: string;
+  /** Every step but the commit. */
+  dryRun?: boolean;
+  /** Called as each step ends (`proweb try` prints them). */
+  onStep?: (event: StepEvent) => void;
+  /** Keep a Playwright trace of the dossier there (open it with `npx playwright show-trace`). */
+  tracePath?: string;
+}
 
 /** How many times a dossier restarts at once when its session expired mid-way. */
 const SESSION_RESTARTS = 2;
@@ -51,16 +63,23 @@ export class Robot {
    * `rejected` (with its reason); rejects with a {@link TechnicalFailure} carrying
    * evidence when the machinery failed and the dossier should be retried.
    */
-  async run<Row extends Record<string, unknown>>(scenario: Scenario<Row>, row: Row, meta: { dossierId: string }): Promise<DossierOutcome> {
+  async run<Row extends Record<string, unknown>>(scenario: Scenario<Row>, row: Row, meta: RunOptions): Promise<DossierOutcome> {
     if (this.closing) throw new TechnicalFailure('the robot is closing', 'The dossier will be taken by another worker.');
     const slot = await this.acquire();
     const log = this.logger.child({ scenario: scenario.id, dossier: meta.dossierId, slot: slot.index });
     const started = performance.now();
     const robotMs = () => Math.round(performance.now() - started);
+    if (meta.tracePath) await slot.startTrace();
     try {
       for (let attempt = 1; ; attempt++) {
         try {
-          const finished = await runDossierSteps({ slot, scenario, endpoints: this.options.applications, defaultTimeoutMs: this.options.defaultTimeoutMs, logger: log }, row);
+          const finished = await runDossierSteps(
+            {
+              slot, scenario, endpoints: this.options.applications, defaultTimeoutMs: this.options.defaultTimeoutMs, logger: log,
+              ...(meta.dryRun ? { dryRun: true } : {}), ...(meta.onStep ? { onStep: meta.onStep } : {}),
+            },
+            row,
+          );
           log.info({ reference: finished.reference, alreadyEntered: finished.alreadyEntered, robotMs: robotMs() }, 'dossier done');
           return { ...finished, robotMs: robotMs() };
         } catch (error) {
@@ -80,10 +99,12 @@ export class Robot {
       const failure = error instanceof TechnicalFailure ? error : new TechnicalFailure((error as Error).message, undefined, { cause: error });
       failure.evidence = await keepEvidence(await slot.page(), `${this.options.evidenceDir}/${scenario.id}`, meta.dossierId);
       log.warn({ err: failure, evidence: failure.evidence }, 'dossier failed');
-      // The page is in an unknown state: start the next dossier on a fresh context.
+      // The page is in an unknown state: start the next dossier on a fresh context (trace saved first).
+      if (meta.tracePath) await slot.stopTrace(meta.tracePath);
       await slot.recycle();
       throw failure;
     } finally {
+      if (meta.tracePath) await slot.stopTrace(meta.tracePath);
       slot.dossiers++;
       if (slot.dossiers >= this.options.recycleAfter) await slot.recycle();
       this.release(slot);

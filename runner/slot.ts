@@ -37,6 +37,17 @@ export class Slot {
     return page;
   }
 
+  /** Starts recording a Playwright trace (screenshots and DOM snapshots) of what this slot does. */
+  async startTrace(): Promise<void> {
+    await this.page();
+    await this.context!.tracing.start({ screenshots: true, snapshots: true, sources: false });
+  }
+
+  /** Stops the trace and writes it; never throws (a trace must not hide the dossier's outcome). */
+  async stopTrace(path: string): Promise<void> {
+    await this.context?.tracing.stop({ path }).catch(() => undefined);
+  }
+
   isLoggedIn(application: string): boolean {
     return this.loggedIn.has(application);
   }
@@ -50,7 +61,7 @@ export class Slot {
     const page = await this.page();
     this.loggedIn.delete(app.id);
     await page.goto(endpoint.baseUrl + app.loginPath, { timeout: timeoutMs });
-    await runPlainSteps(page, `application ${app.id} login`, app.loginSteps, { row: endpoint, vars: {} }, timeoutMs);
+    await runPlainSteps(page, `application ${app.id} login`, app.loginSteps, endpoint, timeoutMs);
     await page.waitForLoadState('load', { timeout: timeoutMs });
     if (await locate(page, app.loggedIn).first().isVisible()) {
       this.loggedIn.add(app.id);

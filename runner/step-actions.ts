@@ -1,6 +1,7 @@
-import { errors, type Page } from 'playwright';
+import { errors, type Locator, type Page } from 'playwright';
 import { BackOfficeUnavailable, ProwebError, ScreenChanged, type StepLocation } from '../core/errors.ts';
-import { describeTarget, type Step, type StepContext, type Value } from '../scenarios/dsl/index.ts';
+import { formatFrenchDate, parseAmountToCents, parseFrenchDate } from '../domain/french-formats.ts';
+import { ScreenIndex, type Step, type StepContext, type TableRows, type TargetOf, type Value } from '../scenarios/dsl/index.ts';
 import { locate, resolveTarget } from './locate.ts';
 
 /** Resolves a literal or computed value. */
@@ -8,15 +9,26 @@ export function resolveValue<Row>(value: Value<Row>, ctx: StepContext<Row>): str
   return typeof value === 'function' ? value(ctx) : value;
 }
 
-/** Where a step is, for errors: scenario, index, action and the target it looks for. */
-export function locationOf<Row>(owner: string, index: number, step: Step<Row>, ctx: StepContext<Row>): StepLocation {
-  const target = 'target' in step ? step.target : step.action === 'rejectIf' ? step.when : step.action === 'guard' ? step.found : undefined;
-  return {
-    scenarioId: owner,
-    stepIndex: index,
-    step: step.note ? `${step.action}: ${step.note}` : step.action,
-    ...(target === undefined ? {} : { target: describeTarget(resolveTarget(target, ctx)) }),
-  };
+/** The element a step acts on, if any, for messages. */
+function mainTarget<Row>(step: Step<Row>): TargetOf<Row> | undefined {
+  switch (step.action) {
+    case 'rejectIf': return step.when;
+    case 'guard': return step.found;
+    default: return 'target' in step ? step.target : undefined;
+  }
+}
+
+/** Where a step is, for errors: scenario, number (4.2 when nested), action and the element it looks for. */
+export function locationOf<Row>(owner: string, number: string, step: Step<Row>, ctx: StepContext<Row>, screens: ScreenIndex): StepLocation {
+  const target = mainTarget(step);
+  let description: string | undefined;
+  try {
+    description = target === undefined ? undefined : resolveTarget(target, ctx, screens).description;
+  } catch {
+    description = typeof target === 'string' ? target : undefined;
+  }
+  const label = step.action === 'open' ? `open ${step.screen}` : step.action === 'flow' ? `flow ${step.name}` : step.action;
+  return { scenarioId: owner, stepIndex: number, step: step.note ? `${label}: ${step.note}` : label, ...(description ? { target: description } : {}) };
 }
 
 /**
@@ -35,57 +47,113 @@ export function explainFailure(error: unknown, at: StepLocation, timeoutMs: numb
   return error instanceof Error ? error : new Error(message);
 }
 
+/** Reads a table: header cells as keys (whitespace collapsed), plus each body row's `data-*` attributes. */
+async function readTable(table: Locator, timeoutMs: number): Promise<TableRows> {
+  await table.first().waitFor({ state: 'attached', timeout: timeoutMs });
+  // Runs in the page: typed structurally, as this project compiles without the DOM library.
+  interface El { textContent: string | null; attributes: ArrayLike<{ name: string; value: string }>; querySelector(s: string): El | null; querySelectorAll(s: string): ArrayLike<El> }
+  return table.first().evaluate((node) => {
+    const clean = (s: string | null) => (s ?? '').replace(/\s+/g, ' ').trim();
+    const el = node as unknown as El;
+    const headers = Array.from(el.querySelectorAll('thead th, tr:first-child th')).map((th) => clean(th.textContent));
+    const body = Array.from(el.querySelectorAll('tbody tr')).filter((tr) => tr.querySelector('td'));
+    return body.map((tr) => {
+      const record: Record<string, string> = {};
+      Array.from(tr.querySelectorAll('td')).forEach((td, i) => {
+        record[headers[i] ?? `col${i + 1}`] = clean(td.textContent);
+      });
+      for (const attr of Array.from(tr.attributes)) if (attr.name.startsWith('data-')) record[attr.name] = attr.value;
+      return record;
+    });
+  });
+}
+
+/** What a page step produced. */
+export type PageStepResult = { variable: { name: string; value: string } } | { table: { name: string; rows: TableRows } } | undefined;
+
 /**
- * Performs a step that only acts on the current page (fill, select, click, expect,
- * extract). Returns the extracted variable, if any. Navigation-aware steps (goto,
- * guard, rejectIf, submit) are the dossier's business: see `dossier.ts`.
+ * Performs a step that acts on the current page only. Navigation-aware steps (goto,
+ * open, guard, rejectIf, submit) and control flow are the dossier's business.
  */
 export async function performPageStep<Row>(
   page: Page,
   step: Step<Row>,
   ctx: StepContext<Row>,
+  screens: ScreenIndex,
   at: StepLocation,
   timeoutMs: number,
-): Promise<{ name: string; value: string } | undefined> {
+): Promise<PageStepResult> {
+  const element = (target: TargetOf<Row>) => locate(page, resolveTarget(target, ctx, screens, at).target);
   switch (step.action) {
     case 'fill':
-      await locate(page, resolveTarget(step.target, ctx)).fill(resolveValue(step.value, ctx), { timeout: timeoutMs });
+      await element(step.target).fill(resolveValue(step.value, ctx), { timeout: timeoutMs });
       return undefined;
+    case 'date': {
+      const iso = resolveValue(step.value, ctx);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(iso)) throw new ScreenChanged(at, `"${iso}" is not an ISO date yyyy-mm-dd`);
+      const field = element(step.target);
+      const type = await field.getAttribute('type', { timeout: timeoutMs });
+      // A date picker takes ISO; a legacy text field takes what a French agent types.
+      await field.fill(type === 'date' ? iso : formatFrenchDate(iso), { timeout: timeoutMs });
+      return undefined;
+    }
     case 'select':
-      await locate(page, resolveTarget(step.target, ctx)).selectOption(resolveValue(step.value, ctx), { timeout: timeoutMs });
+      await element(step.target).selectOption(resolveValue(step.value, ctx), { timeout: timeoutMs });
       return undefined;
+    case 'check': {
+      const value = typeof step.value === 'function' ? step.value(ctx) : (step.value ?? true);
+      await element(step.target).setChecked(value, { timeout: timeoutMs });
+      return undefined;
+    }
     case 'click':
-      await locate(page, resolveTarget(step.target, ctx)).click({ timeout: timeoutMs });
+      await element(step.target).click({ timeout: timeoutMs });
       await page.waitForLoadState('load', { timeout: timeoutMs });
+      if (step.waitFor) await element(step.waitFor).first().waitFor({ state: 'visible', timeout: timeoutMs });
       return undefined;
     case 'expect': {
-      const element = locate(page, resolveTarget(step.target, ctx)).first();
-      await element.waitFor({ state: 'visible', timeout: timeoutMs });
+      const found = element(step.target).first();
+      await found.waitFor({ state: 'visible', timeout: timeoutMs });
       if (step.text !== undefined) {
-        const shown = (await element.textContent({ timeout: timeoutMs }))?.trim() ?? '';
+        const shown = (await found.textContent({ timeout: timeoutMs }))?.replace(/\s+/g, ' ').trim() ?? '';
         const ok = typeof step.text === 'string' ? shown.includes(step.text) : step.text.test(shown);
-        if (!ok) throw new ScreenChanged(at, `expected text ${String(step.text)} but the screen shows "${shown.slice(0, 120)}"`);
+        if (!ok) throw new ScreenChanged(at, `expected ${String(step.text)} but the screen shows "${shown.slice(0, 120)}"`);
       }
       return undefined;
     }
     case 'extract': {
-      const shown = (await locate(page, resolveTarget(step.target, ctx)).first().textContent({ timeout: timeoutMs }))?.trim() ?? '';
-      if (!step.pattern) return { name: step.as, value: shown };
-      const match = step.pattern.exec(shown);
-      if (!match) throw new ScreenChanged(at, `"${shown.slice(0, 120)}" does not match ${String(step.pattern)}`);
-      return { name: step.as, value: match[1] ?? match[0] };
+      const shown = (await element(step.target).first().textContent({ timeout: timeoutMs }))?.replace(/\s+/g, ' ').trim() ?? '';
+      let value = shown;
+      if (step.pattern) {
+        const match = step.pattern.exec(shown);
+        if (!match) throw new ScreenChanged(at, `"${shown.slice(0, 120)}" does not match ${String(step.pattern)}`);
+        value = match[1] ?? match[0];
+      }
+      if (step.parse === 'cents') {
+        const cents = parseAmountToCents(value);
+        if (cents === undefined) throw new ScreenChanged(at, `"${value}" is not an amount`);
+        value = String(cents);
+      } else if (step.parse === 'date') {
+        const iso = parseFrenchDate(value);
+        if (iso === undefined) throw new ScreenChanged(at, `"${value}" is not a date dd/mm/yyyy`);
+        value = iso;
+      }
+      return { variable: { name: step.as, value } };
     }
+    case 'extractTable':
+      return { table: { name: step.as, rows: await readTable(element(step.target), timeoutMs) } };
     default:
       throw new ScreenChanged(at, `step ${step.action} cannot run here`);
   }
 }
 
 /** Runs page-only steps in order (a login form, for instance), with errors explained. */
-export async function runPlainSteps<Row>(page: Page, owner: string, list: readonly Step<Row>[], ctx: StepContext<Row>, timeoutMs: number): Promise<void> {
+export async function runPlainSteps<Row>(page: Page, owner: string, list: readonly Step<Row>[], row: Row, timeoutMs: number): Promise<void> {
+  const ctx: StepContext<Row> = { row, vars: {}, tables: {} };
+  const screens = new ScreenIndex([]);
   for (const [index, step] of list.entries()) {
-    const at = locationOf(owner, index, step, ctx);
+    const at = locationOf(owner, String(index + 1), step, ctx, screens);
     try {
-      await performPageStep(page, step, ctx, at, step.timeoutMs ?? timeoutMs);
+      await performPageStep(page, step, ctx, screens, at, step.timeoutMs ?? timeoutMs);
     } catch (error) {
       throw explainFailure(error, at, step.timeoutMs ?? timeoutMs);
     }

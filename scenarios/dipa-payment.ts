@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { DIPA_PERIODS, PS_CATEGORIES, dipaAdvanceCents, dipaPeriodOf, type PsCategory } from '../domain/dipa.ts';
 import { formatCentsForEntry } from '../domain/french-formats.ts';
-import { progres } from './applications/progres.ts';
-import { button, css, defineScenario, label, link, role, steps } from './dsl/index.ts';
+import { paymentRow, progres } from './applications/progres.ts';
+import { css, defineScenario, steps } from './dsl/index.ts';
 import { amountCents, code, frenchDate, iban, psNumber, requiredText } from './fields.ts';
 
 const categories = Object.keys(PS_CATEGORIES) as [PsCategory, ...PsCategory[]];
@@ -49,8 +49,6 @@ export const dipaRow = z
 
 export type DipaRow = z.output<typeof dipaRow>;
 
-const paymentRow = (period: string) => `#paiements-ps tr[data-dispositif="DIPA"][data-periode="${period}"]`;
-
 /**
  * Pays the DIPA advance of one health professional in Progrès: find the professional,
  * make sure this period was not paid already, enter the payment, keep its reference.
@@ -58,7 +56,7 @@ const paymentRow = (period: string) => `#paiements-ps tr[data-dispositif="DIPA"]
 export const dipaPayment = defineScenario<DipaRow>({
   id: 'dipa-payment',
   title: 'Paiement des acomptes DIPA dans Progrès',
-  version: '1.0.0',
+  version: '1.1.0',
   scope: 'national',
   owner: 'MOAD ProWeb',
   applications: [progres],
@@ -68,21 +66,21 @@ export const dipaPayment = defineScenario<DipaRow>({
   // compute 80 %, type the payment and note its reference.
   manualMinutes: 6,
   steps: [
-    steps.goto('progres', ({ row }) => `/progres/ps?numero=${row.ps}`, { note: 'search the professional' }),
-    steps.rejectIf(role('alert'), { note: 'unknown professional' }),
-    steps.guard(({ row }) => css(paymentRow(row.period)), ({ row }) => css(`${paymentRow(row.period)} .reference`), {
+    steps.open('fichePs', { numero: ({ row }) => row.ps }, { note: 'search the professional' }),
+    steps.rejectIf('fichePs.erreur', { note: 'unknown professional' }),
+    steps.guard(({ row }) => css(paymentRow('DIPA', 'periode', row.period)), ({ row }) => css(`${paymentRow('DIPA', 'periode', row.period)} .reference`), {
       note: 'this period already paid',
     }),
-    steps.click(link('Saisir un paiement')),
-    steps.select(label('Dispositif'), ({ row }) => `DIPA-${row.period}`),
-    steps.fill(label('Montant (€)'), ({ row }) => formatCentsForEntry(row.advanceCents)),
-    steps.select(label('Mode de règlement'), 'VIR'),
-    steps.fill(label('IBAN'), ({ row }) => row.iban),
-    steps.fill(label('Motif'), ({ row }) => `Acompte DIPA ${row.period} demande ${row.requestId}`),
-    steps.submit(button('Valider le paiement'), {
-      success: css('#reference-paiement'),
-      reference: css('#reference-paiement'),
-      refusal: css('.message.refus, .message.erreur'),
+    steps.click('fichePs.saisirPaiement'),
+    steps.select('paiement.dispositif', ({ row }) => `DIPA-${row.period}`),
+    steps.fill('paiement.montant', ({ row }) => formatCentsForEntry(row.advanceCents)),
+    steps.select('paiement.reglement', 'VIR'),
+    steps.fill('paiement.iban', ({ row }) => row.iban),
+    steps.fill('paiement.motif', ({ row }) => `Acompte DIPA ${row.period} demande ${row.requestId}`),
+    steps.submit('paiement.valider', {
+      success: 'confirmationPaiement.reference',
+      reference: 'confirmationPaiement.reference',
+      refusal: 'paiement.refus',
     }),
   ],
 });

@@ -1,4 +1,4 @@
-import { button, css, defineApplication, label, link, steps } from '../dsl/index.ts';
+import { button, css, defineApplication, label, link, optional, role, steps } from '../dsl/index.ts';
 
 /**
  * Progrès (Production et gestion des remboursements de santé): the payment tool.
@@ -16,4 +16,46 @@ export const progres = defineApplication({
   loginPage: css('#form-connexion'),
   loggedIn: link('Déconnexion'),
   loginError: css('.message.erreur'),
+  screens: {
+    accueil: {
+      path: '/progres/accueil',
+      elements: {
+        recherchePs: link("Recherche d'un professionnel de santé"),
+        saisiePaiement: link("Saisie d'un paiement"),
+      },
+    },
+    fichePs: {
+      path: '/progres/ps?numero={numero}',
+      elements: {
+        numero: label('Numéro PS'),
+        rechercher: button('Rechercher'),
+        /** "Aucun professionnel de santé ne correspond…", or a bad number. */
+        erreur: optional(role('alert')),
+        fiche: optional(css('#fiche-ps')),
+        paiements: optional(css('#paiements-ps')),
+        saisirPaiement: optional(link('Saisir un paiement')),
+      },
+    },
+    paiement: {
+      path: '/progres/paiement/nouveau?ps={ps}',
+      elements: {
+        ps: label('Numéro PS'),
+        dispositif: label('Dispositif'),
+        montant: label('Montant (€)'),
+        reglement: label('Mode de règlement'),
+        iban: label('IBAN'),
+        beneficiaire: label('Référence bénéficiaire'),
+        motif: label('Motif'),
+        valider: button('Valider le paiement'),
+        refus: optional(css('.message.refus, .message.erreur')),
+      },
+    },
+    confirmationPaiement: {
+      elements: { reference: css('#reference-paiement') },
+    },
+  },
 });
+
+/** The row of the PS record's payment table for one scheme and period or year: what a guard looks for. */
+export const paymentRow = (scheme: 'DIPA' | 'FS', attribute: 'periode' | 'annee', value: string) =>
+  `#paiements-ps tr[data-dispositif="${scheme}"][data-${attribute}="${value}"]`;

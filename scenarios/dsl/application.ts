@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ScenarioDefinitionError } from '../../core/errors.ts';
+import { ScreenIndex, validateScreens, type ScreenMap } from './screens.ts';
 import type { Step } from './steps.ts';
 import type { Target } from './targets.ts';
 import { validateSteps } from './validate.ts';
@@ -28,6 +29,8 @@ export interface ApplicationDefinition {
   loggedIn: Target;
   /** The message shown when the credentials are refused. */
   loginError?: Target;
+  /** The application's screens, shared by every scenario that uses it. */
+  screens?: ScreenMap;
 }
 
 const applicationShape = z.object({
@@ -46,6 +49,8 @@ export function defineApplication(definition: ApplicationDefinition): Applicatio
     const issue = parsed.error.issues[0];
     throw new ScenarioDefinitionError(`application ${String(definition?.id)}`, `${issue?.path.join('.')}: ${issue?.message}`);
   }
-  validateSteps(`application ${definition.id}`, definition.loginSteps, { applications: new Set() });
+  const owner = `application ${definition.id}`;
+  validateScreens(owner, definition.screens ?? {});
+  validateSteps(owner, definition.loginSteps, { applications: new Set(), screens: new ScreenIndex([]), tables: new Set() });
   return Object.freeze({ ...definition });
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ScenarioDefinitionError } from '../../core/errors.ts';
 import type { ApplicationDefinition } from './application.ts';
-import type { Step } from './steps.ts';
+import { ScreenIndex } from './screens.ts';
+import { childSteps, type Step } from './steps.ts';
 import { validateSteps } from './validate.ts';
 
 /** One raw input row as read from a file: column name → cell text. */
@@ -37,6 +38,28 @@ export interface ScenarioDefinition<Row extends Record<string, unknown>> {
 export interface Scenario<Row extends Record<string, unknown> = Record<string, unknown>> extends Readonly<ScenarioDefinition<Row>> {
   /** The dossier's business key, e.g. `123456782|P1`. */
   businessKey(row: Row): string;
+  /** The screens of the scenario's applications, by name. */
+  readonly screens: ScreenIndex;
+  /** The file that defined it, for messages. */
+  readonly file: string | undefined;
+}
+
+/** Any scenario, whatever its row type (the catalogue, the CLI). */
+export type AnyScenario = Scenario<any>;
+
+/** The source file of the code that called `defineScenario`, read from the stack. */
+function callerFile(): string | undefined {
+  const lines = new Error().stack?.split('\n') ?? [];
+  const line = lines.find((l, i) => i > 0 && !l.includes('/scenarios/dsl/'));
+  const match = line && /(?:file:\/\/)?(\/[^\s:()]+\.[cm]?[jt]s)/.exec(line);
+  if (!match) return undefined;
+  const cwd = process.cwd() + '/';
+  return match[1]!.startsWith(cwd) ? match[1]!.slice(cwd.length) : match[1];
+}
+
+/** Steps in the order they can run, nested ones included. */
+function flatten<Row>(list: readonly Step<Row>[]): Step<Row>[] {
+  return list.flatMap((s) => [s, ...childSteps(s).flatMap((c) => flatten(c.steps))]);
 }
 
 const header = z.object({
@@ -59,7 +82,8 @@ const header = z.object({
  * first check the back office (`guard`) for an earlier entry of the same dossier.
  */
 export function defineScenario<Row extends Record<string, unknown>>(definition: ScenarioDefinition<Row>): Scenario<Row> {
-  const name = String((definition as { id?: unknown })?.id ?? '(no id)');
+  const file = callerFile();
+  const name = `${String((definition as { id?: unknown })?.id ?? '(no id)')}${file ? ` (${file})` : ''}`;
   const parsed = header.safeParse(definition);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -67,19 +91,22 @@ export function defineScenario<Row extends Record<string, unknown>>(definition: 
   }
   const applications = new Set(definition.applications.map((a) => a.id));
   if (applications.size !== definition.applications.length) throw new ScenarioDefinitionError(name, 'applications: an application is listed twice');
-  validateSteps(name, definition.steps, { applications });
+  const screens = new ScreenIndex(definition.applications);
+  validateSteps(name, definition.steps, { applications, screens, tables: new Set() });
 
-  const actions = definition.steps.map((s) => s.action);
+  const actions = flatten(definition.steps).map((s) => s.action);
   const submits = actions.filter((a) => a === 'submit').length;
   if (submits > 1) throw new ScenarioDefinitionError(name, 'steps: at most one submit step (the commit) per scenario');
   const submitAt = actions.indexOf('submit');
   if (submitAt >= 0 && !actions.slice(0, submitAt).includes('guard')) {
-    throw new ScenarioDefinitionError(name, `step ${submitAt + 1} (submit): a guard step must come before the submit, so a dossier already entered is never entered again`);
+    throw new ScenarioDefinitionError(name, 'submit: a guard step must come before the submit, so a dossier already entered is never entered again');
   }
 
   const key = [...definition.key];
   return Object.freeze({
     ...definition,
+    screens,
+    file,
     businessKey: (row: Row) => key.map((k) => String(row[k])).join('|'),
   });
 }

@@ -68,7 +68,7 @@ describe('the robot', () => {
       ...dipaPayment,
       id: 'dipa-broken',
       timeoutMs: 500,
-      steps: dipaPayment.steps.map((s) => (s.action === 'fill' && 'target' in s && typeof s.target === 'object' && s.target.by === 'label' && s.target.label === 'Montant (€)' ? { ...s, target: label('Montant à payer') } : s)),
+      steps: dipaPayment.steps.map((s) => (s.action === 'fill' && s.target === 'paiement.montant' ? { ...s, target: label('Montant à payer') } : s)),
     });
     const error = await robot.run(broken, rows(1)[0]!, { dossierId: 'broken' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ScreenChanged);
@@ -83,7 +83,7 @@ describe('the robot', () => {
     backOffice.faults.inject({ on: 'payment-submit', kind: 'http-500-before-commit' });
     const error = await robot.run(dipaPayment, rows(1)[0]!, { dossierId: 'e500' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackOfficeUnavailable);
-    expect((error as Error).message).toContain('step 10 (submit button "Valider le paiement"): the application answered HTTP 500');
+    expect((error as Error).message).toContain('step 10 (submit paiement.valider [button "Valider le paiement"]): the application answered HTTP 500');
   });
 
   it('says that login failed when the credentials are refused', async () => {

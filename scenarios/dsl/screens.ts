@@ -1,0 +1,95 @@
+import { ScenarioDefinitionError } from '../../core/errors.ts';
+import { describeTarget, type Target } from './targets.ts';
+import { checkTarget } from './validate-target.ts';
+
+/**
+ * An element of a screen map. `optional` elements only show in some cases (an
+ * error message, a table row): `check-screens` does not expect them on every visit.
+ */
+export type ScreenElement = Target & { optional?: boolean };
+
+/**
+ * One screen of an application, described once and shared by every scenario that
+ * uses it: when the screen changes, it is fixed here for all of them.
+ */
+export interface ScreenDefinition {
+  /** Path from the application's base URL; `{name}` placeholders are filled by `open`'s parameters. */
+  path?: string;
+  /** Fields, buttons, links, messages: found by label or role before CSS. */
+  elements: Record<string, ScreenElement>;
+}
+
+/** A screen map element once loaded: it knows where it belongs, for messages and checks. */
+export type ResolvedElement = ScreenElement & { ref: string; application: string };
+
+/** The screens of one application, by name. */
+export type ScreenMap = Readonly<Record<string, ScreenDefinition>>;
+
+/** A reference to a screen element, `screen.element`, e.g. `paiement.montant`. */
+export type ElementRef = `${string}.${string}`;
+
+/** Marks an element as shown only in some cases. */
+export const optional = <T extends Target>(target: T): T & { optional: true } => ({ ...target, optional: true });
+
+/** Checks a screen map when its application is defined. */
+export function validateScreens(owner: string, screens: ScreenMap): void {
+  for (const [name, screen] of Object.entries(screens)) {
+    if (!/^[a-z][A-Za-z0-9]*$/.test(name)) throw new ScreenDefinitionProblem(owner, `screen "${name}": names are camelCase identifiers`);
+    if (screen.path !== undefined && !screen.path.startsWith('/')) throw new ScreenDefinitionProblem(owner, `screen ${name}: path must start with /`);
+    for (const [element, target] of Object.entries(screen.elements ?? {})) {
+      const problem = checkTarget(target);
+      if (problem) throw new ScreenDefinitionProblem(owner, `screen ${name}, element ${element}: ${problem}`);
+    }
+  }
+}
+
+class ScreenDefinitionProblem extends ScenarioDefinitionError {}
+
+/**
+ * Every screen a scenario can reach through its applications. Screen names must be
+ * unique across them; `app:screen.element` disambiguates otherwise.
+ */
+export class ScreenIndex {
+  private readonly screens = new Map<string, { application: string; name: string; screen: ScreenDefinition }[]>();
+
+  constructor(applications: readonly { id: string; screens?: ScreenMap }[]) {
+    for (const app of applications) {
+      for (const [name, screen] of Object.entries(app.screens ?? {})) {
+        const list = this.screens.get(name) ?? [];
+        list.push({ application: app.id, name, screen });
+        this.screens.set(name, list);
+      }
+    }
+  }
+
+  /** The screen named `name` (or `app:name`), or why there is none. */
+  screen(name: string): { application: string; name: string; screen: ScreenDefinition } | string {
+    const [appPart, screenPart] = name.includes(':') ? (name.split(':', 2) as [string, string]) : [undefined, name];
+    const candidates = (this.screens.get(screenPart) ?? []).filter((s) => appPart === undefined || s.application === appPart);
+    if (candidates.length === 1) return candidates[0]!;
+    if (candidates.length > 1) return `screen "${screenPart}" exists in ${candidates.map((c) => c.application).join(' and ')}: write application:${screenPart}`;
+    return `unknown screen "${name}"; known screens: ${[...this.screens.keys()].sort().join(', ') || '(none)'}`;
+  }
+
+  /** Resolves `screen.element`; returns the reason when it does not exist. */
+  element(ref: string): ResolvedElement | string {
+    const dot = ref.lastIndexOf('.');
+    if (dot <= 0) return `"${ref}" is not a screen element reference (screen.element)`;
+    const found = this.screen(ref.slice(0, dot));
+    if (typeof found === 'string') return found;
+    const name = ref.slice(dot + 1);
+    const target = found.screen.elements[name];
+    if (!target) return `unknown screen field "${ref}"; ${found.name} has: ${Object.keys(found.screen.elements).join(', ')}`;
+    return { ...target, ref: `${found.name}.${name}`, application: found.application };
+  }
+
+  /** All screens, for check-screens. */
+  all(): { application: string; name: string; screen: ScreenDefinition }[] {
+    return [...this.screens.values()].flat();
+  }
+}
+
+/** `paiement.montant [label "Montant (€)"]` */
+export function describeElement(element: ResolvedElement): string {
+  return `${element.ref} [${describeTarget(element)}]`;
+}
