@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ScenarioDefinitionError } from '../../core/errors.ts';
 import type { ApplicationDefinition } from './application.ts';
@@ -47,10 +48,12 @@ export interface Scenario<Row extends Record<string, unknown> = Record<string, u
 /** Any scenario, whatever its row type (the catalogue, the CLI). */
 export type AnyScenario = Scenario<any>;
 
+const DSL_DIR = fileURLToPath(new URL('.', import.meta.url));
+
 /** The source file of the code that called `defineScenario`, read from the stack. */
 function callerFile(): string | undefined {
   const lines = new Error().stack?.split('\n') ?? [];
-  const line = lines.find((l, i) => i > 0 && !l.includes('/scenarios/dsl/'));
+  const line = lines.find((l, i) => i > 0 && !l.includes(DSL_DIR) && !l.includes('/node_modules/') && !l.includes('node:'));
   const match = line && /(?:file:\/\/)?(\/[^\s:()]+\.[cm]?[jt]s)/.exec(line);
   if (!match) return undefined;
   const cwd = process.cwd() + '/';

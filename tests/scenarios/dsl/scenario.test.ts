@@ -82,4 +82,32 @@ describe('defineScenario', () => {
   it('refuses a scenario without steps', () => {
     expect(loadError({ ...valid(), steps: [] })).toContain('at least one step');
   });
+
+  it('refuses a screen field that the screen map does not have, naming the scenario file and step', () => {
+    const def = valid();
+    const message = loadError({ ...def, steps: [def.steps[0], steps.fill('paiement.montnt', '1,00'), ...def.steps.slice(1)] });
+    expect(message).toContain('scenario sample-payment (tests/scenarios/dsl/scenario.test.ts)');
+    expect(message).toContain('step 2 (fill): target: unknown screen field "paiement.montnt"; paiement has: ps, dispositif, montant');
+    expect(loadError({ ...def, steps: [steps.click('paiment.valider'), ...def.steps] })).toContain('unknown screen "paiment"; known screens: accueil, confirmationPaiement, fichePs, paiement');
+  });
+
+  it('refuses to open a screen without the values its path needs', () => {
+    const def = valid();
+    expect(loadError({ ...def, steps: [steps.open('fichePs'), ...def.steps.slice(1)] })).toContain('step 1 (open): screen fichePs needs {numero}');
+    expect(loadError({ ...def, steps: [steps.open('confirmationPaiement'), ...def.steps.slice(1)] })).toContain('screen confirmationPaiement has no path');
+  });
+
+  it('numbers nested steps and checks them too', () => {
+    const def = valid();
+    expect(loadError({ ...def, steps: [def.steps[0], steps.when(() => true, [steps.fill('paiement.nope', 'x')]), ...def.steps.slice(1)] }))
+      .toContain('step 2.1 (fill): target: unknown screen field "paiement.nope"');
+    expect(loadError({ ...def, steps: [def.steps[0], steps.when(() => true, [steps.expect('paiement.ps')], [steps.click('x.y')]), ...def.steps.slice(1)] }))
+      .toContain('step 2.else.1 (click)');
+  });
+
+  it('refuses a loop over a table no earlier step reads', () => {
+    const def = valid();
+    expect(loadError({ ...def, steps: [def.steps[0], steps.forEach('ayantsDroit', [steps.expect('paiement.ps')]), ...def.steps.slice(1)] }))
+      .toContain('step 2 (forEach): table "ayantsDroit" is not read by an earlier extractTable step');
+  });
 });

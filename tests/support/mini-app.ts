@@ -1,0 +1,73 @@
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A tiny application with every kind of input the scenario language handles, to
+ * test each step on its own: a login, a form, a table of rows with links.
+ */
+export interface MiniApp {
+  url: string;
+  submissions: Record<string, string>[];
+  detached: string[];
+  close(): Promise<void>;
+}
+
+const page = (body: string) => `<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Mini</title></head><body>${body}</body></html>`;
+
+export async function startMiniApp(): Promise<MiniApp> {
+  const submissions: Record<string, string>[] = [];
+  const detached: string[] = [];
+  const app = new Hono();
+  const logged = (c: { req: { raw: Request } } & Parameters<typeof getCookie>[0]) => getCookie(c, 'MINI') === 'ok';
+  app.get('/mini/login', (c) => c.html(page(`<form id="login" method="post"><label for="u">Identifiant</label><input id="u" name="u"><label for="p">Mot de passe</label><input id="p" name="p" type="password"><button>Entrer</button></form>`)));
+  app.post('/mini/login', async (c) => {
+    setCookie(c, 'MINI', 'ok', { path: '/mini' });
+    return c.redirect('/mini/home', 303);
+  });
+  app.use('/mini/*', async (c, next) => {
+    if (c.req.path === '/mini/login' || logged(c)) return next();
+    return c.redirect('/mini/login', 302);
+  });
+  app.get('/mini/home', (c) => c.html(page('<a href="/mini/logout">Sortir</a><p id="amount">Montant dû : 1 234,56 €</p>')));
+  app.get('/mini/form', (c) =>
+    c.html(page(`<a href="/mini/logout">Sortir</a><form method="post" action="/mini/form">
+<label for="nom">Nom</label><input id="nom" name="nom">
+<label for="debut">Date de début</label><input id="debut" name="debut" type="date">
+<label for="fin">Date de fin</label><input id="fin" name="fin">
+<fieldset><legend>Nature</legend><input type="radio" id="covid" name="nature" value="COVID"><label for="covid">COVID</label>
+<input type="radio" id="hors" name="nature" value="HORS"><label for="hors">Hors COVID</label></fieldset>
+<input type="checkbox" id="sub" name="sub" value="O"><label for="sub">Subrogation</label>
+<label for="motif">Motif</label><select id="motif" name="motif"><option value=""></option><option value="GARDE">Garde d'enfant</option></select>
+<button>Valider</button></form>`)),
+  );
+  app.post('/mini/form', async (c) => {
+    const body = Object.fromEntries(Object.entries(await c.req.parseBody()).map(([k, v]) => [k, String(v)]));
+    submissions.push(body);
+    return c.redirect(`/mini/done?ref=MINI-${submissions.length}`, 303);
+  });
+  app.get('/mini/done', (c) => c.html(page(`<a href="/mini/logout">Sortir</a><p>Référence : <strong id="ref">${c.req.query('ref')}</strong></p>`)));
+  app.get('/mini/table', (c) =>
+    c.html(page(`<a href="/mini/logout">Sortir</a><table id="ad"><thead><tr><th>Rang</th><th>Nom</th><th>Statut</th></tr></thead><tbody>
+${[['1', 'ANNE', 'Rattaché'], ['2', 'BRUNO', 'Détaché'], ['3', 'CLAIRE', 'Rattaché']]
+  .map(([r, n, s]) => `<tr data-rang="${r}"><td>${r}</td><td>${n}</td><td>${detached.includes(r!) ? 'Détaché' : s}</td><td><a href="/mini/detach?rang=${r}" id="detach-${r}">Détacher</a></td></tr>`)
+  .join('')}</tbody></table>`)),
+  );
+  app.get('/mini/detach', (c) => {
+    detached.push(c.req.query('rang') ?? '');
+    return c.redirect('/mini/table', 303);
+  });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    submissions,
+    detached,
+    close: () => new Promise<void>((resolve) => {
+      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      server.close(() => resolve());
+    }),
+  };
+}
