@@ -20,14 +20,13 @@ export async function startMiniApp(): Promise<MiniApp> {
   const submissions: Record<string, string>[] = [];
   const detached: string[] = [];
   const app = new Hono();
-  const logged = (c: { req: { raw: Request } } & Parameters<typeof getCookie>[0]) => getCookie(c, 'MINI') === 'ok';
   app.get('/mini/login', (c) => c.html(page(`<form id="login" method="post"><label for="u">Identifiant</label><input id="u" name="u"><label for="p">Mot de passe</label><input id="p" name="p" type="password"><button>Entrer</button></form>`)));
   app.post('/mini/login', async (c) => {
     setCookie(c, 'MINI', 'ok', { path: '/mini' });
     return c.redirect('/mini/home', 303);
   });
   app.use('/mini/*', async (c, next) => {
-    if (c.req.path === '/mini/login' || logged(c)) return next();
+    if (c.req.path === '/mini/login' || getCookie(c, 'MINI') === 'ok') return next();
     return c.redirect('/mini/login', 302);
   });
   app.get('/mini/home', (c) => c.html(page('<a href="/mini/logout">Sortir</a><p id="amount">Montant dû : 1 234,56 €</p>')));
