@@ -39,6 +39,8 @@ export interface SubmitCampaignOptions {
   /** Rows validated and enqueued per round trip. @defaultValue 500 */
   batchSize?: number;
   priority?: number;
+  /** Every step but the commit: jobs of their own (they never stand in for real ones), no ledger entry. */
+  dryRun?: boolean;
 }
 
 /** Job states in which a job still holds its id for a dossier that is not finished. */
@@ -67,8 +69,9 @@ export async function submitCampaign(options: SubmitCampaignOptions): Promise<Ca
     const todo = current.filter((p) => !done.has(p.dossierId));
     result.alreadyDone += current.length - todo.length;
     const fresh: JobPayload[] = [];
+    const idOf = (p: JobPayload) => (options.dryRun ? `${jobIdFor(scenario.id, p.dossierId)}.dry-${campaignId}` : jobIdFor(scenario.id, p.dossierId));
     for (const payload of todo) {
-      const existing = await queue.getJob(jobIdFor(scenario.id, payload.dossierId));
+      const existing = options.dryRun ? undefined : await queue.getJob(idOf(payload));
       if (existing) {
         const state = await existing.getState();
         if (PENDING_STATES.has(state)) {
@@ -85,10 +88,10 @@ export async function submitCampaign(options: SubmitCampaignOptions): Promise<Ca
       fresh.map((data) => ({
         name: scenario.id,
         data,
-        opts: { ...DOSSIER_JOB_OPTIONS, jobId: jobIdFor(scenario.id, data.dossierId), ...(options.priority ? { priority: options.priority } : {}) },
+        opts: { ...DOSSIER_JOB_OPTIONS, jobId: idOf(data), ...(options.priority ? { priority: options.priority } : {}) },
       })),
     );
-    result.jobIds.push(...fresh.map((p) => jobIdFor(scenario.id, p.dossierId)));
+    result.jobIds.push(...fresh.map(idOf));
   };
 
   for await (const validated of validateRows(scenario, label, readCsvRows(file))) {
@@ -108,6 +111,7 @@ export async function submitCampaign(options: SubmitCampaignOptions): Promise<Ca
     batch.push({
       campaignId, scenarioId: scenario.id, scenarioVersion: scenario.version, caisse, file: label,
       rowNumber: validated.rowNumber, dossierId: dossierIdFor(scenario.id, validated.key), raw: validated.raw,
+      ...(options.dryRun ? { dryRun: true } : {}),
     });
     if (batch.length >= batchSize) await flush();
   }

@@ -13,6 +13,8 @@ export const jobPayloadSchema = z.object({
   rowNumber: z.number().int().positive(),
   dossierId: z.string().min(1),
   raw: z.record(z.string(), z.string().optional()),
+  /** Every step but the commit; nothing is entered and nothing is recorded in the ledger. */
+  dryRun: z.boolean().optional(),
 });
 
 export type JobPayload = z.output<typeof jobPayloadSchema>;

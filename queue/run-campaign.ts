@@ -23,6 +23,8 @@ export interface RunCampaignOptions {
   onSubmitted?: (submission: CampaignSubmission) => void;
   /** Called as each dossier of this campaign ends. */
   onFinished?: (finished: DossierFinished) => void;
+  /** Every step but the commit: nothing entered, nothing recorded. */
+  dryRun?: boolean;
   /** Aborting stops taking dossiers, lets the running ones finish, and rejects with {@link CampaignInterrupted}. */
   signal?: AbortSignal;
   /** Called when an attempt failed technically and BullMQ will retry it. */
@@ -83,7 +85,9 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
   if (options.onRetry) worker.on('retrying', options.onRetry);
   try {
     await worker.waitUntilReady();
-    const submission = await submitCampaign({ queue, ledger: options.ledger, scenario: options.scenario, file: options.file, caisse: options.caisse });
+    const submission = await submitCampaign({
+      queue, ledger: options.ledger, scenario: options.scenario, file: options.file, caisse: options.caisse, ...(options.dryRun ? { dryRun: true } : {}),
+    });
     // Dossiers of this file left queued by an interrupted run are finished here too.
     expected = new Set([...submission.jobIds, ...submission.queuedJobIds]);
     options.onSubmitted?.(submission);

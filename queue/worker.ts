@@ -101,6 +101,8 @@ export class DossierWorker extends EventEmitter<{ finished: [DossierFinished]; r
     }
     const row = parsed.data;
 
+    if (payload.dryRun) return this.dryRun(scenario, row, payload, base);
+
     let outcome: DossierOutcome;
     try {
       outcome = await this.options.robot.run(scenario, row, { dossierId: payload.dossierId });
@@ -132,6 +134,20 @@ export class DossierWorker extends EventEmitter<{ finished: [DossierFinished]; r
       alreadyRecorded: !recorded.recorded,
     });
     return outcome;
+  }
+
+  /** A dry run: the robot does every step but the commit; the ledger is not touched. */
+  private async dryRun(scenario: Scenario<any>, row: Record<string, unknown>, payload: JobPayload, base: Pick<DossierFinished, 'jobId' | 'campaignId' | 'rowNumber'>): Promise<JobResult> {
+    try {
+      const outcome = await this.options.robot.run(scenario, row, { dossierId: payload.dossierId, dryRun: true });
+      this.emit('finished', { ...base, status: outcome.status, ...(outcome.status === 'done' ? { reference: outcome.reference } : { reason: outcome.reason }), alreadyRecorded: false });
+      return outcome;
+    } catch (error) {
+      // A dry run reports a failure at once: retrying a trial teaches nothing new.
+      const reason = (error as Error).message;
+      this.emit('finished', { ...base, status: 'failed', reason, alreadyRecorded: false });
+      throw new UnrecoverableError(reason);
+    }
   }
 
   /** Stops taking jobs, lets the running ones finish, then disconnects. Idempotent. */

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright';
 import { BackOfficeUnavailable, BusinessRejection, ConfigError, SessionExpired, type StepLocation } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
-import type { ApplicationDefinition, Condition, Scenario, Step, StepContext, TargetOf } from '../scenarios/dsl/index.ts';
+import { describeTarget, type ApplicationDefinition, type Condition, type Scenario, type Step, type StepContext, type TargetOf } from '../scenarios/dsl/index.ts';
 import { locate, resolveTarget } from './locate.ts';
 import type { ApplicationEndpoint } from './options.ts';
 import type { DossierOutcome } from './outcome.ts';
@@ -27,6 +27,18 @@ export interface DossierEnv<Row extends Record<string, unknown>> {
   /** Every step but the commit: the submit step only checks that its button is there. */
   dryRun?: boolean;
   onStep?: (event: StepEvent) => void;
+  /** When given, every screen the dossier reaches has all its elements checked, once, into this map. */
+  screenCheck?: Map<string, ScreenElementCheck[]>;
+}
+
+/** Whether one element of a screen map was found on its screen. */
+export interface ScreenElementCheck {
+  application: string;
+  screen: string;
+  element: string;
+  description: string;
+  optional: boolean;
+  found: boolean;
 }
 
 /**
@@ -75,6 +87,7 @@ class DossierRun<Row extends Record<string, unknown>> {
     for (const [index, step] of list.entries()) {
       const number = `${prefix}${index + 1}`;
       const at = locationOf(this.scenario.id, number, step, ctx, this.scenario.screens);
+      await this.checkScreenOf(step, ctx);
       const timeoutMs = step.timeoutMs ?? this.scenario.timeoutMs ?? this.env.defaultTimeoutMs;
       const started = performance.now();
       let outcome: StepEvent['outcome'] = 'failed';
@@ -110,6 +123,7 @@ class DossierRun<Row extends Record<string, unknown>> {
           return encodeURIComponent(value === undefined ? '' : resolveValue(value, ctx));
         });
         await this.navigate(found.application, path, at, timeoutMs);
+        await this.checkScreen(found.name);
         return undefined;
       }
       case 'rejectIf':
@@ -156,6 +170,31 @@ class DossierRun<Row extends Record<string, unknown>> {
         return undefined;
       }
     }
+  }
+
+  /** Before a step acts on a screen-map element, checks that element's whole screen (in check mode). */
+  private async checkScreenOf(step: Step<Row>, ctx: StepContext<Row>): Promise<void> {
+    if (!this.env.screenCheck || step.action === 'open') return;
+    const target = 'target' in step ? step.target : step.action === 'rejectIf' ? step.when : undefined;
+    const value = typeof target === 'function' ? target(ctx) : target;
+    if (typeof value !== 'string') return;
+    const element = this.scenario.screens.element(value);
+    if (typeof element !== 'string') await this.checkScreen(element.ref.split('.')[0]!);
+  }
+
+  /** Looks for every element of a screen on the current page, once per screen. */
+  private async checkScreen(name: string): Promise<void> {
+    const checks = this.env.screenCheck;
+    const found = this.scenario.screens.screen(name);
+    if (!checks || checks.has(name) || typeof found === 'string') return;
+    const results: ScreenElementCheck[] = [];
+    for (const [element, target] of Object.entries(found.screen.elements)) {
+      results.push({
+        application: found.application, screen: name, element, description: describeTarget(target), optional: target.optional === true,
+        found: (await locate(this.page, target).count()) > 0,
+      });
+    }
+    checks.set(name, results);
   }
 
   /** Opens a page of an application, logging in first, and again if the session expired meanwhile. */

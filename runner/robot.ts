@@ -3,11 +3,20 @@ import { BusinessRejection, SessionExpired, TechnicalFailure } from '../core/err
 import { silentLogger, type Logger } from '../core/logger.ts';
 import type { Scenario } from '../scenarios/dsl/index.ts';
 import { launchBrowser } from './browser.ts';
-import { runDossierSteps, type StepEvent } from './dossier.ts';
+import { runDossierSteps, type ScreenElementCheck, type StepEvent } from './dossier.ts';
 import { keepEvidence } from './evidence.ts';
 import { robotOptionsSchema, type RobotOptions, type RobotOptionsInput } from './options.ts';
 import type { DossierOutcome } from './outcome.ts';
 import { Slot } from './slot.ts';
+
+/** What `checkScreens` found. */
+export interface ScreenReport {
+  checked: ScreenElementCheck[];
+  notVisited: { application: string; screen: string }[];
+  outcome?: DossierOutcome;
+  /** The dry run stopped on this error (the screens before it were still checked). */
+  failure?: Error;
+}
 
 /** How one dossier is run. */
 export interface RunOptions {
@@ -19,6 +28,8 @@ export interface RunOptions {
   onStep?: (event: StepEvent) => void;
   /** Keep a Playwright trace of the dossier there (open it with `npx playwright show-trace`). */
   tracePath?: string;
+  /** Check every element of every screen reached (see {@link Robot.checkScreens}). */
+  screenCheck?: Map<string, ScreenElementCheck[]>;
 }
 
 /** How many times a dossier restarts at once when its session expired mid-way. */
@@ -77,6 +88,7 @@ export class Robot {
             {
               slot, scenario, endpoints: this.options.applications, defaultTimeoutMs: this.options.defaultTimeoutMs, logger: log,
               ...(meta.dryRun ? { dryRun: true } : {}), ...(meta.onStep ? { onStep: meta.onStep } : {}),
+              ...(meta.screenCheck ? { screenCheck: meta.screenCheck } : {}),
             },
             row,
           );
@@ -109,6 +121,25 @@ export class Robot {
       if (slot.dossiers >= this.options.recycleAfter) await slot.recycle();
       this.release(slot);
     }
+  }
+
+  /**
+   * Walks a dossier through the scenario in a dry run and checks, on each screen it
+   * reaches, that every element of that screen's map is still there. Screens it never
+   * reaches (the confirmation after the commit, a branch not taken) are reported so.
+   */
+  async checkScreens<Row extends Record<string, unknown>>(scenario: Scenario<Row>, row: Row, meta: Omit<RunOptions, 'dryRun' | 'screenCheck'>): Promise<ScreenReport> {
+    const screenCheck = new Map<string, ScreenElementCheck[]>();
+    let outcome: DossierOutcome | undefined;
+    let failure: Error | undefined;
+    try {
+      outcome = await this.run(scenario, row, { ...meta, dryRun: true, screenCheck });
+    } catch (error) {
+      failure = error as Error;
+    }
+    const checked = [...screenCheck.values()].flat();
+    const notVisited = scenario.screens.all().filter((s) => !screenCheck.has(s.name)).map((s) => ({ application: s.application, screen: s.name }));
+    return { checked, notVisited, ...(outcome ? { outcome } : {}), ...(failure ? { failure } : {}) };
   }
 
   private acquire(): Promise<Slot> {

@@ -30,9 +30,9 @@ beforeEach(() => {
 });
 
 /** A campaign on a fresh key prefix (a fresh deployment) unless one is given. */
-const run = (file: string, prefix = redis.prefix()) => {
+const run = (file: string, prefix = redis.prefix(), dryRun = false) => {
   const ledger = new Ledger(redis.client, { prefix });
-  return { ledger, result: runCampaign({ connection: redis.server.connection, prefix, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai', machine: 'test-robot', robot, ledger }) };
+  return { ledger, result: runCampaign({ connection: redis.server.connection, prefix, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai', machine: 'test-robot', robot, ledger, dryRun }) };
 };
 
 const entriesOf = async (ledger: Ledger) => {
@@ -102,5 +102,18 @@ describe('a DIPA campaign on one machine (real Redis, Chromium and HTTP)', () =>
     expect(entries).toHaveLength(4);
     expect(entries.filter((e) => e.alreadyEntered)).toHaveLength(1);
     expect(entries.filter((e) => e.attempts === 2)).toHaveLength(2);
+  });
+
+  it('in a dry run goes through every step but the commit: nothing entered, nothing recorded, and the real run still does it all', async () => {
+    const file = await dipaFile('essai.csv', requestRows(backOffice, (p) => p.conventioned, 3));
+    const prefix = redis.prefix();
+    const dry = run(file, prefix, true);
+    const { finished } = await dry.result;
+    expect(finished.map((f) => `${f.status} ${f.reference}`)).toEqual(Array(3).fill('done (dry run)'));
+    expect(backOffice.state.payments).toHaveLength(0);
+    expect(await entriesOf(dry.ledger)).toHaveLength(0);
+    const real = await run(file, prefix).result;
+    expect(real.submission.jobIds).toHaveLength(3);
+    expect(backOffice.state.payments).toHaveLength(3);
   });
 });
