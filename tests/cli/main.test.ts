@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
+import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import { runCli } from '../support/cli.ts';
 import { dipaFile, requestRows } from '../support/dipa.ts';
 
@@ -30,7 +31,7 @@ describe('the proweb command', () => {
   it('lists its scenarios with their manual minutes', async () => {
     const run = await runCli(['scenarios']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^dipa-payment\s+v1\.0\.0\s+national\s+6 min\s+\[progres\]/m);
+    expect(run.stdout).toMatch(new RegExp(`^dipa-payment\\s+v${dipaPayment.version.replaceAll('.', '\\.')}\\s+national\\s+6 min\\s+\\[progres\\]`, 'm'));
   });
 
   it('runs a campaign with a private Redis, reports bad rows and gains, and leaves nothing running', async () => {

@@ -36,7 +36,7 @@ describe('submitting a campaign (real Redis, no worker)', () => {
     expect(submission.invalid).toEqual([{ file: 'c.csv', rowNumber: 4, field: 'ps+period', reason: 'same dossier as row 2' }]);
     expect(await queue.getWaitingCount()).toBe(2);
     const job = await queue.getJob(submission.jobIds[0]!);
-    expect(job?.data).toMatchObject({ campaignId: submission.campaignId, caisse: 'CPAM du Rhône', rowNumber: 2, scenarioVersion: '1.0.0', dossierId: dossierIdFor('dipa-payment', `${PS[0]}|P1`) });
+    expect(job?.data).toMatchObject({ campaignId: submission.campaignId, caisse: 'CPAM du Rhône', rowNumber: 2, scenarioVersion: dipaPayment.version, dossierId: dossierIdFor('dipa-payment', `${PS[0]}|P1`) });
     await queue.close();
   });
 

@@ -58,7 +58,7 @@ describe('the dossier worker (real Redis and BullMQ)', () => {
     const data = payload({ raw: { numero_ps: '591000005', categorie: 'XYZ' } });
     const finished = next();
     const job = await queue.add(dipaPayment.id, data, { ...DOSSIER_JOB_OPTIONS, jobId: jobIdFor(dipaPayment.id, data.dossierId) });
-    expect(await finished).toMatchObject({ status: 'failed', reason: expect.stringContaining('row 7 is not valid for dipa-payment v1.0.0') });
+    expect(await finished).toMatchObject({ status: 'failed', reason: expect.stringContaining(`row 7 is not valid for dipa-payment v${dipaPayment.version}`) });
     await worker.close();
     const state = await queue.getJob(job.id!);
     expect(await state?.getState()).toBe('failed');
