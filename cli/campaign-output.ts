@@ -1,12 +1,17 @@
 import { basename } from 'node:path';
-import { formatInvalidRow } from '../input/row-validation.ts';
+import { formatInvalidRow } from '../input/index.ts';
 import type { CampaignResult } from '../queue/run-campaign.ts';
 import type { CampaignSubmission } from '../queue/campaign.ts';
 
 /** Rows refused before the queue, each with file, row, field and reason. */
 export function invalidRowsText(submission: CampaignSubmission): string {
   if (submission.invalid.length === 0) return '';
-  return [`Invalid rows (${submission.invalidRows}, not queued):`, ...submission.invalid.map((p) => `  ${formatInvalidRow(p)}`), ''].join('\n');
+  return [
+    `Invalid rows (${submission.invalidRows}, not queued):`,
+    ...submission.invalid.map((p) => `  ${formatInvalidRow(p)}`),
+    ...(submission.rejectionFile ? [`  written to ${submission.rejectionFile}: correct them there and resubmit that file`] : []),
+    '',
+  ].join('\n');
 }
 
 /** Dossiers the back office refused or that failed for good: the human work list. */

@@ -20,6 +20,7 @@ export interface ExecuteCampaignOptions {
   endpoints: Record<string, ApplicationEndpoint>;
   concurrency: number;
   headed?: boolean;
+  dryRun?: boolean;
   /** Where an embedded redis-server keeps its data. */
   redisDir?: string;
   out: (text: string) => void;
@@ -50,6 +51,7 @@ export async function executeCampaign(options: ExecuteCampaignOptions): Promise<
   const controller = new AbortController();
   const running = runCampaign({
     signal: controller.signal,
+    ...(options.dryRun ? { dryRun: true } : {}),
     connection: redis.connection,
     prefix: config.prefix,
     scenario: options.scenario,
@@ -79,6 +81,10 @@ export async function executeCampaign(options: ExecuteCampaignOptions): Promise<
   out(rejectionsText(result) + '\n');
   out(summaryText(result));
   out(`  technical retries   ${retries}\n\n`);
+  if (options.dryRun) {
+    out('Dry run: every step but the commit; nothing was entered and nothing recorded in the ledger.\n');
+    return result;
+  }
   const report = await summarizeGains(ledger.entries(), { by: 'scenario', hoursPerEtp: config.hoursPerEtp });
   out(`Gains recorded in the ledger (all campaigns):\n${formatGainTable(report)}\n`);
   return result;

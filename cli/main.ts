@@ -2,6 +2,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { InputFileError, ProwebError } from '../core/errors.ts';
 import { Closer } from './closer.ts';
 import { backofficeCommand } from './commands/backoffice.ts';
+import { checkScreensCommand } from './commands/check-screens.ts';
+import { tryCommand } from './commands/try.ts';
+import { validateCommand } from './commands/validate.ts';
 import { demoCommand } from './commands/demo.ts';
 import { reportCommand } from './commands/report.ts';
 import { runCommand } from './commands/run.ts';
@@ -56,8 +59,41 @@ program
   .option('--config <file>', 'configuration file (JSON)')
   .option('--concurrency <n>', 'browser contexts side by side', integer('--concurrency'))
   .option('--headed', 'show the browser')
-  .action(async (scenario: string, o: { input: string; caisse: string; config?: string; concurrency?: number; headed?: boolean }) => {
+  .option('--dry-run', 'every step but the commit: nothing is entered, nothing recorded')
+  .action(async (scenario: string, o: { input: string; caisse: string; config?: string; concurrency?: number; headed?: boolean; dryRun?: boolean }) => {
     exitCode = await runCommand(scenario, o, ctx);
+  });
+
+program
+  .command('validate <scenario>')
+  .description('check every row of an input file against a scenario, without a browser; writes the rejected rows next to it')
+  .requiredOption('--input <file>', 'input file (.csv or .xlsx)')
+  .action(async (scenario: string, o: { input: string }) => {
+    exitCode = await validateCommand(scenario, o, ctx);
+  });
+
+program
+  .command('try <scenario>')
+  .description('run one dossier directly, printing each step; for authors')
+  .requiredOption('--input <file>', 'input file (.csv or .xlsx)')
+  .requiredOption('--row <n>', 'row number as a spreadsheet shows it (the first data row is 2)', integer('--row'))
+  .option('--config <file>', 'configuration file (JSON)')
+  .option('--backoffice', 'run against the mock back office started in this process')
+  .option('--headed', 'show the browser')
+  .option('--trace', 'keep a Playwright trace to open with the trace viewer')
+  .option('--dry-run', 'every step but the commit: nothing is entered')
+  .action(async (scenario: string, o: { input: string; row: number; config?: string; backoffice?: boolean; headed?: boolean; trace?: boolean; dryRun?: boolean }) => {
+    exitCode = await tryCommand(scenario, o, ctx);
+  });
+
+program
+  .command('check-screens [scenario]')
+  .description('walk one dossier through each scenario (dry run) and check every field of every screen it reaches')
+  .requiredOption('--input <file>', 'input file whose first valid row is used')
+  .option('--config <file>', 'configuration file (JSON)')
+  .option('--backoffice', 'check against the mock back office started in this process')
+  .action(async (scenario: string | undefined, o: { input: string; config?: string; backoffice?: boolean }) => {
+    exitCode = await checkScreensCommand(scenario, o, ctx);
   });
 
 program

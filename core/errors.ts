@@ -111,7 +111,7 @@ export class InputFileError extends ProwebError {
     detail: string,
     options?: { cause?: unknown },
   ) {
-    super(`${file}: ${detail}`, 'Check the path and the file format (CSV with a header row).', options);
+    super(`${file}: ${detail}`, 'Check the path and the file format (CSV or XLSX with a header row).', options);
   }
 }
 

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { Ledger } from '../gains/index.ts';
-import { readCsvRows } from '../input/csv-rows.ts';
-import { validateRows, type InvalidRow } from '../input/row-validation.ts';
+import { createRejectionFile, readInputRows, validateRows, type InvalidRow } from '../input/index.ts';
 import type { Scenario } from '../scenarios/dsl/index.ts';
 import { dossierIdFor, jobIdFor } from './dossier-id.ts';
 import type { JobPayload } from './job-payload.ts';
@@ -27,6 +26,8 @@ export interface CampaignSubmission {
   queuedJobIds: string[];
   /** Ids of the jobs this submission added. */
   jobIds: string[];
+  /** The invalid rows, written next to the input for the author to correct and resubmit. */
+  rejectionFile?: string;
 }
 
 export interface SubmitCampaignOptions {
@@ -58,7 +59,7 @@ export async function submitCampaign(options: SubmitCampaignOptions): Promise<Ca
   const campaignId = options.campaignId ?? `${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
   const label = basename(file);
   const result: CampaignSubmission = { campaignId, scenarioId: scenario.id, caisse, file, rows: 0, invalid: [], invalidRows: 0, alreadyDone: 0, alreadyQueued: 0, queuedJobIds: [], jobIds: [] };
-  const firstRowOfKey = new Map<string, number>();
+  const rejections = createRejectionFile(file);
   let batch: JobPayload[] = [];
 
   const flush = async () => {
@@ -94,27 +95,26 @@ export async function submitCampaign(options: SubmitCampaignOptions): Promise<Ca
     result.jobIds.push(...fresh.map(idOf));
   };
 
-  for await (const validated of validateRows(scenario, label, readCsvRows(file))) {
-    result.rows++;
-    if (!validated.ok) {
-      result.invalidRows++;
-      result.invalid.push(...validated.problems);
-      continue;
+  try {
+    for await (const validated of validateRows(scenario, label, readInputRows(file))) {
+      result.rows++;
+      if (!validated.ok) {
+        result.invalidRows++;
+        result.invalid.push(...validated.problems);
+        await rejections.add(validated, validated.problems);
+        continue;
+      }
+      batch.push({
+        campaignId, scenarioId: scenario.id, scenarioVersion: scenario.version, caisse, file: label,
+        rowNumber: validated.rowNumber, dossierId: dossierIdFor(scenario.id, validated.key), raw: validated.raw,
+        ...(options.dryRun ? { dryRun: true } : {}),
+      });
+      if (batch.length >= batchSize) await flush();
     }
-    const first = firstRowOfKey.get(validated.key);
-    if (first !== undefined) {
-      result.invalidRows++;
-      result.invalid.push({ file: label, rowNumber: validated.rowNumber, field: scenario.key.join('+'), reason: `same dossier as row ${first}` });
-      continue;
-    }
-    firstRowOfKey.set(validated.key, validated.rowNumber);
-    batch.push({
-      campaignId, scenarioId: scenario.id, scenarioVersion: scenario.version, caisse, file: label,
-      rowNumber: validated.rowNumber, dossierId: dossierIdFor(scenario.id, validated.key), raw: validated.raw,
-      ...(options.dryRun ? { dryRun: true } : {}),
-    });
-    if (batch.length >= batchSize) await flush();
+    await flush();
+  } finally {
+    const written = await rejections.close();
+    if (written.rows > 0) result.rejectionFile = written.path;
   }
-  await flush();
   return result;
 }

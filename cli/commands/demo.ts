@@ -1,10 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../core/config.ts';
 import { DEFAULT_USER, startBackOffice } from '../../fixtures/backoffice/index.ts';
-import { assertReadable } from '../../input/csv-rows.ts';
+import { assertInputFile } from '../../input/index.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import type { CommandContext } from '../context.ts';
 import { executeCampaign } from '../execute-campaign.ts';
@@ -27,8 +27,7 @@ export interface DemoOptions {
  */
 export async function demoCommand(opts: DemoOptions, ctx: CommandContext): Promise<number> {
   const { closer, out } = ctx;
-  const file = opts.file ?? DEMO_FILE;
-  await assertReadable(file);
+  await assertInputFile(opts.file ?? DEMO_FILE);
   const config = await loadConfig(undefined, { ...process.env, REDIS_URL: '' });
   const logger = ctx.openLogger(config);
   const backOffice = closer.add('back office', await startBackOffice({ port: 0 }), (b) => b.close());
@@ -39,6 +38,11 @@ export async function demoCommand(opts: DemoOptions, ctx: CommandContext): Promi
     backOffice.faults.inject({ on: 'payment-submit', kind: 'http-500-after-commit', times: 1 });
     backOffice.faults.inject({ on: 'payment-submit', kind: 'http-500-before-commit', times: 1 });
   }
+  // Worked on a copy, so the rejected rows file lands in the demo's folder, not among the fixtures.
+  const workDir = join(config.dataDir, 'demo');
+  await mkdir(workDir, { recursive: true });
+  const file = join(workDir, basename(opts.file ?? DEMO_FILE));
+  await copyFile(opts.file ?? DEMO_FILE, file);
   const result = await executeCampaign({
     config, closer, logger, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai',
     endpoints: { progres: { baseUrl: backOffice.url, ...DEFAULT_USER } },

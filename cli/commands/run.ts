@@ -1,5 +1,5 @@
 import { loadConfig, resolveEndpoints } from '../../core/config.ts';
-import { assertReadable } from '../../input/csv-rows.ts';
+import { assertInputFile } from '../../input/index.ts';
 import { findScenario } from '../../scenarios/catalogue.ts';
 import type { CommandContext } from '../context.ts';
 import { executeCampaign } from '../execute-campaign.ts';
@@ -10,18 +10,19 @@ export interface RunCommandOptions {
   config?: string;
   concurrency?: number;
   headed?: boolean;
+  dryRun?: boolean;
 }
 
 /** `proweb run <scenario> --input F --caisse C`: the all-in-one, one-machine path. */
 export async function runCommand(scenarioId: string, opts: RunCommandOptions, ctx: CommandContext): Promise<number> {
   const config = await loadConfig(opts.config);
   const scenario = findScenario(scenarioId);
-  await assertReadable(opts.input);
+  await assertInputFile(opts.input);
   const logger = ctx.openLogger(config);
   const result = await executeCampaign({
     config, closer: ctx.closer, logger, scenario, file: opts.input, caisse: opts.caisse,
     endpoints: resolveEndpoints(config), concurrency: opts.concurrency ?? config.concurrency,
-    headed: opts.headed ?? false, out: ctx.out,
+    headed: opts.headed ?? false, out: ctx.out, ...(opts.dryRun ? { dryRun: true } : {}),
   });
   return result.finished.some((f) => f.status === 'failed') ? 1 : 0;
 }

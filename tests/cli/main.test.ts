@@ -102,3 +102,37 @@ describe('proweb run interrupted', () => {
     }
   });
 });
+
+describe('authoring commands', () => {
+  it('try runs one dossier, printing each step, and keeps a trace', async () => {
+    const dataDir = await freshDataDir();
+    const run = await runCli(['try', 'dipa-payment', '--input', DIPA_50, '--row', '3', '--backoffice', '--trace'], { PROWEB_DATA_DIR: dataDir });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/✓ 6\s+fill\s+paiement\.montant \[label "Montant \(€\)"\]\s+\d+ ms/);
+    expect(run.stdout).toMatch(/done: PRG-2020-\d{6}/);
+    const trace = /trace: (\S+\.zip)/.exec(run.stdout)?.[1];
+    expect(trace && (await readFile(trace)).length).toBeGreaterThan(1000);
+    expect(run.leftovers).toEqual([]);
+  });
+
+  it('check-screens names the field that moved when a screen changed, and fails', async () => {
+    const upgraded = await startBackOffice({ port: 0, screenChanges: [{ label: 'Montant (€)', becomes: 'Montant à payer (€)' }] });
+    try {
+      const dataDir = await freshDataDir();
+      const config = join(dataDir, 'proweb.config.json');
+      await writeFile(config, JSON.stringify({ applications: { progres: { baseUrl: upgraded.url, ...DEFAULT_USER } } }));
+      const run = await runCli(['check-screens', 'dipa-payment', '--input', DIPA_50, '--config', config], { PROWEB_DATA_DIR: dataDir });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain('✗ progres › paiement');
+      expect(run.stdout).toContain('missing: paiement.montant label "Montant (€)"');
+      expect(run.stdout).toContain('✓ progres › fichePs');
+      expect(upgraded.state.payments).toHaveLength(0);
+
+      const same = await runCli(['check-screens', 'dipa-payment', '--input', DIPA_50, '--backoffice'], { PROWEB_DATA_DIR: dataDir });
+      expect(same.code).toBe(0);
+      expect(same.stdout).toContain('✓ progres › paiement (9 elements)');
+    } finally {
+      await upgraded.close();
+    }
+  });
+});

@@ -1,0 +1,53 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ProwebError } from '../../core/errors.ts';
+import { Robot } from '../../runner/index.ts';
+import { findScenario } from '../../scenarios/catalogue.ts';
+import type { CommandContext } from '../context.ts';
+import { loadRow } from '../dossier-row.ts';
+import { endpointsFor } from '../endpoints.ts';
+
+export interface TryOptions {
+  input: string;
+  row: number;
+  config?: string;
+  backoffice?: boolean;
+  headed?: boolean;
+  trace?: boolean;
+  dryRun?: boolean;
+}
+
+/**
+ * `proweb try <scenario> --input F --row N`: one dossier, directly (no queue, no
+ * ledger), each step printed as it runs, optionally with a Playwright trace.
+ */
+export async function tryCommand(scenarioId: string, opts: TryOptions, ctx: CommandContext): Promise<number> {
+  const scenario = findScenario(scenarioId);
+  const row = await loadRow(scenario, opts.input, opts.row);
+  const { config, endpoints } = await endpointsFor(scenario, opts, ctx);
+  const logger = ctx.openLogger(config);
+  const robot = ctx.closer.add('browser', await Robot.launch({ applications: endpoints, headed: opts.headed ?? false, evidenceDir: `${config.dataDir}/evidence`, logger }), (r) => r.close());
+  const traceDir = resolve(config.dataDir, 'traces');
+  const tracePath = opts.trace ? join(traceDir, `${scenario.id}-row${opts.row}-${Date.now()}.zip`) : undefined;
+  if (tracePath) await mkdir(traceDir, { recursive: true });
+  ctx.out(`${scenario.id} v${scenario.version}, row ${opts.row} of ${opts.input}${opts.dryRun ? ' (dry run: nothing is entered)' : ''}\n`);
+  let code = 0;
+  try {
+    const outcome = await robot.run(scenario, row, {
+      dossierId: `try-row${opts.row}`,
+      ...(opts.dryRun ? { dryRun: true } : {}),
+      ...(tracePath ? { tracePath } : {}),
+      onStep: (e) => ctx.out(`  ${e.outcome === 'ok' ? '✓' : '✗'} ${e.at.stepIndex.padEnd(6)} ${e.at.step}${e.at.target ? `  ${e.at.target}` : ''}  ${e.ms} ms\n`),
+    });
+    ctx.out(outcome.status === 'done'
+      ? `done: ${outcome.reference}${outcome.alreadyEntered ? ' (already entered: nothing typed again)' : ''} in ${outcome.robotMs} ms\n`
+      : `rejected: ${outcome.reason}\n`);
+    code = outcome.status === 'done' ? 0 : 1;
+  } catch (error) {
+    if (!(error instanceof ProwebError)) throw error;
+    ctx.out(`failed: ${error.message}\n${'evidence' in error && Array.isArray(error.evidence) && error.evidence.length ? `evidence: ${error.evidence.join(', ')}\n` : ''}`);
+    code = 1;
+  }
+  if (tracePath) ctx.out(`trace: ${tracePath}\n  open it with: npx playwright show-trace ${tracePath}\n`);
+  return code;
+}
