@@ -1,0 +1,67 @@
+import { button, css, defineApplication, label, link, optional, role, steps } from '../dsl/index.ts';
+
+/** An agent's 2020 Covid bonus in their file, whatever its rubrique (PCV…) and pay month. */
+const covidBonusRow = '#elements-variables tr[data-rubrique^="PCV"][data-mois^="2020-"]';
+
+/**
+ * GRH (gestion des ressources humaines et de la paie): the caisse's HR and payroll
+ * application, where variable payroll items (éléments variables de paie, EVP)
+ * such as the 2020 Covid bonus are entered. Sessions expire after inactivity.
+ */
+export const grh = defineApplication({
+  id: 'grh',
+  title: 'GRH — Gestion des ressources humaines et de la paie',
+  loginPath: '/grh/connexion',
+  loginSteps: [
+    steps.fill(label('Identifiant'), ({ row }) => row.username),
+    steps.fill(label('Mot de passe'), ({ row }) => row.password),
+    steps.click(button('Se connecter')),
+  ],
+  loginPage: css('#form-connexion'),
+  loggedIn: link('Déconnexion'),
+  loginError: css('.message.erreur'),
+  screens: {
+    accueil: {
+      path: '/grh/accueil',
+      elements: {
+        rechercheAgent: link("Recherche d'un agent"),
+        saisieEvp: link("Saisie d'un élément variable de paie"),
+        evpDuJour: link('Éléments variables saisis du jour'),
+      },
+    },
+    ficheAgent: {
+      path: '/grh/agents?matricule={matricule}',
+      elements: {
+        matricule: label('Matricule'),
+        rechercher: button('Rechercher'),
+        /** "Aucun agent ne correspond au matricule …", or a matricule that is not 6 digits. */
+        erreur: optional(role('alert')),
+        fiche: optional(css('#fiche-agent')),
+        /** "En activité" or "Sorti des effectifs". */
+        situation: optional(css('#agent-statut')),
+        sortiDesEffectifs: optional(css('#agent-statut:text-is("Sorti des effectifs")')),
+        elementsVariables: optional(css('#elements-variables')),
+        /** The agent's 2020 Covid bonus, already entered (by a payroll officer or an earlier run). */
+        primeCovid: optional(css(covidBonusRow)),
+        referencePrimeCovid: optional(css(`${covidBonusRow} td.reference`)),
+        saisirElement: optional(link('Saisir un élément variable')),
+      },
+    },
+    saisieEvp: {
+      path: '/grh/evp/nouveau?matricule={matricule}',
+      elements: {
+        matricule: label('Matricule'),
+        rubrique: label('Rubrique'),
+        montant: label('Montant (€)'),
+        mois: label('Mois de paie'),
+        motif: label('Motif'),
+        enregistrer: button('Enregistrer'),
+        /** "Refus : …" (business refusal) or a form error. */
+        refus: optional(css('.message.refus, .message.erreur')),
+      },
+    },
+    confirmationEvp: {
+      elements: { reference: css('#reference-evp') },
+    },
+  },
+});

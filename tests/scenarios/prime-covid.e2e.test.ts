@@ -1,0 +1,168 @@
+import { copyFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { formatCentsForDisplay } from '../../domain/french-formats.ts';
+import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
+import { PRIME_COVID_10_EXPECTATIONS, PRIME_COVID_DEMO_EXPECTATIONS, type PrimeCovidRefusal } from '../../fixtures/data/generate-prime-covid-sample.ts';
+import type { EvpEntry, GrhState } from '../../fixtures/grh/index.ts';
+import { Ledger, type LedgerEntry } from '../../gains/index.ts';
+import { readInputRows } from '../../input/index.ts';
+import { runCampaign } from '../../queue/run-campaign.ts';
+import { Robot } from '../../runner/index.ts';
+import { primeCovid, primeCovidRow, type PrimeCovidRow } from '../../scenarios/prime-covid.ts';
+import { startTestRedis, type TestRedis } from '../support/redis.ts';
+
+const SAMPLE = (name: string) => fileURLToPath(new URL(`../../fixtures/data/${name}`, import.meta.url));
+
+let redis: TestRedis;
+let backOffice: BackOffice;
+let grh: GrhState;
+let robot: Robot;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  backOffice = await startBackOffice({ port: 0 });
+  grh = backOffice.apps.grh;
+  robot = await Robot.launch({ applications: { grh: { baseUrl: backOffice.url, ...DEFAULT_USER } }, concurrency: 4, evidenceDir: '.proweb/test-evidence' });
+});
+afterAll(async () => {
+  await robot?.close();
+  await backOffice?.close();
+  await redis?.close();
+});
+beforeEach(() => {
+  grh.reset();
+});
+
+/** A sample file copied to a fresh folder: the campaign writes its rejection file next to its input. */
+async function sample(name: string): Promise<string> {
+  const file = join(await mkdtemp(join(tmpdir(), 'proweb-prime-covid-')), name);
+  await copyFile(SAMPLE(name), file);
+  return file;
+}
+
+/** A campaign on a fresh key prefix (a fresh deployment) unless one is given. */
+const run = (file: string, prefix = redis.prefix()) => {
+  const ledger = new Ledger(redis.client, { prefix });
+  return { ledger, result: runCampaign({ connection: redis.server.connection, prefix, scenario: primeCovid, file, caisse: 'CPAM Lille-Douai', machine: 'test-robot', robot, ledger }) };
+};
+
+const entriesOf = async (ledger: Ledger) => {
+  const list: LedgerEntry[] = [];
+  for await (const e of ledger.entries()) list.push(e);
+  return list;
+};
+
+/** The valid rows of a file, by row number, as the scenario reads them. */
+async function validRows(file: string): Promise<Map<number, PrimeCovidRow>> {
+  const rows = new Map<number, PrimeCovidRow>();
+  for await (const { rowNumber, raw } of readInputRows(file)) {
+    const parsed = primeCovidRow.safeParse(raw);
+    if (parsed.success) rows.set(rowNumber, parsed.data);
+  }
+  return rows;
+}
+
+/** What GRH must hold for an accepted row: the bonus as the file gives it. */
+const recordOf = (row: PrimeCovidRow) => ({ matricule: row.matricule, rubrique: row.bonusType, amountCents: row.amountCents, month: `${row.payMonth.slice(3)}-${row.payMonth.slice(0, 2)}` });
+const recordsIn = (entries: readonly EvpEntry[]) =>
+  entries.map((e) => ({ matricule: e.matricule, rubrique: e.rubrique, amountCents: e.amountCents, month: e.month })).sort((a, b) => a.matricule.localeCompare(b.matricule));
+
+/** EVP-2020-000045 … EVP-2020-000054 */
+function referencesBetween(first: string, last: string): string[] {
+  const n = (r: string) => Number(r.slice(-6));
+  return Array.from({ length: n(last) - n(first) + 1 }, (_, i) => `EVP-2020-${String(n(first) + i).padStart(6, '0')}`);
+}
+
+/** Spaces as the robot reads them (narrow no-break spaces included). */
+const spaced = (s: string) => s.replace(/\s+/g, ' ');
+
+/** GRH's words for each refusal, for the agent of the row. */
+function expectedReason(refusal: PrimeCovidRefusal, matricule: string): string {
+  switch (refusal) {
+    case 'agent-inconnu': return `Aucun agent ne correspond au matricule ${matricule}.`;
+    case 'agent-sorti': return 'Sorti des effectifs';
+    case 'plafond-depasse': return spaced(`Refus : le montant de ${formatCentsForDisplay(150_000)} dépasse le plafond de la rubrique PCV1000 (${formatCentsForDisplay(100_000)}).`);
+    case 'mois-cloture': return 'Refus : la paie de 05/2020 est clôturée ; saisie impossible sur ce mois.';
+  }
+}
+
+const secondsPerDossier = (entries: LedgerEntry[]) => entries.reduce((s, e) => s + e.robotMs, 0) / entries.length / 1000;
+
+describe('a Covid bonus campaign in GRH (real Redis, Chromium and HTTP)', () => {
+  it('enters each bonus of prime-covid-10.csv exactly once and records 10 dossiers', async () => {
+    const file = await sample('prime-covid-10.csv');
+    const expected = PRIME_COVID_10_EXPECTATIONS;
+    const { ledger, result } = run(file);
+    const { submission, finished } = await result;
+    expect(submission).toMatchObject({ rows: expected.rows, invalidRows: 0, alreadyDone: 0 });
+    expect(finished.map((f) => f.status)).toEqual(Array(expected.accepted).fill('done'));
+
+    const rows = [...(await validRows(file)).values()];
+    expect(recordsIn(grh.entries)).toEqual(rows.map(recordOf).sort((a, b) => a.matricule.localeCompare(b.matricule)));
+    expect(grh.entries.every((e) => e.enteredBy === DEFAULT_USER.username)).toBe(true);
+    expect(grh.entries.reduce((s, e) => s + e.amountCents, 0)).toBe(expected.acceptedTotalCents);
+    expect(grh.entries.map((e) => e.reference).sort()).toEqual(referencesBetween(expected.firstReference, expected.lastReference));
+
+    const entries = await entriesOf(ledger);
+    expect(entries).toHaveLength(expected.accepted);
+    expect(entries.every((e) => e.status === 'done' && !e.alreadyEntered && e.manualMinutesSaved === primeCovid.manualMinutes)).toBe(true);
+    expect(new Set(entries.map((e) => e.reference))).toEqual(new Set(grh.entries.map((e) => e.reference)));
+    console.info(`prime-covid: ${secondsPerDossier(entries).toFixed(2)} robot seconds per dossier entered (${entries.length} dossiers, 4 browser contexts)`);
+  });
+
+  it('runs the demo file: invalid rows reported, refusals rejected in GRH’s words, bonuses already entered found, the rest entered; a second run enters nothing', async () => {
+    const file = await sample('prime-covid-demo.csv');
+    const expected = PRIME_COVID_DEMO_EXPECTATIONS;
+    const prefix = redis.prefix();
+    const { ledger, result } = run(file, prefix);
+    const { submission, finished } = await result;
+
+    // Invalid rows never reach GRH; rows are numbered as in the file (header = row 1).
+    expect(submission).toMatchObject({ rows: expected.rows, invalidRows: expected.invalid, alreadyDone: 0 });
+    expect(submission.invalid).toEqual(
+      expected.invalidRows.map((r) => ({ file: 'prime-covid-demo.csv', rowNumber: r.row + 1, field: r.column, reason: expect.stringContaining(`"${r.value}"`) })),
+    );
+    expect(finished).toHaveLength(expected.rows - expected.invalid);
+
+    const byRow = new Map(finished.map((f) => [f.rowNumber, f]));
+    for (const r of expected.refusedRows) {
+      expect(byRow.get(r.row + 1), `row ${r.row + 1} (${r.refusal})`).toMatchObject({ status: 'rejected', reason: expectedReason(r.refusal, r.matricule) });
+    }
+    for (const r of expected.alreadyEntered) {
+      expect(byRow.get(r.row + 1), `row ${r.row + 1}`).toMatchObject({ status: 'done', reference: r.reference });
+    }
+    expect(finished.filter((f) => f.status === 'done')).toHaveLength(expected.done);
+    expect(finished.filter((f) => f.status === 'rejected')).toHaveLength(expected.refused);
+
+    // GRH holds exactly the accepted rows' bonuses; nothing for refused or already-paid agents.
+    const valid = await validRows(file);
+    const notEntered = new Set([...expected.refusedRows, ...expected.alreadyEntered].map((r) => r.row + 1));
+    const accepted = [...valid].filter(([rowNumber]) => !notEntered.has(rowNumber)).map(([, row]) => row);
+    expect(accepted).toHaveLength(expected.accepted);
+    expect(recordsIn(grh.entries)).toEqual(accepted.map(recordOf).sort((a, b) => a.matricule.localeCompare(b.matricule)));
+    expect(grh.entries.reduce((s, e) => s + e.amountCents, 0)).toBe(expected.acceptedTotalCents);
+    expect(grh.entries.map((e) => e.reference).sort()).toEqual(referencesBetween(expected.firstReference, expected.lastReference));
+    for (const r of expected.alreadyEntered) {
+      expect(grh.covidBonusFor(r.matricule)?.reference).toBe(r.reference);
+      expect(grh.entriesFor(r.matricule).filter((e) => e.rubrique.startsWith('PCV'))).toHaveLength(1);
+    }
+
+    const entries = await entriesOf(ledger);
+    expect(entries).toHaveLength(expected.done + expected.refused);
+    expect(entries.filter((e) => e.alreadyEntered).map((e) => e.reference).sort()).toEqual(expected.alreadyEntered.map((r) => r.reference).sort());
+    expect(entries.filter((e) => e.status === 'rejected').every((e) => e.manualMinutesSaved === 0 && e.attempts === 1)).toBe(true);
+    const entered = entries.filter((e) => e.status === 'done' && !e.alreadyEntered);
+    console.info(`prime-covid demo: ${secondsPerDossier(entered).toFixed(2)} robot seconds per dossier entered, ${secondsPerDossier(entries).toFixed(2)} over all ${entries.length} dossiers`);
+
+    // The same file again: the ledger knows what is done, GRH refuses the refusals again, nothing new is entered.
+    const again = run(file, prefix);
+    const second = await again.result;
+    expect(second.submission).toMatchObject({ rows: expected.rows, invalidRows: expected.invalid, alreadyDone: expected.done });
+    expect(second.finished.map((f) => f.status)).toEqual(Array(expected.refused).fill('rejected'));
+    expect(grh.entries).toHaveLength(expected.accepted);
+    expect(new Set((await entriesOf(again.ledger)).filter((e) => e.status === 'done').map((e) => e.dossierId)).size).toBe(expected.done);
+  });
+});
