@@ -31,7 +31,8 @@ describe('the proweb command', () => {
   it('lists its scenarios with their manual minutes', async () => {
     const run = await runCli(['scenarios']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`^dipa-payment\\s+v${dipaPayment.version.replaceAll('.', '\\.')}\\s+national\\s+6 min\\s+\\[progres\\]`, 'm'));
+    expect(run.stdout).toMatch(/^id\s+version\s+scope\s+applications\s+manual\s+owner\s+title$/m);
+    expect(run.stdout).toMatch(new RegExp(`^dipa-payment\\s+v${dipaPayment.version.replaceAll('.', '\\.')}\\s+national\\s+progres\\s+6 min\\s+MOAD ProWeb\\s+Paiement des acomptes DIPA`, 'm'));
   });
 
   it('runs a campaign with a private Redis, reports bad rows and gains, and leaves nothing running', async () => {
