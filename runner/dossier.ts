@@ -163,6 +163,10 @@ class DossierRun<Row extends Record<string, unknown>> {
       case 'flow':
         return this.steps(step.steps, ctx, `${number}.`);
       default: {
+        if (this.env.dryRun && step.action === 'click' && step.commit) {
+          await this.target(step.target, ctx, at).first().waitFor({ state: 'visible', timeout: timeoutMs });
+          return { status: 'done', reference: '(dry run)', alreadyEntered: false, dryRun: true };
+        }
         const result = await performPageStep(page, step, ctx, this.scenario.screens, at, timeoutMs);
         if (result && 'variable' in result) (ctx.vars as Record<string, string>)[result.variable.name] = result.variable.value;
         if (result && 'table' in result) (ctx.tables as Record<string, unknown>)[result.table.name] = result.table.rows;

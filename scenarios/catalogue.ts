@@ -1,10 +1,11 @@
 import { ProwebError } from '../core/errors.ts';
 import { dipaPayment } from './dipa-payment.ts';
 import type { AnyScenario } from './dsl/index.ts';
+import { autonomisationAyantsDroit } from './autonomisation-ayants-droit.ts';
 import { primeCovid } from './prime-covid.ts';
 
 /** Every scenario this installation can run, by id. */
-export const catalogue: ReadonlyMap<string, AnyScenario> = new Map(([dipaPayment, primeCovid] as AnyScenario[]).map((s) => [s.id, s]));
+export const catalogue: ReadonlyMap<string, AnyScenario> = new Map(([dipaPayment, primeCovid, autonomisationAyantsDroit] as AnyScenario[]).map((s) => [s.id, s]));
 
 /** The scenario with this id, or an error listing the known ones. */
 export function findScenario(id: string): AnyScenario {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ScenarioDefinitionError } from '../../core/errors.ts';
 import type { ApplicationDefinition } from './application.ts';
 import { ScreenIndex } from './screens.ts';
-import { childSteps, type Step } from './steps.ts';
+import { childSteps, isCommit, type Step } from './steps.ts';
 import { validateSteps } from './validate.ts';
 
 /** One raw input row as read from a file: column name → cell text. */
@@ -97,12 +97,12 @@ export function defineScenario<Row extends Record<string, unknown>>(definition: 
   const screens = new ScreenIndex(definition.applications);
   validateSteps(name, definition.steps, { applications, screens, tables: new Set() });
 
-  const actions = flatten(definition.steps).map((s) => s.action);
-  const submits = actions.filter((a) => a === 'submit').length;
-  if (submits > 1) throw new ScenarioDefinitionError(name, 'steps: at most one submit step (the commit) per scenario');
-  const submitAt = actions.indexOf('submit');
-  if (submitAt >= 0 && !actions.slice(0, submitAt).includes('guard')) {
-    throw new ScenarioDefinitionError(name, 'submit: a guard step must come before the submit, so a dossier already entered is never entered again');
+  const flat = flatten(definition.steps);
+  if (flat.filter((s) => s.action === 'submit').length > 1) throw new ScenarioDefinitionError(name, 'steps: at most one submit step (the commit) per scenario');
+  const firstCommit = flat.findIndex(isCommit);
+  if (firstCommit >= 0 && !flat.slice(0, firstCommit).some((s) => s.action === 'guard')) {
+    const what = flat[firstCommit]!.action === 'submit' ? 'submit' : 'click (commit)';
+    throw new ScenarioDefinitionError(name, `${what}: a guard step must come before the first commit, so a dossier already entered is never entered again`);
   }
 
   const key = [...definition.key];

@@ -42,8 +42,12 @@ export interface DateStep<Row> extends Common { action: 'date'; target: TargetOf
 export interface SelectStep<Row> extends Common { action: 'select'; target: TargetOf<Row>; value: Value<Row> }
 /** Tick (or untick) a checkbox, or choose a radio button. */
 export interface CheckStep<Row> extends Common { action: 'check'; target: TargetOf<Row>; value?: boolean | ((ctx: StepContext<Row>) => boolean) }
-/** Click; then wait for the page to settle and, if given, for `waitFor` to show. */
-export interface ClickStep<Row> extends Common { action: 'click'; target: TargetOf<Row>; waitFor?: TargetOf<Row> }
+/**
+ * Click; then wait for the page to settle and, if given, for `waitFor` to show. A click that
+ * changes the back office before the final submit (confirming a detachment...) is a `commit`:
+ * a dry run stops before it, and a guard must come before it.
+ */
+export interface ClickStep<Row> extends Common { action: 'click'; target: TargetOf<Row>; waitFor?: TargetOf<Row>; commit?: boolean }
 /** Assert that an element is visible (and, optionally, shows a text). */
 export interface ExpectStep<Row> extends Common { action: 'expect'; target: TargetOf<Row>; text?: string | RegExp }
 /**
@@ -107,6 +111,11 @@ export const TARGET_FIELDS: Readonly<Record<StepAction, readonly string[]>> = {
   rejectIf: ['when', 'reason'], guard: ['found', 'reference'], submit: ['target', 'success', 'reference', 'refusal'],
 };
 
+/** Whether a step changes the back office: the submit, or a click marked `commit`. */
+export function isCommit<Row>(step: Step<Row>): boolean {
+  return step.action === 'submit' || (step.action === 'click' && step.commit === true);
+}
+
 /** The nested step lists of a step (when, forEach, flow). */
 export function childSteps<Row>(step: Step<Row>): { label: string; steps: readonly Step<Row>[] }[] {
   switch (step.action) {
@@ -126,7 +135,7 @@ export const steps = {
   date: <Row>(target: TargetOf<Row>, isoValue: Value<Row>, extra: Common = {}): DateStep<Row> => ({ action: 'date', target, value: isoValue, ...extra }),
   select: <Row>(target: TargetOf<Row>, value: Value<Row>, extra: Common = {}): SelectStep<Row> => ({ action: 'select', target, value, ...extra }),
   check: <Row>(target: TargetOf<Row>, value: CheckStep<Row>['value'] = true, extra: Common = {}): CheckStep<Row> => ({ action: 'check', target, value, ...extra }),
-  click: <Row>(target: TargetOf<Row>, extra: Common & { waitFor?: TargetOf<Row> } = {}): ClickStep<Row> => ({ action: 'click', target, ...extra }),
+  click: <Row>(target: TargetOf<Row>, extra: Common & { waitFor?: TargetOf<Row>; commit?: boolean } = {}): ClickStep<Row> => ({ action: 'click', target, ...extra }),
   expect: <Row>(target: TargetOf<Row>, extra: Common & { text?: string | RegExp } = {}): ExpectStep<Row> => ({ action: 'expect', target, ...extra }),
   extract: <Row>(target: TargetOf<Row>, as: string, extra: Common & Pick<ExtractStep<Row>, 'pattern' | 'parse'> = {}): ExtractStep<Row> =>
     ({ action: 'extract', target, as, ...extra }),

@@ -108,6 +108,12 @@ describe('steps of the scenario language, in a real browser', () => {
     expect(app.submissions).toEqual([]);
   });
 
+  it('stops a dry run before a click marked commit', async () => {
+    const outcome = await robot.run(scenario([], [steps.click('form.valider', { commit: true })]), row, { dossierId: 'h', dryRun: true });
+    expect(outcome).toMatchObject({ status: 'done', dryRun: true });
+    expect(app.submissions).toEqual([]);
+  });
+
   it('reports each step as it runs', async () => {
     const seen: string[] = [];
     await robot.run(scenario([]), row, { dossierId: 'g', onStep: (e) => seen.push(`${e.at.stepIndex} ${e.at.step}${e.at.target && e.at.step !== 'guard' ? ` ${e.at.target}` : ''} ${e.outcome}`) });

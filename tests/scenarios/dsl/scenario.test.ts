@@ -60,7 +60,7 @@ describe('defineScenario', () => {
   it('refuses a submit that no guard protects, because it could enter a dossier twice', () => {
     const def = valid();
     const message = loadError({ ...def, steps: def.steps.filter((s) => s.action !== 'guard') });
-    expect(message).toContain('submit: a guard step must come before the submit');
+    expect(message).toContain('submit: a guard step must come before the first commit');
   });
 
   it('refuses malformed targets and values', () => {
@@ -109,5 +109,11 @@ describe('defineScenario', () => {
     const def = valid();
     expect(loadError({ ...def, steps: [def.steps[0], steps.forEach('ayantsDroit', [steps.expect('paiement.ps')]), ...def.steps.slice(1)] }))
       .toContain('step 2 (forEach): table "ayantsDroit" is not read by an earlier extractTable step');
+  });
+
+  it('counts a click marked commit as a commit: a guard must come before it too', () => {
+    const def = valid();
+    const message = loadError({ ...def, steps: [def.steps[0], steps.click('paiement.valider', { commit: true }), ...def.steps.slice(1)] });
+    expect(message).toContain('click (commit): a guard step must come before the first commit');
   });
 });

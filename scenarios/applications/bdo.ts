@@ -1,0 +1,96 @@
+import { button, css, defineApplication, defineFlow, label, link, optional, steps, type Step, type Value } from '../dsl/index.ts';
+
+/**
+ * BDO (base des bénéficiaires): insured persons, the dependants covered through
+ * their rights, and the beneficiary records of those who have their own.
+ * Sessions expire after inactivity.
+ */
+export const bdo = defineApplication({
+  id: 'bdo',
+  title: 'BDO — Base des bénéficiaires',
+  loginPath: '/bdo/connexion',
+  loginSteps: [
+    steps.fill(label('Identifiant'), ({ row }) => row.username),
+    steps.fill(label('Mot de passe'), ({ row }) => row.password),
+    steps.click(button('Se connecter')),
+  ],
+  loginPage: css('#form-connexion'),
+  loggedIn: link('Déconnexion'),
+  loginError: css('.message.erreur'),
+  screens: {
+    accueil: {
+      path: '/bdo/accueil',
+      elements: {
+        rechercheAssure: link("Recherche d'un assuré"),
+        rechercheBeneficiaire: link("Recherche d'un bénéficiaire"),
+      },
+    },
+    dossierAssure: {
+      path: '/bdo/assures?nir={nir}',
+      elements: {
+        nir: label("NIR de l'assuré"),
+        rechercher: button('Rechercher'),
+        /** "Refus : aucun assuré ne correspond au NIR …", or a malformed NIR. */
+        erreur: optional(css('.message.refus, .message.erreur')),
+        fiche: optional(css('#fiche-assure')),
+        ayantsDroit: optional(css('#ayants-droit')),
+      },
+    },
+    detachement: {
+      path: '/bdo/detachement?assure={assure}&ayant_droit={ayantDroit}',
+      elements: {
+        recapitulatif: css('#recapitulatif-ayant-droit'),
+        motif: label('Motif du détachement'),
+        dateEffet: label("Date d'effet"),
+        confirmer: button('Confirmer le détachement'),
+        /**
+         * "Refus : …": a minor, a dependant of another insured, a record that exists.
+         * Form errors (`.message.erreur`: token used or expired) are technical, not refusals.
+         */
+        refus: optional(css('.message.refus')),
+      },
+    },
+    creationBeneficiaire: {
+      path: '/bdo/beneficiaires/nouveau?assure={assure}&ayant_droit={ayantDroit}',
+      elements: {
+        /**
+         * "Ayant droit détaché de l'assuré …": shown only right after a detachment.
+         * It is a role="status" message like the confirmation's, so it never stands for success.
+         */
+        detachementEffectue: optional(css('.message.info')),
+        nir: label('NIR'),
+        adresse: label('Adresse'),
+        codePostal: label('Code postal'),
+        commune: label('Commune'),
+        regime: label('Régime'),
+        dateEffet: label("Date d'effet"),
+        creer: button('Créer le bénéficiaire'),
+        /** "Refus : …" (business refusal) or a form error. */
+        refus: optional(css('.message.refus, .message.erreur')),
+      },
+    },
+    confirmationBeneficiaire: {
+      elements: {
+        /** Only on the confirmation page: the creation form's status message is not a success. */
+        reference: css('#reference-beneficiaire'),
+      },
+    },
+  },
+});
+
+/** The row of a dependant in the insured's record (`#ayants-droit`), by the dependant's NIR. */
+export const dependantRow = (nir: string) => `#ayants-droit tr[data-nir="${nir}"]`;
+
+/** The beneficiary reference on a dependant's row: present only once the dependant is autonomised. */
+export const dependantReference = (nir: string) => `${dependantRow(nir)} td.reference`;
+
+/**
+ * Opens an insured person's record by NIR; an unknown or malformed NIR ends the
+ * dossier rejected in the BDO's words. Shared by every BDO scenario.
+ */
+export const searchInsured = <Row>(nir: Value<Row>): Step<Row> =>
+  defineFlow<Row>('search insured', [
+    steps.open('dossierAssure', { nir }, { note: "open the insured's record" }),
+    steps.rejectIf('dossierAssure.erreur', { note: 'unknown insured' }),
+    steps.expect('dossierAssure.fiche'),
+  ]);

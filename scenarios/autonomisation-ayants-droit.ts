@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { BENEFICIARY_ADDRESS_MAX_LENGTH, BENEFICIARY_REGIME_CODES, DETACHMENT_MOTIF_CODES } from '../domain/autonomisation.ts';
+import { isNir } from '../domain/identifiers.ts';
+import { bdo, dependantReference, searchInsured } from './applications/bdo.ts';
+import { css, defineScenario, steps } from './dsl/index.ts';
+import { code, frenchDate, requiredText } from './fields.ts';
+
+/** A NIR as typed in a file ("1 85 05 59 123 456 78" or compact), compacted, key checked. */
+const nir = () =>
+  requiredText()
+    .transform((text) => text.replace(/\s+/g, '').toUpperCase())
+    .refine(isNir, { error: (issue) => `"${String(issue.input)}" is not a NIR (13 characters and a valid 2-digit key)` });
+
+/**
+ * One adult dependant to autonomise, as the "fichier ProWeb" lists them: the
+ * insured who opens the rights, the dependant, the new record's address, scheme
+ * and effective date, and why the dependant leaves the insured's record. Whether
+ * the dependant is an adult and still attached to that insured is the BDO's call.
+ */
+export const autonomisationRow = z
+  .object({
+    nir_assure: nir(),
+    nir_ayant_droit: nir(),
+    nom: requiredText(),
+    prenom: requiredText(),
+    adresse: requiredText().max(BENEFICIARY_ADDRESS_MAX_LENGTH, {
+      error: `is longer than the BDO's address line (${BENEFICIARY_ADDRESS_MAX_LENGTH} characters)`,
+    }),
+    code_postal: requiredText().regex(/^\d{5}$/, { error: (issue) => `"${String(issue.input)}" is not a postcode (5 digits)` }),
+    commune: requiredText(),
+    regime: code(BENEFICIARY_REGIME_CODES),
+    date_effet: frenchDate(),
+    motif: code(DETACHMENT_MOTIF_CODES),
+  })
+  .superRefine((r, ctx) => {
+    if (r.nir_ayant_droit === r.nir_assure) {
+      ctx.addIssue({ code: 'custom', path: ['nir_ayant_droit'], message: "is the insured's own NIR, not a dependant's" });
+    }
+  })
+  .transform((r) => ({
+    insuredNir: r.nir_assure,
+    dependantNir: r.nir_ayant_droit,
+    lastName: r.nom,
+    firstName: r.prenom,
+    address: r.adresse,
+    postcode: r.code_postal,
+    city: r.commune,
+    regime: r.regime,
+    effectiveDate: r.date_effet,
+    motif: r.motif,
+  }));
+
+export type AutonomisationRow = z.output<typeof autonomisationRow>;
+
+/**
+ * Gives an adult dependant a beneficiary record of their own in the BDO: find the
+ * insured, make sure the dependant is not autonomised yet, detach them from the
+ * insured's record, create their record, keep its reference. A run interrupted
+ * between the two commits finds the dependant detached and goes on with the creation.
+ */
+export const autonomisationAyantsDroit = defineScenario<AutonomisationRow>({
+  id: 'autonomisation-ayants-droit',
+  title: 'Autonomisation des ayants droit majeurs dans la BDO',
+  version: '1.0.0',
+  scope: 'local',
+  owner: 'MOAD ProWeb',
+  applications: [bdo],
+  input: autonomisationRow,
+  key: ['dependantNir'],
+  // By hand: search the insured, find the dependant among the ayants droit, fill and
+  // confirm the detachment, then type address, scheme and date on a second form and note the reference.
+  manualMinutes: 5,
+  steps: [
+    searchInsured<AutonomisationRow>(({ row }) => row.insuredNir),
+    steps.guard(({ row }) => css(dependantReference(row.dependantNir)), ({ row }) => css(dependantReference(row.dependantNir)), {
+      note: 'dependant already autonomised',
+    }),
+    steps.open('detachement', { assure: ({ row }) => row.insuredNir, ayantDroit: ({ row }) => row.dependantNir }, {
+      note: 'detach the dependant (by URL: an unknown dependant is refused, one already detached goes to the creation)',
+    }),
+    steps.rejectIf('detachement.refus', { note: 'a minor, a dependant of another insured' }),
+    steps.when({ visible: 'detachement.confirmer' }, [
+      steps.select('detachement.motif', ({ row }) => row.motif),
+      steps.date('detachement.dateEffet', ({ row }) => row.effectiveDate),
+      steps.click('detachement.confirmer', { waitFor: 'creationBeneficiaire.adresse', commit: true }),
+    ], undefined, { note: 'still attached (not detached by an interrupted run)' }),
+    steps.fill('creationBeneficiaire.adresse', ({ row }) => row.address),
+    steps.fill('creationBeneficiaire.codePostal', ({ row }) => row.postcode),
+    steps.fill('creationBeneficiaire.commune', ({ row }) => row.city),
+    steps.select('creationBeneficiaire.regime', ({ row }) => row.regime),
+    steps.date('creationBeneficiaire.dateEffet', ({ row }) => row.effectiveDate),
+    steps.submit('creationBeneficiaire.creer', {
+      success: 'confirmationBeneficiaire.reference',
+      reference: 'confirmationBeneficiaire.reference',
+      refusal: 'creationBeneficiaire.refus',
+    }),
+  ],
+});
+
