@@ -1,0 +1,50 @@
+import { button, css, defineApplication, label, link, optional, role, steps } from '../dsl/index.ts';
+
+/** The forfait structure 2020 row of a professional's forfaits table (the only year ameli pro shows). */
+const forfait2020 = '#forfaits tr[data-forfait="FS"][data-annee="2020"]';
+
+/**
+ * ameli pro, caisse side: the DIPA requests filed by health professionals and the
+ * forfaits structure due to them. The robot only reads here; payments are entered
+ * in Progrès. Sessions expire after inactivity, as in Progrès.
+ */
+export const ameliPro = defineApplication({
+  id: 'ameli-pro',
+  title: 'ameli pro — Espace caisse (demandes DIPA, forfaits des professionnels de santé)',
+  loginPath: '/amelipro/connexion',
+  loginSteps: [
+    steps.fill(label('Identifiant'), ({ row }) => row.username),
+    steps.fill(label('Mot de passe'), ({ row }) => row.password),
+    steps.click(button('Se connecter')),
+  ],
+  loginPage: css('#form-connexion'),
+  loggedIn: link('Déconnexion'),
+  loginError: css('.message.erreur'),
+  screens: {
+    /** Where a login lands. */
+    demandesDipa: {
+      path: '/amelipro/dipa/demandes',
+      elements: {
+        menuForfaits: link('Forfaits des professionnels de santé'),
+        demandes: css('#demandes-dipa'),
+      },
+    },
+    forfaits: {
+      path: '/amelipro/forfaits?ps={ps}',
+      elements: {
+        ps: label('Numéro PS'),
+        rechercher: button('Rechercher'),
+        /** "Aucun professionnel de santé ne correspond…", "Aucun forfait structure n'est ouvert…", or a bad number. */
+        erreur: optional(role('alert')),
+        identite: optional(css('#identite-ps')),
+        forfait: optional(css(forfait2020)),
+        /** `FS-2020-000017` */
+        numeroForfait: optional(css(`${forfait2020} td.numero-forfait`)),
+        /** Display format, `1 108,33 €`: the only amount Progrès accepts. */
+        montantDu: optional(css(`${forfait2020} td.montant-du`)),
+        /** `À payer`, or `Payé` once Progrès holds the payment. */
+        statut: optional(css(`${forfait2020} td.statut`)),
+      },
+    },
+  },
+});

@@ -1,0 +1,73 @@
+import { button, css, defineApplication, label, link, optional, role, steps } from '../dsl/index.ts';
+
+/**
+ * IJ (indemnités journalières): the daily-allowance application, where a sick leave
+ * is entered as a PRN record from the employer's salary statement. Same login and
+ * messages as Progrès; sessions expire after inactivity.
+ */
+export const ij = defineApplication({
+  id: 'ij',
+  title: 'IJ — Indemnités journalières',
+  loginPath: '/ij/connexion',
+  loginSteps: [
+    steps.fill(label('Identifiant'), ({ row }) => row.username),
+    steps.fill(label('Mot de passe'), ({ row }) => row.password),
+    steps.click(button('Se connecter')),
+  ],
+  loginPage: css('#form-connexion'),
+  loggedIn: link('Déconnexion'),
+  loginError: css('.message.erreur'),
+  screens: {
+    accueil: {
+      path: '/ij/accueil',
+      elements: {
+        rechercheAssure: link("Recherche d'un assuré"),
+        saisiePrn: link("Saisie d'une prestation PRN"),
+      },
+    },
+    ficheAssure: {
+      path: '/ij/assure?nir={nir}',
+      elements: {
+        nir: label('NIR'),
+        rechercher: button('Rechercher'),
+        /** "Aucun assuré ne correspond à ce NIR.", or a NIR with a bad key. */
+        erreur: optional(role('alert')),
+        fiche: optional(css('#fiche-assure')),
+        /** "Droits ouverts" or "Droits fermés". */
+        droits: optional(css('#droits')),
+        droitsFermes: optional(css('#droits:text-is("Droits fermés")')),
+        /** PRN records of the insured (history and entries), one row per leave with `data-debut`. */
+        prestations: optional(css('#prestations-assure')),
+        saisirPrestation: optional(link('Saisir une prestation')),
+      },
+    },
+    saisiePrestation: {
+      path: '/ij/prestation/nouveau?nir={nir}',
+      elements: {
+        nir: label('NIR'),
+        siret: label("SIRET de l'employeur"),
+        debut: label("Date de début de l'arrêt"),
+        fin: label("Date de fin de l'arrêt"),
+        natureCovid: label('Arrêt lié à la COVID-19'),
+        natureHorsCovid: label('Arrêt hors COVID-19'),
+        motif: label('Motif COVID'),
+        salaire1: label('Salaire mois 1 (€)'),
+        salaire2: label('Salaire mois 2 (€)'),
+        salaire3: label('Salaire mois 3 (€)'),
+        subrogation: label("Subrogation (maintien de salaire par l'employeur)"),
+        valider: button('Valider la saisie'),
+        /** "Refus : …" (business refusal) or a form error. */
+        refus: optional(css('.message.refus, .message.erreur')),
+      },
+    },
+    confirmationPrestation: {
+      elements: {
+        reference: css('#reference-prestation'),
+        ijJournaliere: css('#ij-journaliere'),
+      },
+    },
+  },
+});
+
+/** The insured's PRN record starting on `isoStart` (history or entry): what the guard looks for. */
+export const prestationRow = (isoStart: string) => `table#prestations-assure tr[data-debut="${isoStart}"]`;

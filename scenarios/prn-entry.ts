@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { formatCentsForEntry } from '../domain/french-formats.ts';
+import { isNir, isSiret, nirKey } from '../domain/identifiers.ts';
+import { COVID_MOTIF_CODES, PRN_NATURE_CODES, type CovidMotif } from '../domain/prn.ts';
+import { ij, prestationRow } from './applications/ij.ts';
+import { css, defineScenario, steps } from './dsl/index.ts';
+import { amountCents, frenchDate, requiredText } from './fields.ts';
+
+/**
+ * A NIR as people type it ("1 85 05 59 350 123 45", "2a…"), compact and upper-case.
+ * The value stays out of the messages: a NIR is personal data.
+ */
+const nir = () =>
+  requiredText()
+    .transform((text) => text.replace(/\s+/g, '').toUpperCase())
+    .superRefine((value, ctx) => {
+      if (value.length !== 15 || nirKey(value.slice(0, 13)) === undefined || !/^\d{2}$/.test(value.slice(13))) {
+        ctx.addIssue({ code: 'custom', message: 'is not a NIR (13 characters and a 2-digit key, spaces allowed)' });
+      } else if (!isNir(value)) {
+        ctx.addIssue({ code: 'custom', message: 'has a wrong key: the last 2 digits do not match the first 13' });
+      }
+    });
+
+/** An employer's SIRET (14 digits, spaces allowed), Luhn key checked. */
+const siret = () =>
+  requiredText()
+    .transform((text) => text.replace(/\s+/g, ''))
+    .superRefine((value, ctx) => {
+      if (!/^\d{14}$/.test(value)) ctx.addIssue({ code: 'custom', message: `"${value}" is not a SIRET (14 digits)` });
+      else if (!isSiret(value)) ctx.addIssue({ code: 'custom', message: `"${value}" has a wrong SIRET key (Luhn)` });
+    });
+
+/** COVID or HORS_COVID, as written by hand ("covid", "hors covid", "HORS-COVID"). */
+const nature = () =>
+  requiredText()
+    .transform((text) => text.toUpperCase().replace(/[\s-]+/g, '_'))
+    .pipe(z.enum(PRN_NATURE_CODES, { error: (issue) => `"${String(issue.input)}" is not one of ${PRN_NATURE_CODES.join(', ')}` }));
+
+/** A COVID motif code, or nothing (an empty cell). Whether it is required depends on the nature. */
+const covidMotif = () =>
+  z
+    .string()
+    .optional()
+    .transform((text, ctx): CovidMotif | undefined => {
+      const value = (text ?? '').trim().toUpperCase();
+      if (value === '') return undefined;
+      if (!(COVID_MOTIF_CODES as readonly string[]).includes(value)) {
+        ctx.addIssue({ code: 'custom', message: `"${text?.trim()}" is not one of ${COVID_MOTIF_CODES.join(', ')}` });
+        return z.NEVER;
+      }
+      return value as CovidMotif;
+    });
+
+/** O (the employer keeps paying the salary) or N. */
+const yesNo = () =>
+  requiredText()
+    .transform((text) => text.toUpperCase())
+    .pipe(z.enum(['O', 'N'], { error: (issue) => `"${String(issue.input)}" is not O or N` }))
+    .transform((value) => value === 'O');
+
+/**
+ * One sick leave as the employer's salary statement gives it (the "fichier ProWeb"
+ * of the IJ department). The file is checked for what it alone can tell: the NIR
+ * and SIRET keys, real dates in order, positive salaries, a known nature and, for
+ * a COVID leave, its motif. Whether the person is known, has open rights, works
+ * for a known employer and is not already on leave then is the IJ application's call.
+ */
+export const prnRow = z
+  .object({
+    nir: nir(),
+    nom: requiredText(),
+    siret_employeur: siret(),
+    date_debut: frenchDate(),
+    date_fin: frenchDate(),
+    nature: nature(),
+    motif_covid: covidMotif(),
+    salaire_1: amountCents(),
+    salaire_2: amountCents(),
+    salaire_3: amountCents(),
+    subrogation: yesNo(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.date_fin < r.date_debut) ctx.addIssue({ code: 'custom', path: ['date_fin'], message: 'is before date_debut: the leave must end on or after its first day' });
+    if (r.nature === 'COVID' && r.motif_covid === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['motif_covid'], message: `is required for a COVID leave (one of ${COVID_MOTIF_CODES.join(', ')})` });
+    }
+    if (r.nature === 'HORS_COVID' && r.motif_covid !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['motif_covid'], message: 'must be empty for a leave hors COVID (or the nature should be COVID)' });
+    }
+  })
+  .transform((r) => ({
+    nir: r.nir,
+    name: r.nom,
+    siret: r.siret_employeur,
+    start: r.date_debut,
+    end: r.date_fin,
+    nature: r.nature,
+    ...(r.motif_covid !== undefined ? { covidMotif: r.motif_covid } : {}),
+    salariesCents: [r.salaire_1, r.salaire_2, r.salaire_3] as [number, number, number],
+    subrogation: r.subrogation,
+  }));
+
+export type PrnRow = z.output<typeof prnRow>;
+
+/**
+ * Enters one sick leave as a PRN record in IJ: find the insured, make sure this leave
+ * (same first day) is not entered yet, type the salary statement, keep the PRN reference.
+ */
+export const prnEntry = defineScenario<PrnRow>({
+  id: 'prn-entry',
+  title: "Saisie PRN : arrêts de travail dans l'application IJ",
+  version: '1.0.0',
+  scope: 'national',
+  owner: 'MOAD ProWeb',
+  applications: [ij],
+  input: prnRow,
+  // IJ refuses a second leave of the same insured starting on the same day.
+  key: ['nir', 'start'],
+  // By hand: read the salary statement, search the insured, look through their leaves,
+  // type the 11 fields of the PRN form (dates, nature, motif, three salaries) and note the reference.
+  manualMinutes: 4,
+  steps: [
+    steps.open('ficheAssure', { nir: ({ row }) => row.nir }, { note: "open the insured's file" }),
+    steps.rejectIf('ficheAssure.erreur', { note: 'unknown insured' }),
+    steps.guard(({ row }) => css(prestationRow(row.start)), ({ row }) => css(`${prestationRow(row.start)} td.reference`), {
+      note: 'a leave starting that day already entered',
+    }),
+    steps.rejectIf('ficheAssure.droitsFermes', { reason: 'ficheAssure.droits', note: 'rights closed' }),
+    steps.click('ficheAssure.saisirPrestation', { waitFor: 'saisiePrestation.siret' }),
+    steps.fill('saisiePrestation.nir', ({ row }) => row.nir),
+    steps.fill('saisiePrestation.siret', ({ row }) => row.siret),
+    steps.date('saisiePrestation.debut', ({ row }) => row.start),
+    steps.date('saisiePrestation.fin', ({ row }) => row.end),
+    steps.check(({ row }) => (row.nature === 'COVID' ? 'saisiePrestation.natureCovid' : 'saisiePrestation.natureHorsCovid'), true, { note: 'nature of the leave' }),
+    steps.when(({ row }) => row.covidMotif !== undefined, [steps.select('saisiePrestation.motif', ({ row }) => row.covidMotif ?? '')]),
+    steps.fill('saisiePrestation.salaire1', ({ row }) => formatCentsForEntry(row.salariesCents[0])),
+    steps.fill('saisiePrestation.salaire2', ({ row }) => formatCentsForEntry(row.salariesCents[1])),
+    steps.fill('saisiePrestation.salaire3', ({ row }) => formatCentsForEntry(row.salariesCents[2])),
+    steps.check('saisiePrestation.subrogation', ({ row }) => row.subrogation),
+    steps.submit('saisiePrestation.valider', {
+      success: 'confirmationPrestation.reference',
+      reference: 'confirmationPrestation.reference',
+      refusal: 'saisiePrestation.refus',
+    }),
+  ],
+});
