@@ -1,13 +1,14 @@
 import { hostname } from 'node:os';
 import type { ProwebConfig } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
-import { Ledger, formatGainTable, summarizeGains } from '../gains/index.ts';
+import { Ledger, formatGainTable, renderGainHtml, summarizeGains } from '../gains/index.ts';
 import { runCampaign, type CampaignResult } from '../queue/run-campaign.ts';
 import { Robot, type ApplicationEndpoint } from '../runner/index.ts';
 import type { Scenario } from '../scenarios/dsl/index.ts';
 import { invalidRowsText, rejectionsText, summaryText } from './campaign-output.ts';
 import type { Closer } from './closer.ts';
-import { createProgress } from './progress.ts';
+import { writeReportFile } from './commands/report.ts';
+import { createProgress, type ProgressMode } from './progress.ts';
 import { openRedis } from './redis.ts';
 
 export interface ExecuteCampaignOptions {
@@ -23,6 +24,10 @@ export interface ExecuteCampaignOptions {
   dryRun?: boolean;
   /** Where an embedded redis-server keeps its data. */
   redisDir?: string;
+  /** `json`: progress as JSON lines on standard error. @defaultValue 'auto' (a bar on a terminal, plain lines otherwise) */
+  progress?: ProgressMode;
+  /** Also write the gain report as an HTML page here, and print its path. */
+  reportHtml?: string;
   out: (text: string) => void;
 }
 
@@ -46,7 +51,7 @@ export async function executeCampaign(options: ExecuteCampaignOptions): Promise<
     }),
     (r) => r.close(),
   );
-  const progress = createProgress();
+  const progress = createProgress({ mode: options.progress ?? 'auto' });
   let retries = 0;
   const controller = new AbortController();
   const running = runCampaign({
@@ -66,7 +71,7 @@ export async function executeCampaign(options: ExecuteCampaignOptions): Promise<
         `${s.alreadyQueued ? `, ${s.alreadyQueued} still queued from an earlier run` : ''}.\n`);
       progress.start(s.jobIds.length + s.queuedJobIds.length);
     },
-    onFinished: (f) => progress.tick(f.status),
+    onFinished: (f) => progress.tick(f.status, { rowNumber: f.rowNumber }),
     onRetry: () => retries++,
   });
   // Closed first on a signal: running dossiers finish before the browser and Redis go.
@@ -87,5 +92,6 @@ export async function executeCampaign(options: ExecuteCampaignOptions): Promise<
   }
   const report = await summarizeGains(ledger.entries(), { by: 'scenario', hoursPerEtp: config.hoursPerEtp });
   out(`Gains recorded in the ledger (all campaigns):\n${formatGainTable(report)}\n`);
+  if (options.reportHtml) out(`Gain report (HTML): ${await writeReportFile(options.reportHtml, await renderGainHtml(report))}\n`);
   return result;
 }

@@ -1,11 +1,13 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { InputFileError, ProwebError } from '../core/errors.ts';
+import { parseDateBound } from '../gains/index.ts';
 import { Closer } from './closer.ts';
 import { backofficeCommand } from './commands/backoffice.ts';
 import { checkScreensCommand } from './commands/check-screens.ts';
 import { tryCommand } from './commands/try.ts';
 import { validateCommand } from './commands/validate.ts';
 import { demoCommand } from './commands/demo.ts';
+import { ledgerExportCommand } from './commands/ledger.ts';
 import { reportCommand } from './commands/report.ts';
 import { runCommand } from './commands/run.ts';
 import { scenariosCommand } from './commands/scenarios.ts';
@@ -18,6 +20,26 @@ const integer = (name: string) => (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
   return n;
+};
+
+const positive = (name: string) => (value: string) => {
+  const n = Number(value.replace(/\s/g, '').replace(',', '.'));
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a number greater than 0`);
+  return n;
+};
+
+/** `--from` / `--to`: 2020, 2020-03, 2020-03-15 or an ISO date-time; a `--to` day, month or year is included. */
+const dateBound = (edge: 'from' | 'to') => (value: string) => {
+  try {
+    return parseDateBound(value, edge);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+};
+
+/** Refuses a period that ends before it starts, as a bad argument (exit code 2). */
+const checkPeriod = (command: Command, o: { from?: Date; to?: Date }) => {
+  if (o.from && o.to && o.from >= o.to) command.error('error: --to must come after --from', { exitCode: EXIT_BAD_INPUT, code: 'commander.invalidArgument' });
 };
 
 const closer = new Closer();
@@ -47,8 +69,9 @@ program
   .option('--concurrency <n>', 'browser contexts side by side', integer('--concurrency'))
   .option('--input <file>', 'another DIPA input file')
   .option('--no-faults', 'do not inject technical faults in the back office')
-  .action(async (o: { concurrency?: number; input?: string; faults: boolean }) => {
-    exitCode = await demoCommand({ ...(o.concurrency ? { concurrency: o.concurrency } : {}), ...(o.input ? { file: o.input } : {}), faults: o.faults }, ctx);
+  .option('--json', 'progress as JSON lines on standard error (one per dossier), for a supervising program')
+  .action(async (o: { concurrency?: number; input?: string; faults: boolean; json?: boolean }) => {
+    exitCode = await demoCommand({ ...(o.concurrency ? { concurrency: o.concurrency } : {}), ...(o.input ? { file: o.input } : {}), faults: o.faults, ...(o.json ? { progress: 'json' as const } : {}) }, ctx);
   });
 
 program
@@ -60,7 +83,8 @@ program
   .option('--concurrency <n>', 'browser contexts side by side', integer('--concurrency'))
   .option('--headed', 'show the browser')
   .option('--dry-run', 'every step but the commit: nothing is entered, nothing recorded')
-  .action(async (scenario: string, o: { input: string; caisse: string; config?: string; concurrency?: number; headed?: boolean; dryRun?: boolean }) => {
+  .option('--json', 'progress as JSON lines on standard error (one per dossier), for a supervising program')
+  .action(async (scenario: string, o: { input: string; caisse: string; config?: string; concurrency?: number; headed?: boolean; dryRun?: boolean; json?: boolean }) => {
     exitCode = await runCommand(scenario, o, ctx);
   });
 
@@ -107,12 +131,32 @@ program
 
 program
   .command('report')
-  .description('dossiers, hours saved and ETP from the gain ledger')
+  .description('dossiers, hours saved, ETP, robot hours, success rate and growth from the gain ledger')
   .option('--config <file>', 'configuration file (JSON)')
+  .option('--from <date>', 'start of the period (2020, 2020-03 or 2020-03-15, UTC); growth is against the period of the same length before it', dateBound('from'))
+  .option('--to <date>', 'end of the period, included (2020, 2020-12 or 2020-12-31)', dateBound('to'))
   .addOption(new Option('--by <grouping>', 'group rows by').choices(['scenario', 'caisse', 'machine', 'month', 'year']).default('scenario'))
-  .option('--hours-per-etp <hours>', 'hours saved that make one ETP', integer('--hours-per-etp'))
-  .action(async (o: { config?: string; by: 'scenario'; hoursPerEtp?: number }) => {
+  .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json', 'html']).default('table'))
+  .option('--out <file>', 'write the report to this file instead of standard output')
+  .option('--hours-per-etp <hours>', 'hours saved that make one ETP (default 1365)', positive('--hours-per-etp'))
+  .option('--ledger-file <file>', 'read a ledger export (.csv or .jsonl) instead of Redis')
+  .action(async (o: { config?: string; by: 'scenario'; format: 'table'; out?: string; from?: Date; to?: Date; hoursPerEtp?: number; ledgerFile?: string }, command: Command) => {
+    checkPeriod(command, o);
     exitCode = await reportCommand(o, ctx);
+  });
+
+const ledgerCommand = program.command('ledger').description('the gain ledger kept in Redis');
+ledgerCommand
+  .command('export')
+  .description('write the ledger entries (of a period) to a CSV or JSON lines file, for archiving')
+  .addOption(new Option('--format <format>', 'file format').choices(['csv', 'jsonl']).makeOptionMandatory())
+  .requiredOption('--out <file>', 'file to write')
+  .option('--from <date>', 'first day (2020, 2020-03 or 2020-03-15, UTC)', dateBound('from'))
+  .option('--to <date>', 'last day, included', dateBound('to'))
+  .option('--config <file>', 'configuration file (JSON)')
+  .action(async (o: { format: 'csv' | 'jsonl'; out: string; from?: Date; to?: Date; config?: string }, command: Command) => {
+    checkPeriod(command, o);
+    exitCode = await ledgerExportCommand(o, ctx);
   });
 
 program

@@ -85,6 +85,8 @@ export class DossierWorker extends EventEmitter<{ finished: [DossierFinished]; r
     if (payload.scenarioVersion !== scenario.version) {
       log.warn({ submitted: payload.scenarioVersion, running: scenario.version }, 'dossier submitted with another scenario version');
     }
+    // A dossier that fails for good goes to a person, who redoes it: that costs the scenario's rework.
+    const reworkMinutes = scenario.reworkMinutes ?? 0;
     const entry = {
       campaignId: payload.campaignId, scenarioId: scenario.id, scenarioVersion: scenario.version, caisse: payload.caisse,
       machine: this.options.machine, dossierId: payload.dossierId, rowNumber: payload.rowNumber, attempts: job.attemptsMade + 1,
@@ -95,7 +97,7 @@ export class DossierWorker extends EventEmitter<{ finished: [DossierFinished]; r
     const parsed = scenario.input.safeParse(payload.raw);
     if (!parsed.success) {
       const reason = `row ${payload.rowNumber} is not valid for ${scenario.id} v${scenario.version}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
-      await this.options.ledger.record({ ...entry, status: 'failed', reason, manualMinutesSaved: 0, robotMs: 0, finishedAt: new Date().toISOString() });
+      await this.options.ledger.record({ ...entry, status: 'failed', reason, manualMinutesSaved: 0, reworkMinutes, robotMs: 0, finishedAt: new Date().toISOString() });
       this.emit('finished', { ...base, status: 'failed', reason, alreadyRecorded: false });
       throw new UnrecoverableError(reason);
     }
@@ -114,7 +116,7 @@ export class DossierWorker extends EventEmitter<{ finished: [DossierFinished]; r
         throw failure;
       }
       const reason = failure.message;
-      await this.options.ledger.record({ ...entry, status: 'failed', reason, manualMinutesSaved: 0, robotMs: 0, finishedAt: new Date().toISOString() });
+      await this.options.ledger.record({ ...entry, status: 'failed', reason, manualMinutesSaved: 0, reworkMinutes, robotMs: 0, finishedAt: new Date().toISOString() });
       this.emit('finished', { ...base, status: 'failed', reason, alreadyRecorded: false });
       throw failure;
     }

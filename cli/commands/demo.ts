@@ -8,6 +8,7 @@ import { assertInputFile } from '../../input/index.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import type { CommandContext } from '../context.ts';
 import { executeCampaign } from '../execute-campaign.ts';
+import type { ProgressMode } from '../progress.ts';
 
 /** The demo's input: DIPA requests exported from the mock ameli pro, with a few bad rows. */
 export const DEMO_FILE = fileURLToPath(new URL('../../fixtures/data/dipa-demo.csv', import.meta.url));
@@ -17,12 +18,15 @@ export interface DemoOptions {
   file?: string;
   /** Technical faults injected in the back office, to show retries and exactly-once. @defaultValue true */
   faults?: boolean;
+  /** @defaultValue 'auto' */
+  progress?: ProgressMode;
 }
 
 /**
  * `npm run demo`: the main job end to end on this machine. Starts the mock back
  * office and a private Redis (fresh each time, so the demo always enters its
- * payments), runs a DIPA payment campaign, prints the gains, and checks that the
+ * payments), runs a DIPA payment campaign, prints the gains and writes them as an
+ * HTML report (its path printed), and checks that the
  * back office holds exactly one payment per dossier done.
  */
 export async function demoCommand(opts: DemoOptions, ctx: CommandContext): Promise<number> {
@@ -46,7 +50,9 @@ export async function demoCommand(opts: DemoOptions, ctx: CommandContext): Promi
   const result = await executeCampaign({
     config, closer, logger, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai',
     endpoints: { progres: { baseUrl: backOffice.url, ...DEFAULT_USER } },
-    concurrency: opts.concurrency ?? config.concurrency, redisDir, out,
+    concurrency: opts.concurrency ?? config.concurrency, redisDir, out, progress: opts.progress ?? 'auto',
+    // The manager's view of the same gains: one HTML page that opens offline.
+    reportHtml: join(workDir, 'rapport-gains.html'),
   });
   const done = result.finished.filter((f) => f.status === 'done').length;
   const payments = backOffice.state.payments.length;

@@ -1,14 +1,72 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { loadConfig } from '../../core/config.ts';
-import { Ledger, formatGainTable, summarizeGains, type GainGrouping } from '../../gains/index.ts';
+import {
+  Ledger, formatGainCsv, formatGainJson, formatGainTable, readLedgerFile, readRangeOf, renderGainHtml, summarizeGains,
+  type GainGrouping, type GainReport, type GainReportFormat, type LedgerEntry, type Period,
+} from '../../gains/index.ts';
 import type { CommandContext } from '../context.ts';
 import { openRedis } from '../redis.ts';
 
-/** `proweb report`: dossiers, hours saved and ETP from the ledger. */
-export async function reportCommand(opts: { config?: string; by?: GainGrouping; hoursPerEtp?: number }, ctx: CommandContext): Promise<number> {
+export interface ReportCommandOptions {
+  config?: string;
+  /** @defaultValue 'scenario' */
+  by?: GainGrouping;
+  hoursPerEtp?: number;
+  from?: Date;
+  to?: Date;
+  /** @defaultValue 'table' */
+  format?: GainReportFormat;
+  /** Written here instead of standard output. */
+  out?: string;
+  /** A ledger export to read instead of Redis. */
+  ledgerFile?: string;
+}
+
+/** A report in one of its formats. */
+export async function renderGainReport(report: GainReport, format: GainReportFormat): Promise<string> {
+  switch (format) {
+    case 'table':
+      return `${formatGainTable(report)}\n`;
+    case 'csv':
+      return formatGainCsv(report);
+    case 'json':
+      return formatGainJson(report);
+    case 'html':
+      return renderGainHtml(report);
+  }
+}
+
+/** Writes a report file, creating its folder; returns its absolute path. */
+export async function writeReportFile(file: string, content: string): Promise<string> {
+  const path = resolve(file);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, content, 'utf8');
+  return path;
+}
+
+/**
+ * `proweb report`: dossiers, hours saved, ETP, robot hours, success rate and growth over a
+ * period, from the ledger in Redis or from an export of it (`--ledger-file`).
+ */
+export async function reportCommand(opts: ReportCommandOptions, ctx: CommandContext): Promise<number> {
   const config = await loadConfig(opts.config);
-  const redis = await openRedis(config, ctx.closer);
-  const ledger = new Ledger(redis.client, { prefix: config.prefix });
-  const report = await summarizeGains(ledger.entries(), { by: opts.by ?? 'scenario', hoursPerEtp: opts.hoursPerEtp ?? config.hoursPerEtp });
-  ctx.out(`${formatGainTable(report)}\n`);
+  const period: Period = { ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}) };
+  const now = new Date();
+  const range = readRangeOf(period, now);
+  let entries: AsyncIterable<LedgerEntry>;
+  if (opts.ledgerFile) {
+    entries = readLedgerFile(opts.ledgerFile, range);
+  } else {
+    const redis = await openRedis(config, ctx.closer);
+    entries = new Ledger(redis.client, { prefix: config.prefix }).entries(range);
+  }
+  const report = await summarizeGains(entries, { by: opts.by ?? 'scenario', hoursPerEtp: opts.hoursPerEtp ?? config.hoursPerEtp, period, now });
+  const content = await renderGainReport(report, opts.format ?? 'table');
+  if (opts.out) {
+    ctx.out(`Report written to ${await writeReportFile(opts.out, content)}\n`);
+  } else {
+    ctx.out(content);
+  }
   return 0;
 }

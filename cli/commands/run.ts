@@ -3,6 +3,7 @@ import { assertInputFile } from '../../input/index.ts';
 import { findScenario } from '../../scenarios/catalogue.ts';
 import type { CommandContext } from '../context.ts';
 import { executeCampaign } from '../execute-campaign.ts';
+import type { ProgressMode } from '../progress.ts';
 
 export interface RunCommandOptions {
   input: string;
@@ -11,6 +12,8 @@ export interface RunCommandOptions {
   concurrency?: number;
   headed?: boolean;
   dryRun?: boolean;
+  /** Progress as JSON lines. */
+  json?: boolean;
 }
 
 /** `proweb run <scenario> --input F --caisse C`: the all-in-one, one-machine path. */
@@ -22,7 +25,7 @@ export async function runCommand(scenarioId: string, opts: RunCommandOptions, ct
   const result = await executeCampaign({
     config, closer: ctx.closer, logger, scenario, file: opts.input, caisse: opts.caisse,
     endpoints: resolveEndpoints(config), concurrency: opts.concurrency ?? config.concurrency,
-    headed: opts.headed ?? false, out: ctx.out, ...(opts.dryRun ? { dryRun: true } : {}),
+    headed: opts.headed ?? false, out: ctx.out, ...(opts.dryRun ? { dryRun: true } : {}), progress: (opts.json ? 'json' : 'auto') satisfies ProgressMode,
   });
   return result.finished.some((f) => f.status === 'failed') ? 1 : 0;
 }

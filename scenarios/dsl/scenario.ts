@@ -30,6 +30,11 @@ export interface ScenarioDefinition<Row extends Record<string, unknown>> {
   key: readonly (keyof Row & string)[];
   /** Minutes a human spends on one dossier by hand: what the robot saves. */
   manualMinutes: number;
+  /**
+   * Minutes a human spends redoing a dossier the robot failed for good (it goes to a
+   * person's work list): deducted from the hours saved. @defaultValue 0
+   */
+  reworkMinutes?: number;
   /** Default timeout of this scenario's steps. */
   timeoutMs?: number;
   steps: readonly Step<Row>[];
@@ -72,6 +77,7 @@ const header = z.object({
   scope: z.enum(['local', 'national']),
   owner: z.string().min(1),
   manualMinutes: z.number().positive('must be the positive number of minutes a human spends on one dossier'),
+  reworkMinutes: z.number().min(0, 'must be 0 or more minutes a human spends redoing a failed dossier').optional(),
   timeoutMs: z.number().positive().optional(),
   key: z.array(z.string().min(1)).min(1, 'at least one field makes a dossier unique'),
   applications: z.array(z.object({ id: z.string() }).loose()).min(1, 'at least one application'),
@@ -108,6 +114,7 @@ export function defineScenario<Row extends Record<string, unknown>>(definition: 
   const key = [...definition.key];
   return Object.freeze({
     ...definition,
+    reworkMinutes: definition.reworkMinutes ?? 0,
     screens,
     file,
     businessKey: (row: Row) => key.map((k) => String(row[k])).join('|'),

@@ -1,0 +1,108 @@
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { TechnicalFailure } from '../../core/errors.ts';
+import { Ledger, summarizeGains, type LedgerEntry } from '../../gains/index.ts';
+import { dossierIdFor, jobIdFor } from '../../queue/dossier-id.ts';
+import type { JobPayload } from '../../queue/job-payload.ts';
+import { DossierWorker, type DossierFinished } from '../../queue/worker.ts';
+import type { DossierOutcome, Robot } from '../../runner/index.ts';
+import { dipaPayment } from '../../scenarios/dipa-payment.ts';
+import type { Scenario } from '../../scenarios/dsl/index.ts';
+import { startTestRedis, type TestRedis } from '../support/redis.ts';
+
+/**
+ * The ledger under BullMQ's real retries: a job retried after technical failures, or
+ * run again after its worker wrote the entry and died, leaves exactly one entry.
+ * The robot is a stand-in whose attempts are scripted; Redis and BullMQ are real.
+ */
+let redis: TestRedis;
+beforeAll(async () => {
+  redis = await startTestRedis();
+});
+afterAll(async () => {
+  await redis?.close();
+});
+
+/** The DIPA scenario with a rework cost, taking any row (the robot is scripted). */
+const scenario = { ...dipaPayment, reworkMinutes: 20, input: z.record(z.string(), z.string().optional()) } as unknown as Scenario<any>;
+
+/** A robot whose successive attempts throw a technical failure or end as scripted. */
+function scriptedRobot(attempts: ('fail' | DossierOutcome)[]): Robot & { calls: number } {
+  const robot = {
+    concurrency: 1,
+    calls: 0,
+    async run(): Promise<DossierOutcome> {
+      const next = attempts[robot.calls++] ?? 'fail';
+      if (next === 'fail') throw new TechnicalFailure('Progrès ne répond pas');
+      return next;
+    },
+  };
+  return robot as unknown as Robot & { calls: number };
+}
+
+/** A ledger whose worker "dies" right after writing: the write lands, then the job fails and is run again. */
+class DyingLedger extends Ledger {
+  deaths = 1;
+  override async record(entry: LedgerEntry) {
+    const result = await super.record(entry);
+    if (this.deaths-- > 0) throw new Error('worker died after writing the ledger');
+    return result;
+  }
+}
+
+async function runOneJob(robot: Robot, ledger: Ledger, prefix: string) {
+  const queue = new Queue(scenario.id, { connection: redis.server.connection, prefix });
+  const worker = new DossierWorker({ connection: redis.server.connection, prefix, robot, ledger, scenarios: [scenario], machine: 'robot-07' });
+  const retries: number[] = [];
+  worker.on('retrying', (r) => retries.push(r.attempt));
+  const finished = new Promise<DossierFinished>((resolve) => worker.once('finished', resolve));
+  const dossierId = dossierIdFor(scenario.id, '591000005|P1');
+  const payload: JobPayload = { campaignId: 'c1', scenarioId: scenario.id, scenarioVersion: scenario.version, caisse: 'CPAM Lille-Douai', file: 'f.csv', rowNumber: 4, dossierId, raw: { numero_ps: '591000005' } };
+  const job = await queue.add(scenario.id, payload, { jobId: jobIdFor(scenario.id, dossierId), attempts: 3, backoff: { type: 'fixed', delay: 20 } });
+  const ending = await finished;
+  await worker.close();
+  const state = await (await queue.getJob(job.id!))!.getState();
+  await queue.close();
+  const entries: LedgerEntry[] = [];
+  for await (const e of ledger.entries()) entries.push(e);
+  return { ending, retries, state, entries };
+}
+
+const done: DossierOutcome = { status: 'done', reference: 'PRG-2020-000077', alreadyEntered: false, robotMs: 1500 } as DossierOutcome;
+
+describe('the ledger under real BullMQ retries', () => {
+  it('records a dossier that fails on every attempt once, as failed, with the scenario’s rework', async () => {
+    const prefix = redis.prefix();
+    const robot = scriptedRobot(['fail', 'fail', 'fail']);
+    const { ending, retries, state, entries } = await runOneJob(robot, new Ledger(redis.client, { prefix }), prefix);
+    expect(ending).toMatchObject({ status: 'failed', reason: 'Progrès ne répond pas', alreadyRecorded: false });
+    expect(retries).toEqual([1, 2]);
+    expect(robot.calls).toBe(3);
+    expect(state).toBe('failed');
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ status: 'failed', attempts: 3, manualMinutesSaved: 0, reworkMinutes: 20, machine: 'robot-07', rowNumber: 4 });
+    const report = await summarizeGains(entries);
+    expect(report.total).toMatchObject({ failed: 1, hoursSaved: -20 / 60, reworkHours: 20 / 60 });
+  });
+
+  it('records a dossier done on its third attempt once, with the minutes it saves and no rework', async () => {
+    const prefix = redis.prefix();
+    const robot = scriptedRobot(['fail', 'fail', done]);
+    const { ending, entries, state } = await runOneJob(robot, new Ledger(redis.client, { prefix }), prefix);
+    expect(ending).toMatchObject({ status: 'done', reference: 'PRG-2020-000077', alreadyRecorded: false });
+    expect(state).toBe('completed');
+    expect(entries).toEqual([expect.objectContaining({ status: 'done', attempts: 3, manualMinutesSaved: dipaPayment.manualMinutes, robotMs: 1500 })]);
+    expect(entries[0]!.reworkMinutes).toBeUndefined();
+  });
+
+  it('does not enter or record a dossier again when its worker died after writing the ledger', async () => {
+    const prefix = redis.prefix();
+    const robot = scriptedRobot([done, done]);
+    const { ending, entries, state } = await runOneJob(robot, new DyingLedger(redis.client, { prefix }), prefix);
+    expect(ending).toMatchObject({ status: 'done', reference: 'PRG-2020-000077', alreadyRecorded: true });
+    expect(robot.calls).toBe(1);
+    expect(state).toBe('completed');
+    expect(entries).toHaveLength(1);
+  });
+});
