@@ -3,6 +3,7 @@ import { InputFileError, ProwebError } from '../core/errors.ts';
 import { parseDateBound } from '../gains/index.ts';
 import { Closer } from './closer.ts';
 import { backofficeCommand } from './commands/backoffice.ts';
+import { dashboardCommand } from './commands/dashboard.ts';
 import { checkScreensCommand } from './commands/check-screens.ts';
 import { tryCommand } from './commands/try.ts';
 import { validateCommand } from './commands/validate.ts';
@@ -11,6 +12,12 @@ import { ledgerExportCommand } from './commands/ledger.ts';
 import { reportCommand } from './commands/report.ts';
 import { runCommand } from './commands/run.ts';
 import { scenariosCommand } from './commands/scenarios.ts';
+import { machinesCommand } from './commands/machines.ts';
+import { workerCommand } from './commands/worker.ts';
+import { campaignCancelCommand, campaignListCommand, campaignPauseCommand, campaignRejectsCommand, campaignResumeCommand, campaignStatusCommand } from './commands/campaign.ts';
+import { enqueueCommand } from './commands/enqueue.ts';
+import { parseParisDateTime } from './paris-time.ts';
+import { CampaignNotFound } from '../queue/campaign-registry.ts';
 import { createCommandContext } from './context.ts';
 
 /** Exit codes: 0 success, 1 failure, 2 bad input (file missing or unreadable, bad arguments), 130 interrupted. */
@@ -45,6 +52,8 @@ const checkPeriod = (command: Command, o: { from?: Date; to?: Date }) => {
 const closer = new Closer();
 const ctx = createCommandContext(closer);
 let exitCode = 0;
+/** A signal interrupts a command (130), but is how a worker is meant to stop (0, as service managers expect). */
+let signalExitCode = 130;
 
 async function shutdown(code: number): Promise<never> {
   await closer.closeAll((name, error) => process.stderr.write(`warning: closing ${name} failed: ${(error as Error).message}\n`));
@@ -54,7 +63,7 @@ async function shutdown(code: number): Promise<never> {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     process.stderr.write(`\n${signal}: stopping (running dossiers finish, nothing is lost)...\n`);
-    void shutdown(130);
+    void shutdown(signalExitCode);
   });
 }
 
@@ -160,6 +169,120 @@ ledgerCommand
   });
 
 program
+  .command('worker')
+  .description('a robot machine of the fleet: runs dossiers from the shared Redis until SIGTERM or SIGINT')
+  .option('--redis <url>', 'the shared Redis (redis://[user:password@]host:port[/db], rediss:// for TLS); else REDIS_URL')
+  .option('--scenarios <ids>', 'comma-separated scenarios this machine may run (default: all)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .option('--concurrency <n>', 'browser contexts side by side', integer('--concurrency'))
+  .option('--name <machine>', 'name of this machine in the ledger and `proweb machines` (default: the host name)')
+  .option('--grace <seconds>', 'on SIGTERM, how long running dossiers may take before they are handed back (default 60)', integer('--grace'))
+  .option('--config <file>', 'configuration file (JSON)')
+  .action(async (o: { redis?: string; scenarios?: string[]; concurrency?: number; name?: string; grace?: number; config?: string }) => {
+    signalExitCode = 0;
+    exitCode = await workerCommand({ ...o, ...(o.grace !== undefined ? { graceSeconds: o.grace } : {}) }, ctx);
+  });
+
+program
+  .command('machines')
+  .description('robot machines online: what they run, dossiers done in the last hour, when each was last seen')
+  .option('--redis <url>', 'the shared Redis; else REDIS_URL')
+  .option('--all', 'also machines that stopped or went silent')
+  .option('--json', 'as JSON')
+  .option('--config <file>', 'configuration file (JSON)')
+  .action(async (o: { redis?: string; all?: boolean; json?: boolean; config?: string }) => {
+    exitCode = await machinesCommand(o, ctx);
+  });
+
+program
+  .command('dashboard')
+  .description('bull-board for the queues, on this machine only, behind the credentials of the configuration (dashboard.*)')
+  .option('--config <file>', 'configuration file (JSON) with dashboard.username and dashboard.passwordEnv')
+  .option('--port <n>', 'port on the loopback address (default: dashboard.port, 3030)', integer('--port'))
+  .action(async (o: { config?: string; port?: number }) => {
+    // Stopping it with a signal is its normal end.
+    signalExitCode = 0;
+    exitCode = await dashboardCommand(o, ctx);
+  });
+
+/** `--priority`: BullMQ's range, 1 taken first. */
+const priority = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 2_097_152) throw new InvalidArgumentError('--priority must be a whole number from 1 (taken first) to 2097152');
+  return n;
+};
+
+/** `--not-before`: dd/mm/yyyy HH:MM (Paris time) or an ISO date-time. */
+const notBefore = (value: string) => {
+  try {
+    return parseParisDateTime(value);
+  } catch (error) {
+    const e = error as ProwebError;
+    throw new InvalidArgumentError(`${e.message}${e.hint ? `. ${e.hint}` : ''}`);
+  }
+};
+
+program
+  .command('enqueue <scenario>')
+  .description('queue a campaign (scenario × input file × caisse) for the fleet\'s workers, without running it here; prints its id on the last line')
+  .requiredOption('--input <file>', 'input file (.csv or .xlsx)')
+  .requiredOption('--caisse <caisse>', 'caisse the campaign is for')
+  .option('--priority <p>', 'BullMQ priority, 1 (taken first) to 2097152; a campaign without one is taken before any with one', priority)
+  .option('--not-before <time>', 'no dossier taken before then: dd/mm/yyyy HH:MM (Paris time) or an ISO date-time', notBefore)
+  .option('--dry-run', 'every step but the commit: nothing will be entered, nothing recorded')
+  .option('--config <file>', 'configuration file (JSON)')
+  .action(async (scenario: string, o: { input: string; caisse: string; priority?: number; notBefore?: Date; dryRun?: boolean; config?: string }) => {
+    exitCode = await enqueueCommand(scenario, o, ctx);
+  });
+
+const campaignCommand = program.command('campaign').description('follow, pause, resume or cancel a queued campaign, and get its work list');
+campaignCommand
+  .command('list')
+  .description('recent campaigns, newest first, one line each')
+  .option('--limit <n>', 'how many (default 20)', integer('--limit'))
+  .option('--json', 'as JSON')
+  .option('--config <file>', 'configuration file (JSON)')
+  .action(async (o: { limit?: number; json?: boolean; config?: string }) => {
+    exitCode = await campaignListCommand(o, ctx);
+  });
+campaignCommand
+  .command('status <id>')
+  .description('state, dossiers by state and estimated end of a campaign')
+  .option('--json', 'as JSON, for a program')
+  .option('--config <file>', 'configuration file (JSON)')
+  .action(async (id: string, o: { json?: boolean; config?: string }) => {
+    exitCode = await campaignStatusCommand(id, o, ctx);
+  });
+campaignCommand
+  .command('pause <id>')
+  .description('stop taking the campaign\'s dossiers (running ones finish)')
+  .option('--config <file>', 'configuration file (JSON)')
+  .action(async (id: string, o: { config?: string }) => {
+    exitCode = await campaignPauseCommand(id, o, ctx);
+  });
+campaignCommand
+  .command('resume <id>')
+  .description('take the dossiers of a paused campaign again')
+  .option('--config <file>', 'configuration file (JSON)')
+  .action(async (id: string, o: { config?: string }) => {
+    exitCode = await campaignResumeCommand(id, o, ctx);
+  });
+campaignCommand
+  .command('cancel <id>')
+  .description('remove the campaign\'s queued dossiers (running ones finish; done ones stay done)')
+  .option('--config <file>', 'configuration file (JSON)')
+  .action(async (id: string, o: { config?: string }) => {
+    exitCode = await campaignCancelCommand(id, o, ctx);
+  });
+campaignCommand
+  .command('rejects <id>')
+  .description('write the human work list: every rejected or failed dossier with its row, reason and columns (CSV for Excel)')
+  .requiredOption('--out <file>', 'CSV file to write')
+  .option('--config <file>', 'configuration file (JSON)')
+  .action(async (id: string, o: { out: string; config?: string }) => {
+    exitCode = await campaignRejectsCommand(id, o, ctx);
+  });
+
+program
   .command('scenarios')
   .description('list the scenarios this installation can run')
   .action(async () => {
@@ -175,7 +298,7 @@ try {
   } else if (error instanceof ProwebError) {
     // One line a human can act on: what went wrong, then what to do.
     process.stderr.write(`error: ${error.message}${error.hint ? ` (${error.hint})` : ''}\n`);
-    exitCode = error instanceof InputFileError ? EXIT_BAD_INPUT : 1;
+    exitCode = error instanceof InputFileError || error instanceof CampaignNotFound ? EXIT_BAD_INPUT : 1;
   } else {
     process.stderr.write(`error: ${(error as Error)?.stack ?? String(error)}\n`);
     exitCode = 1;

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { applicationCapacitySchema } from './capacity.ts';
 import { ConfigError } from './errors.ts';
 
 /** One application's endpoint as written in the configuration file; the password may come from the environment. */
@@ -10,6 +11,8 @@ const applicationConfig = z
     password: z.string().min(1).optional(),
     /** Name of the environment variable holding the password (preferred over writing it in the file). */
     passwordEnv: z.string().min(1).optional(),
+    /** Limits of this application across the fleet (rate, sessions, opening hours); unset = unlimited. */
+    capacity: applicationCapacitySchema.optional(),
   })
   .refine((a) => a.password !== undefined || a.passwordEnv !== undefined, { error: 'give password or passwordEnv' });
 
@@ -30,6 +33,33 @@ export const configSchema = z.object({
   /** @defaultValue 'info' */
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
   applications: z.record(z.string(), applicationConfig).default({}),
+  /** `proweb dashboard` (bull-board): loopback only, HTTP Basic; unset = the command refuses to start. */
+  dashboard: z
+    .object({
+      /** Must be a loopback address (checked by the command). @defaultValue '127.0.0.1' */
+      host: z.string().min(1).default('127.0.0.1'),
+      /** @defaultValue 3030 */
+      port: z.number().int().min(1).max(65535).default(3030),
+      /** HTTP Basic separates user name and password with ":", so the name cannot hold one. */
+      username: z.string().min(1).regex(/^[^:]*$/, { error: 'a user name cannot contain ":"' }),
+      password: z.string().min(1).optional(),
+      /** Name of the environment variable holding the password (preferred over writing it in the file). */
+      passwordEnv: z.string().min(1).optional(),
+    })
+    .optional(),
+  /** How `proweb worker` behaves on a robot machine. */
+  worker: z
+    .object({
+      /** On SIGTERM, how long running dossiers may take to finish before they are handed back. @defaultValue 60_000 */
+      gracePeriodMs: z.number().int().min(0).default(60_000),
+      /** @defaultValue 10_000 */
+      heartbeatMs: z.number().int().min(1_000).default(10_000),
+      /** A dead machine's dossiers go to others after about this long. @defaultValue 30_000 */
+      lockDurationMs: z.number().int().min(1_000).default(30_000),
+      /** @defaultValue 30_000 */
+      stalledIntervalMs: z.number().int().min(1_000).default(30_000),
+    })
+    .prefault({}),
 });
 
 export type ProwebConfig = z.output<typeof configSchema>;

@@ -21,6 +21,9 @@ redis.call('XADD', KEYS[4], '*', 'e', ARGV[3])
 return {1, false}
 `;
 
+/** How far a robot machine's clock may be ahead of Redis's. */
+const CLOCK_SKEW_MARGIN_MS = 15 * 60_000;
+
 /** What the ledger remembers of a dossier done. */
 export interface DoneRecord {
   reference: string;
@@ -91,7 +94,9 @@ export class Ledger {
 
   /** Every entry, oldest first, optionally within [from, to) on `finishedAt`; read in pages. */
   async *entries(range: { from?: Date; to?: Date } = {}): AsyncGenerator<LedgerEntry> {
-    let start = '-';
+    // Stream ids are the times entries were written, never before their `finishedAt` but for
+    // the clock difference between a robot machine and Redis: start a margin before `from`.
+    let start = range.from ? String(Math.max(0, range.from.getTime() - CLOCK_SKEW_MARGIN_MS)) : '-';
     for (;;) {
       const page = await this.redis.xrange(this.key('entries'), start, '+', 'COUNT', 1000);
       for (const [id, fields] of page) {

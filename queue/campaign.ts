@@ -42,7 +42,17 @@ export interface SubmitCampaignOptions {
   priority?: number;
   /** Every step but the commit: jobs of their own (they never stand in for real ones), no ledger entry. */
   dryRun?: boolean;
+  /** No dossier is taken before then: the jobs are added delayed until this time (a past time delays nothing). */
+  notBefore?: Date;
+  /**
+   * Called with each batch's new job ids just before the jobs are added, so that a
+   * campaign registry knows every job the queue will ever hold for this campaign.
+   */
+  onBatch?: (jobIds: readonly string[]) => Promise<void> | void;
 }
+
+/** A fresh campaign id: the day, then a random part (`2026-12-02-1f3a9c0e`). */
+export const newCampaignId = (now = new Date()): string => `${now.toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
 
 /** Job states in which a job still holds its id for a dossier that is not finished. */
 const PENDING_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
@@ -56,7 +66,7 @@ const PENDING_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', '
 export async function submitCampaign(options: SubmitCampaignOptions): Promise<CampaignSubmission> {
   const { queue, ledger, scenario, file, caisse } = options;
   const batchSize = options.batchSize ?? 500;
-  const campaignId = options.campaignId ?? `${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
+  const campaignId = options.campaignId ?? newCampaignId();
   const label = basename(file);
   const result: CampaignSubmission = { campaignId, scenarioId: scenario.id, caisse, file, rows: 0, invalid: [], invalidRows: 0, alreadyDone: 0, alreadyQueued: 0, queuedJobIds: [], jobIds: [] };
   const rejections = createRejectionFile(file);
@@ -85,11 +95,14 @@ export async function submitCampaign(options: SubmitCampaignOptions): Promise<Ca
       }
       fresh.push(payload);
     }
+    if (fresh.length > 0) await options.onBatch?.(fresh.map(idOf));
+    // Computed per batch, so that a file read over minutes still starts at the time asked.
+    const delay = options.notBefore ? Math.max(0, options.notBefore.getTime() - Date.now()) : 0;
     await queue.addBulk(
       fresh.map((data) => ({
         name: scenario.id,
         data,
-        opts: { ...DOSSIER_JOB_OPTIONS, jobId: idOf(data), ...(options.priority ? { priority: options.priority } : {}) },
+        opts: { ...DOSSIER_JOB_OPTIONS, jobId: idOf(data), ...(options.priority ? { priority: options.priority } : {}), ...(delay > 0 ? { delay } : {}) },
       })),
     );
     result.jobIds.push(...fresh.map(idOf));

@@ -5,6 +5,8 @@ import type { Ledger } from '../gains/index.ts';
 import type { Robot } from '../runner/index.ts';
 import type { Scenario } from '../scenarios/dsl/index.ts';
 import { submitCampaign, type CampaignSubmission } from './campaign.ts';
+import type { CampaignRegistry } from './campaign-registry.ts';
+import { submitRegisteredCampaign } from './enqueue.ts';
 import { DEFAULT_PREFIX, queueNameFor } from './queue-options.ts';
 import { DossierWorker, type DossierFinished } from './worker.ts';
 
@@ -29,6 +31,8 @@ export interface RunCampaignOptions {
   signal?: AbortSignal;
   /** Called when an attempt failed technically and BullMQ will retry it. */
   onRetry?: (retry: { jobId: string; attempt: number; error: Error }) => void;
+  /** Registers the campaign, so that `proweb campaign status` follows it as it follows the fleet's. */
+  registry?: CampaignRegistry;
 }
 
 /** The campaign was stopped before its end; what was not done is still queued. */
@@ -85,9 +89,10 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
   if (options.onRetry) worker.on('retrying', options.onRetry);
   try {
     await worker.waitUntilReady();
-    const submission = await submitCampaign({
-      queue, ledger: options.ledger, scenario: options.scenario, file: options.file, caisse: options.caisse, ...(options.dryRun ? { dryRun: true } : {}),
-    });
+    const submit = { queue, ledger: options.ledger, scenario: options.scenario, file: options.file, caisse: options.caisse, ...(options.dryRun ? { dryRun: true } : {}) };
+    const submission = options.registry
+      ? await submitRegisteredCampaign({ ...submit, registry: options.registry, machine: options.machine })
+      : await submitCampaign(submit);
     // Dossiers of this file left queued by an interrupted run are finished here too.
     expected = new Set([...submission.jobIds, ...submission.queuedJobIds]);
     options.onSubmitted?.(submission);

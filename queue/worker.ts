@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, WaitingError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { TechnicalFailure } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import type { Ledger, LedgerEntry } from '../gains/index.ts';
@@ -31,10 +31,39 @@ export interface DossierWorkerOptions {
   /** Name of this robot machine, recorded with every dossier. */
   machine: string;
   logger?: Logger;
+  /**
+   * How long a job stays locked to this machine without a renewal; a machine that died
+   * loses its dossiers to the others after about this long. @defaultValue 30_000
+   */
+  lockDurationMs?: number;
+  /** How often this worker looks for dossiers whose machine died. @defaultValue 30_000 */
+  stalledIntervalMs?: number;
+  /**
+   * Campaign states, read before each dossier: a paused campaign's dossiers are parked,
+   * a cancelled one's dropped. Without it every campaign is active.
+   */
+  campaigns?: CampaignStates;
+  /** Back-office capacity (rate, sessions, opening hours), asked before each dossier. */
+  capacity?: CapacityLimiter;
 }
 
+/** What the worker needs to know of campaigns (see `CampaignRegistry`). */
+export interface CampaignStates {
+  stateOf(campaignId: string): Promise<'active' | 'paused' | 'cancelled' | undefined>;
+  /** Records when the campaign's first dossier started (kept once). */
+  markStarted(campaignId: string, at: Date): Promise<void>;
+}
+
+/** What the worker needs of the back offices' capacity (see `CapacityGate`). */
+export interface CapacityLimiter {
+  acquire(applicationIds: readonly string[], holder: string): Promise<{ granted: true; release(): Promise<void> } | { granted: false; retryInMs: number; reason: string }>;
+}
+
+/** A paused campaign's dossier is parked this long before it is looked at again (resume wakes it at once). */
+const PAUSED_RECHECK_MS = 60_000;
+
 /** The value a completed job returns (kept by BullMQ for the dashboard). */
-export type JobResult = DossierOutcome | { status: 'done'; reference: string; alreadyRecorded: true };
+export type JobResult = DossierOutcome | { status: 'done'; reference: string; alreadyRecorded: true } | { status: 'cancelled' };
 
 /**
  * Takes dossiers from the scenarios' queues and runs them on the robot. The ledger is
@@ -42,11 +71,19 @@ export type JobResult = DossierOutcome | { status: 'done'; reference: string; al
  * technical failure is thrown back to BullMQ, which retries it with backoff, and is
  * recorded as failed only when no attempt is left.
  */
-export class DossierWorker extends EventEmitter<{ finished: [DossierFinished]; retrying: [{ jobId: string; attempt: number; error: Error }] }> {
+export class DossierWorker extends EventEmitter<{
+  finished: [DossierFinished];
+  retrying: [{ jobId: string; attempt: number; error: Error }];
+  /** The dossier's campaign was cancelled: dropped, nothing entered or recorded. */
+  cancelled: [Pick<DossierFinished, 'jobId' | 'campaignId' | 'rowNumber'>];
+}> {
   private readonly workers: Worker[];
   private readonly byId: Map<string, Scenario<any>>;
   private readonly logger: Logger;
   private closing: Promise<void> | undefined;
+  /** Set when the grace period ran out: dossiers interrupted now go back to the queue. */
+  private handingBack = false;
+  private readonly active = new Map<string, { job: Job<JobPayload, JobResult>; token: string | undefined }>();
 
   constructor(private readonly options: DossierWorkerOptions) {
     super();
@@ -54,10 +91,14 @@ export class DossierWorker extends EventEmitter<{ finished: [DossierFinished]; r
     this.byId = new Map(options.scenarios.map((s) => [s.id, s]));
     this.workers = options.scenarios.map(
       (scenario) =>
-        new Worker<JobPayload, JobResult>(queueNameFor(scenario.id), (job) => this.process(job), {
+        new Worker<JobPayload, JobResult>(queueNameFor(scenario.id), (job, token) => this.track(job, token), {
           connection: options.connection,
           prefix: options.prefix ?? DEFAULT_PREFIX,
           concurrency: options.robot.concurrency,
+          lockDuration: options.lockDurationMs ?? 30_000,
+          stalledInterval: options.stalledIntervalMs ?? 30_000,
+          // A dossier is retaken after a crash; only a dossier that kills machine after machine fails for good.
+          maxStalledCount: 3,
         }),
     );
     for (const worker of this.workers) worker.on('error', (err) => this.logger.error({ err }, 'worker error'));
@@ -68,7 +109,32 @@ export class DossierWorker extends EventEmitter<{ finished: [DossierFinished]; r
     await Promise.all(this.workers.map((w) => w.waitUntilReady()));
   }
 
-  private async process(job: Job<JobPayload, JobResult>): Promise<JobResult> {
+  /** Dossiers this worker is running now. */
+  get running(): number {
+    return this.active.size;
+  }
+
+  private async track(job: Job<JobPayload, JobResult>, token: string | undefined): Promise<JobResult> {
+    const id = job.id ?? '';
+    this.active.set(id, { job, token });
+    try {
+      return await this.process(job, token);
+    } catch (error) {
+      if (this.handingBack && !(error instanceof DelayedError || error instanceof WaitingError)) {
+        // Interrupted by the end of the grace period: the dossier goes back to the queue, not
+        // counted as an attempt. It is retaken after a lock's duration, as after a crash, so that
+        // whatever the browser had already sent has landed when the scenario's guard looks for it.
+        this.logger.info({ jobId: id }, 'dossier handed back to the queue');
+        await job.moveToDelayed(Date.now() + (this.options.lockDurationMs ?? 30_000), token);
+        throw new DelayedError('handed back at shutdown');
+      }
+      throw error;
+    } finally {
+      this.active.delete(id);
+    }
+  }
+
+  private async process(job: Job<JobPayload, JobResult>, token: string | undefined): Promise<JobResult> {
     const payload = jobPayloadSchema.parse(job.data);
     const scenario = this.byId.get(payload.scenarioId);
     if (!scenario) throw new TechnicalFailure(`this machine cannot run scenario ${payload.scenarioId}`);
@@ -103,14 +169,47 @@ export class DossierWorker extends EventEmitter<{ finished: [DossierFinished]; r
     }
     const row = parsed.data;
 
+    const campaignState = await this.options.campaigns?.stateOf(payload.campaignId);
+    if (campaignState === 'cancelled') {
+      log.info('campaign cancelled; dossier dropped');
+      this.emit('cancelled', { ...base });
+      return { status: 'cancelled' };
+    }
+    if (campaignState === 'paused') {
+      await job.moveToDelayed(Date.now() + PAUSED_RECHECK_MS, token);
+      throw new DelayedError('campaign paused');
+    }
+
+    const permit = await this.options.capacity?.acquire(scenario.applications.map((a) => a.id), job.id ?? payload.dossierId);
+    if (permit && !permit.granted) {
+      log.debug({ reason: permit.reason, retryInMs: permit.retryInMs }, 'back office at capacity; dossier waits');
+      await job.moveToDelayed(Date.now() + permit.retryInMs, token);
+      throw new DelayedError(permit.reason);
+    }
+    try {
+      await this.options.campaigns?.markStarted(payload.campaignId, new Date());
+      return await this.enter(job, scenario, row, payload, entry, base, log);
+    } finally {
+      if (permit?.granted) await permit.release();
+    }
+  }
+
+  private async enter(
+    job: Job<JobPayload, JobResult>, scenario: Scenario<any>, row: Record<string, unknown>, payload: JobPayload,
+    entry: Omit<LedgerEntry, 'status' | 'manualMinutesSaved' | 'robotMs' | 'finishedAt'>, base: Pick<DossierFinished, 'jobId' | 'campaignId' | 'rowNumber'>, log: Logger,
+  ): Promise<JobResult> {
     if (payload.dryRun) return this.dryRun(scenario, row, payload, base);
+    const reworkMinutes = scenario.reworkMinutes ?? 0;
 
     let outcome: DossierOutcome;
     try {
       outcome = await this.options.robot.run(scenario, row, { dossierId: payload.dossierId });
     } catch (error) {
+      if (this.handingBack) throw error;
       const attempts = job.opts.attempts ?? 1;
       const failure = error instanceof Error ? error : new Error(String(error));
+      // What the robot kept (screenshot, HTML) is listed on the job, for the dashboard and the work list.
+      for (const path of failure instanceof TechnicalFailure ? failure.evidence : []) await job.log(`evidence: ${path}`);
       if (job.attemptsMade + 1 < attempts) {
         this.emit('retrying', { jobId: base.jobId, attempt: job.attemptsMade + 1, error: failure });
         throw failure;
@@ -152,9 +251,27 @@ export class DossierWorker extends EventEmitter<{ finished: [DossierFinished]; r
     }
   }
 
-  /** Stops taking jobs, lets the running ones finish, then disconnects. Idempotent. */
-  close(): Promise<void> {
-    this.closing ??= Promise.all(this.workers.map((w) => w.close())).then(() => undefined);
+  /**
+   * Stops taking jobs, lets the running ones finish, then disconnects. Idempotent.
+   * With `gracePeriodMs`, dossiers still running when it ends are interrupted by
+   * `interrupt` (closing the robot's browser) and handed back to the queue, where
+   * another machine takes them: nothing is lost, and the guard sees what was sent.
+   */
+  close(options: { gracePeriodMs?: number; interrupt?: () => Promise<void> } = {}): Promise<void> {
+    this.closing ??= (async () => {
+      const draining = Promise.all(this.workers.map((w) => w.close())).then(() => undefined);
+      if (options.gracePeriodMs === undefined) return draining;
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), options.gracePeriodMs)));
+      const first = await Promise.race([draining, expired]);
+      clearTimeout(timer);
+      if (first === 'expired') {
+        this.logger.warn({ running: this.active.size, gracePeriodMs: options.gracePeriodMs }, 'grace period over; handing the running dossiers back');
+        this.handingBack = true;
+        await options.interrupt?.();
+        await draining;
+      }
+    })();
     return this.closing;
   }
 }

@@ -70,6 +70,9 @@ export const autonomisationAyantsDroit = defineScenario<AutonomisationRow>({
   // By hand: search the insured, find the dependant among the ayants droit, fill and
   // confirm the detachment, then type address, scheme and date on a second form and note the reference.
   manualMinutes: 5,
+  // Given up by the robot, which may have stopped between its two commits: check both the
+  // insured's record (detached?) and the beneficiaries (record created?), then finish by hand.
+  reworkMinutes: 8,
   steps: [
     searchInsured<AutonomisationRow>(({ row }) => row.insuredNir),
     steps.guard(({ row }) => css(dependantReference(row.dependantNir)), ({ row }) => css(dependantReference(row.dependantNir)), {

@@ -65,6 +65,9 @@ export const dipaPayment = defineScenario<DipaRow>({
   // By hand: read the request, search the PS in Progrès, check earlier payments,
   // compute 80 %, type the payment and note its reference.
   manualMinutes: 6,
+  // A dossier the robot gave up on: first look in Progrès whether a payment for the period went
+  // through (the robot may have stopped after the commit), then do it all by hand.
+  reworkMinutes: 8,
   steps: [
     steps.open('fichePs', { numero: ({ row }) => row.ps }, { note: 'search the professional' }),
     steps.rejectIf('fichePs.erreur', { note: 'unknown professional' }),

@@ -52,6 +52,9 @@ export const forfaitPs = defineScenario<ForfaitPsRow>({
   // By hand: search the PS in ameli pro and note the amount due, then in Progrès search
   // the PS, check earlier payments, copy the payee reference and type the payment.
   manualMinutes: 5,
+  // Given up by the robot: check in Progrès whether the forfait was paid after all, and in
+  // ameli pro its status, before doing the whole dossier by hand in both applications.
+  reworkMinutes: 7,
   steps: [
     steps.open('forfaits', { ps: ({ row }) => row.ps }, { note: "open the professional's forfaits in ameli pro" }),
     steps.rejectIf('forfaits.erreur', { note: 'unknown professional, or no forfait structure this year' }),

@@ -55,6 +55,9 @@ export const primeCovid = defineScenario<PrimeCovidRow>({
   // By hand: search the agent, read their situation and earlier payroll items,
   // open the entry form, choose rubrique and month, type amount and motif, note the reference.
   manualMinutes: 3,
+  // Given up by the robot: look through the agent's payroll items for a Covid bonus the
+  // robot may have entered, then enter it by hand.
+  reworkMinutes: 4,
   steps: [
     steps.open('ficheAgent', { matricule: ({ row }) => row.matricule }, { note: "open the agent's file" }),
     steps.rejectIf('ficheAgent.erreur', { note: 'unknown agent' }),

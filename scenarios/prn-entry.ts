@@ -119,6 +119,9 @@ export const prnEntry = defineScenario<PrnRow>({
   // By hand: read the salary statement, search the insured, look through their leaves,
   // type the 11 fields of the PRN form (dates, nature, motif, three salaries) and note the reference.
   manualMinutes: 4,
+  // Given up by the robot: search the insured's leaves for a PRN the robot may have entered
+  // before it stopped, then type the whole salary statement by hand.
+  reworkMinutes: 6,
   steps: [
     steps.open('ficheAssure', { nir: ({ row }) => row.nir }, { note: "open the insured's file" }),
     steps.rejectIf('ficheAssure.erreur', { note: 'unknown insured' }),

@@ -58,7 +58,7 @@ export async function reportCommand(opts: ReportCommandOptions, ctx: CommandCont
   if (opts.ledgerFile) {
     entries = readLedgerFile(opts.ledgerFile, range);
   } else {
-    const redis = await openRedis(config, ctx.closer);
+    const redis = await openRedis(config, ctx.closer, { requireNoEviction: false });
     entries = new Ledger(redis.client, { prefix: config.prefix }).entries(range);
   }
   const report = await summarizeGains(entries, { by: opts.by ?? 'scenario', hoursPerEtp: opts.hoursPerEtp ?? config.hoursPerEtp, period, now });

@@ -1,14 +1,16 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
+import { PRIME_COVID_DEMO_EXPECTATIONS } from '../../fixtures/data/generate-prime-covid-sample.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import { runCli } from '../support/cli.ts';
 import { dipaFile, requestRows } from '../support/dipa.ts';
 
 const DIPA_50 = fileURLToPath(new URL('../../fixtures/data/dipa-50.csv', import.meta.url));
+const SAMPLE = (name: string) => fileURLToPath(new URL(`../../fixtures/data/${name}`, import.meta.url));
 
 let backOffice: BackOffice;
 beforeAll(async () => {
@@ -132,6 +134,54 @@ describe('authoring commands', () => {
       const same = await runCli(['check-screens', 'dipa-payment', '--input', DIPA_50, '--backoffice'], { PROWEB_DATA_DIR: dataDir });
       expect(same.code).toBe(0);
       expect(same.stdout).toContain('✓ progres › paiement (9 elements)');
+    } finally {
+      await upgraded.close();
+    }
+  });
+
+  it('validate checks every row without a browser, writes the rows to correct next to the file, and exits 1', async () => {
+    const file = join(await freshDataDir(), 'primes.csv');
+    await copyFile(SAMPLE('prime-covid-demo.csv'), file);
+    const expected = PRIME_COVID_DEMO_EXPECTATIONS;
+    const run = await runCli(['validate', 'prime-covid', '--input', file]);
+    expect(run.code).toBe(1);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines.slice(0, -1)).toEqual(expected.invalidRows.map((r) => expect.stringMatching(new RegExp(`^primes\\.csv row ${r.row + 1}, ${r.column}: `))));
+    const rejected = file.replace(/\.csv$/, '.rejets.csv');
+    expect(lines.at(-1)).toBe(`${expected.rows} rows: ${expected.rows - expected.invalid} valid, ${expected.invalid} invalid; rejected rows written to ${rejected}`);
+    expect((await readFile(rejected, 'utf8')).trimEnd().split('\r\n')).toHaveLength(1 + expected.invalid);
+    expect(run.leftovers).toEqual([]);
+  });
+
+  it('try --dry-run walks one dossier through every step but the commit: nothing is entered', async () => {
+    const dataDir = await freshDataDir();
+    const config = join(dataDir, 'proweb.config.json');
+    await writeFile(config, JSON.stringify({ applications: { ij: { baseUrl: backOffice.url, ...DEFAULT_USER } } }));
+    backOffice.apps.ij.reset();
+    const run = await runCli(['try', 'prn-entry', '--input', SAMPLE('prn-10.csv'), '--row', '2', '--config', config, '--dry-run'], { PROWEB_DATA_DIR: dataDir });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('(dry run: nothing is entered)');
+    expect(run.stdout).toMatch(/✓ \d+\s+fill\s+saisiePrestation\.salaire3 \[label "Salaire mois 3 \(€\)"\]/);
+    expect(run.stdout).toMatch(/✓ \d+\s+submit\s+saisiePrestation\.valider/);
+    expect(run.stdout).toMatch(/done: \(dry run\)/);
+    expect(backOffice.apps.ij.prestations).toEqual([]);
+    expect(run.leftovers).toEqual([]);
+  });
+
+  it('check-screens names the field that moved on an IJ screen too, and fails', async () => {
+    const upgraded = await startBackOffice({ port: 0, screenChanges: [{ label: 'Salaire mois 2 (€)', becomes: 'Salaire du 2e mois (€)' }] });
+    try {
+      const dataDir = await freshDataDir();
+      const config = join(dataDir, 'proweb.config.json');
+      await writeFile(config, JSON.stringify({ applications: { ij: { baseUrl: upgraded.url, ...DEFAULT_USER } } }));
+      const run = await runCli(['check-screens', 'prn-entry', '--input', SAMPLE('prn-10.csv'), '--config', config], { PROWEB_DATA_DIR: dataDir });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain('✓ ij › ficheAssure');
+      expect(run.stdout).toContain('✗ ij › saisiePrestation');
+      expect(run.stdout).toContain('missing: saisiePrestation.salaire2 label "Salaire mois 2 (€)"');
+      expect(run.stdout.match(/missing: /g)).toHaveLength(1);
+      expect(upgraded.apps.ij.prestations).toEqual([]);
+      expect(run.leftovers).toEqual([]);
     } finally {
       await upgraded.close();
     }

@@ -119,4 +119,30 @@ describe('steps of the scenario language, in a real browser', () => {
     await robot.run(scenario([]), row, { dossierId: 'g', onStep: (e) => seen.push(`${e.at.stepIndex} ${e.at.step}${e.at.target && e.at.step !== 'guard' ? ` ${e.at.target}` : ''} ${e.outcome}`) });
     expect(seen).toEqual(['1 open form ok', '2 guard ok', '3 fill form.nom [label "Nom"] ok', '4 submit form.valider [button "Valider"] ok']);
   });
+
+  it('resolves each step’s timeout: the step’s own, else its scenario’s, else the robot’s default', async () => {
+    const lost = label('Champ disparu');
+    const failing = (timeouts: { step?: number; scenario?: number }, id: string) =>
+      defineScenario<Row>({
+        id, title: 'Mini', version: '1.0.0', scope: 'local', owner: 'tests', applications: [mini],
+        input: input as unknown as z.ZodType<Row, Record<string, string | undefined>>, key: ['nom'], manualMinutes: 1,
+        ...(timeouts.scenario ? { timeoutMs: timeouts.scenario } : {}),
+        steps: [
+          steps.open('form'),
+          steps.guard(css('#never'), css('#never')),
+          steps.fill(lost, 'x', timeouts.step ? { timeoutMs: timeouts.step } : {}),
+          steps.submit('form.valider', { success: 'done.reference', reference: 'done.reference', refusal: 'form.refus' }),
+        ],
+      });
+    const quick = await Robot.launch({ applications: { mini: { baseUrl: app.url, username: 'robot', password: 'secret' } }, defaultTimeoutMs: 400 });
+    try {
+      const messageOf = (s: ReturnType<typeof failing>) => quick.run(s, row, { dossierId: s.id }).then(() => 'done', (e: unknown) => (e as Error).message);
+      expect(await messageOf(failing({ step: 250, scenario: 600 }, 'timeout-step'))).toMatch(/^timeout-step step 3 \(fill label "Champ disparu"\): nothing matched on screen within 250 ms/);
+      expect(await messageOf(failing({ scenario: 600 }, 'timeout-scenario'))).toMatch(/within 600 ms/);
+      expect(await messageOf(failing({}, 'timeout-default'))).toMatch(/within 400 ms/);
+    } finally {
+      await quick.close();
+    }
+    expect(app.submissions).toEqual([]);
+  });
 });

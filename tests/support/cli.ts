@@ -19,7 +19,7 @@ export interface CliRun {
  * Live processes started by a command: they inherit its environment marker, or (redis-server,
  * whose process title overwrites its environment) run in one of its folders.
  */
-function processesMarked(marker: string, folders: string[]): string[] {
+export function processesMarked(marker: string, folders: string[]): string[] {
   const found: string[] = [];
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
@@ -90,4 +90,74 @@ export function runCli(args: string[], envOrOptions: NodeJS.ProcessEnv | RunCliO
       setTimeout(() => resolve({ code, stdout, stderr, leftovers: processesMarked(marker, folders) }), 300);
     });
   });
+}
+
+/** A long-running `proweb` command (a worker), driven by the test. */
+export interface CliProcess {
+  readonly pid: number;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once the output matches, rejects if the process exits first or the deadline passes. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  kill(signal: NodeJS.Signals): void;
+  /** Resolves when the process has exited, with its code or signal. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Processes it started that are still alive (browsers, servers). */
+  leftovers(): string[];
+}
+
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
+  const marker = `PROWEB_TEST_RUN=${randomUUID()}`;
+  const [key, value] = marker.split('=') as [string, string];
+  const tmp = mkdtempSync(join(tmpdir(), 'proweb-cli-tmp-'));
+  const folders = [tmp, ...(env.PROWEB_DATA_DIR ? [env.PROWEB_DATA_DIR] : [])];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, TMPDIR: tmp, [key]: value },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const listeners = new Set<() => void>();
+  const changed = () => listeners.forEach((l) => l());
+  child.stdout!.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    changed();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    changed();
+  });
+  let hasExited = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => {
+      hasExited = true;
+      changed();
+      resolve({ code, signal });
+    }),
+  );
+  return {
+    pid: child.pid!,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    kill: (signal) => void child.kill(signal),
+    exited,
+    leftovers: () => processesMarked(marker, folders),
+    waitFor(pattern, timeoutMs = 60_000) {
+      return new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(stdout)) return done(resolve);
+          if (hasExited) return done(() => reject(new Error(`process exited before printing ${pattern}\nstdout:\n${stdout}\nstderr:\n${stderr}`)));
+        };
+        const timer = setTimeout(() => done(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`))), timeoutMs);
+        const done = (then: () => void) => {
+          clearTimeout(timer);
+          listeners.delete(check);
+          then();
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+  };
 }

@@ -48,6 +48,7 @@ describe('defineScenario', () => {
     expect(message).toContain('scenario sample-payment');
     expect(message).toContain('step 2 (teleport)');
     expect(message).toContain('unknown step type');
+    expect(message).toContain('(tests/scenarios/dsl/scenario.test.ts)');
   });
 
   it('refuses a goto to an application the scenario does not declare', () => {
@@ -115,5 +116,19 @@ describe('defineScenario', () => {
     const def = valid();
     const message = loadError({ ...def, steps: [def.steps[0], steps.click('paiement.valider', { commit: true }), ...def.steps.slice(1)] });
     expect(message).toContain('click (commit): a guard step must come before the first commit');
+  });
+
+  it('fails to load a scenario file with an unknown step type, naming the file and the step', async () => {
+    const error = await import('./malformed/unknown-step.ts').then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ScenarioDefinitionError);
+    expect((error as Error).message).toContain('scenario malformed-unknown-step (tests/scenarios/dsl/malformed/unknown-step.ts)');
+    expect((error as Error).message).toContain('step 3 (clic): unknown step type; expected one of goto, open, fill');
+  });
+
+  it('fails to load a scenario file that names an undefined screen field, naming the file and the nested step', async () => {
+    const error = await import('./malformed/undefined-field.ts').then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ScenarioDefinitionError);
+    expect((error as Error).message).toContain('scenario malformed-undefined-field (tests/scenarios/dsl/malformed/undefined-field.ts)');
+    expect((error as Error).message).toContain('step 4.1 (fill): target: unknown screen field "paiement.montantP2"; paiement has: ps, dispositif, montant');
   });
 });

@@ -1,0 +1,89 @@
+import { Queue } from 'bullmq';
+import { loadConfig } from '../../core/config.ts';
+import { Ledger } from '../../gains/index.ts';
+import { collectCampaignRejects, writeCampaignRejects } from '../../queue/campaign-rejects.ts';
+import { CampaignRegistry, type CampaignRecord } from '../../queue/campaign-registry.ts';
+import { campaignStatus } from '../../queue/campaign-status.ts';
+import { queueNameFor } from '../../queue/queue-options.ts';
+import { campaignListText, campaignStatusText } from '../campaign-status-text.ts';
+import type { CommandContext } from '../context.ts';
+import { openRedis } from '../redis.ts';
+
+export interface CampaignCommandOptions {
+  config?: string;
+}
+
+/** What every `proweb campaign` subcommand opens: Redis, the registry and the ledger. */
+async function open(opts: CampaignCommandOptions, ctx: CommandContext, changes: boolean) {
+  const config = await loadConfig(opts.config);
+  // Reading a campaign cannot lose anything: only commands that change one refuse an evicting Redis.
+  const redis = await openRedis(config, ctx.closer, { requireNoEviction: changes });
+  const registry = new CampaignRegistry(redis.client, { prefix: config.prefix });
+  const ledger = new Ledger(redis.client, { prefix: config.prefix });
+  const queueOf = (campaign: CampaignRecord) =>
+    ctx.closer.add('queue', new Queue(queueNameFor(campaign.scenarioId), { connection: redis.connection, prefix: config.prefix }), (q) => q.close());
+  return { registry, ledger, queueOf };
+}
+
+/** `proweb campaign status <id> [--json]`. */
+export async function campaignStatusCommand(id: string, opts: CampaignCommandOptions & { json?: boolean }, ctx: CommandContext): Promise<number> {
+  const { registry, ledger, queueOf } = await open(opts, ctx, false);
+  const status = await campaignStatus({ registry, ledger, queue: queueOf(await registry.get(id)), campaignId: id });
+  ctx.out(opts.json ? `${JSON.stringify(status, null, 2)}\n` : campaignStatusText(status));
+  return 0;
+}
+
+/** `proweb campaign pause <id>`: workers park its dossiers as they take them. */
+export async function campaignPauseCommand(id: string, opts: CampaignCommandOptions, ctx: CommandContext): Promise<number> {
+  const { registry } = await open(opts, ctx, true);
+  const campaign = await registry.pause(id);
+  ctx.out(`Campaign ${campaign.id} paused: running dossiers finish, the others wait for \`proweb campaign resume ${campaign.id}\`.\n`);
+  return 0;
+}
+
+/** `proweb campaign resume <id>`. */
+export async function campaignResumeCommand(id: string, opts: CampaignCommandOptions, ctx: CommandContext): Promise<number> {
+  const { registry, queueOf } = await open(opts, ctx, true);
+  const { campaign, promoted } = await registry.resume(id, queueOf(await registry.get(id)));
+  ctx.out(`Campaign ${campaign.id} resumed: ${promoted} parked dossier${promoted === 1 ? '' : 's'} back in the queue.\n`);
+  return 0;
+}
+
+/** `proweb campaign cancel <id>`: queued dossiers removed; running ones finish. */
+export async function campaignCancelCommand(id: string, opts: CampaignCommandOptions, ctx: CommandContext): Promise<number> {
+  const { registry, queueOf } = await open(opts, ctx, true);
+  const { campaign, cancelled, stillRunning } = await registry.cancel(id, queueOf(await registry.get(id)));
+  ctx.out(`Campaign ${campaign.id} cancelled: ${cancelled} queued dossier${cancelled === 1 ? '' : 's'} removed` +
+    `${stillRunning > 0 ? `, ${stillRunning} running now will finish` : ''}. Dossiers already done stay done.\n`);
+  return 0;
+}
+
+/** `proweb campaign rejects <id> --out F`: the human work list of the campaign. */
+export async function campaignRejectsCommand(id: string, opts: CampaignCommandOptions & { out: string }, ctx: CommandContext): Promise<number> {
+  const { registry, ledger, queueOf } = await open(opts, ctx, false);
+  const campaign = await registry.get(id);
+  const rejects = await collectCampaignRejects({ campaign, queue: queueOf(campaign), ledger, registry });
+  const written = await writeCampaignRejects(opts.out, rejects);
+  const count = (status: string) => rejects.filter((r) => r.status === status).length;
+  const withoutRow = rejects.filter((r) => !r.raw).length;
+  ctx.out(`${written.rows} dossiers for a human (${count('rejected')} rejected, ${count('failed')} failed) written to ${written.path}\n`);
+  if (withoutRow > 0) ctx.out(`warning: ${withoutRow} of them without their row's columns: their jobs are gone and ${campaign.file} cannot be read here.\n`);
+  return 0;
+}
+
+/** `proweb campaign list [--limit N] [--json]`: recent campaigns, newest first. */
+export async function campaignListCommand(opts: CampaignCommandOptions & { limit?: number; json?: boolean }, ctx: CommandContext): Promise<number> {
+  const { registry, ledger } = await open(opts, ctx, false);
+  const campaigns = await registry.list(opts.limit ?? 20);
+  const listed = await Promise.all(campaigns.map(async (campaign) => ({ campaign, state: await listedState(campaign, ledger) })));
+  ctx.out(opts.json ? `${JSON.stringify(listed, null, 2)}\n` : campaignListText(listed));
+  return 0;
+}
+
+/** A cheap state for the list: a campaign whose every queued dossier is in the ledger (or cancelled) is finished. */
+async function listedState(campaign: CampaignRecord, ledger: Ledger): Promise<string> {
+  if (campaign.state === 'cancelled' || campaign.dryRun) return campaign.state;
+  if (campaign.reading) return `${campaign.state} (reading)`;
+  const counts = await ledger.campaignCounts(campaign.id);
+  return counts.done + counts.rejected + counts.failed + (campaign.cancelled ?? 0) >= campaign.queued ? 'finished' : campaign.state;
+}

@@ -1,0 +1,57 @@
+import { hostname } from 'node:os';
+import { basename } from 'node:path';
+import { loadConfig } from '../../core/config.ts';
+import { Ledger } from '../../gains/index.ts';
+import { assertInputFile } from '../../input/index.ts';
+import { CampaignRegistry } from '../../queue/campaign-registry.ts';
+import { enqueueCampaign } from '../../queue/enqueue.ts';
+import { findScenario } from '../../scenarios/catalogue.ts';
+import { invalidRowsText } from '../campaign-output.ts';
+import type { CommandContext } from '../context.ts';
+import { formatParisDateTime } from '../paris-time.ts';
+import { openRedis } from '../redis.ts';
+
+export interface EnqueueCommandOptions {
+  input: string;
+  caisse: string;
+  config?: string;
+  priority?: number;
+  notBefore?: Date;
+  dryRun?: boolean;
+}
+
+/**
+ * `proweb enqueue <scenario> --input F --caisse C`: queues a campaign for the fleet's
+ * workers, runs nothing here, and prints its id alone on the last line.
+ */
+export async function enqueueCommand(scenarioId: string, opts: EnqueueCommandOptions, ctx: CommandContext): Promise<number> {
+  const config = await loadConfig(opts.config);
+  const scenario = findScenario(scenarioId);
+  await assertInputFile(opts.input);
+  const redis = await openRedis(config, ctx.closer);
+  ctx.out(`Redis: ${redis.where}${config.redisUrl ? '' : ' (set REDIS_URL for the fleet to see this campaign)'}\n`);
+  const ledger = new Ledger(redis.client, { prefix: config.prefix });
+  const registry = new CampaignRegistry(redis.client, { prefix: config.prefix });
+  const s = await enqueueCampaign({
+    connection: redis.connection, prefix: config.prefix, ledger, registry, scenario, file: opts.input, caisse: opts.caisse,
+    machine: config.machine ?? hostname(),
+    ...(opts.priority !== undefined ? { priority: opts.priority } : {}),
+    ...(opts.notBefore ? { notBefore: opts.notBefore } : {}),
+    ...(opts.dryRun ? { dryRun: true } : {}),
+  });
+  const notBefore = opts.notBefore && opts.notBefore.getTime() > Date.now() ? `${formatParisDateTime(opts.notBefore)} (Paris time)` : undefined;
+  ctx.out([
+    `Campaign ${s.campaignId}: ${s.scenarioId} × ${basename(s.file)} × ${s.caisse}${opts.dryRun ? ' (dry run)' : ''}`,
+    `  rows read            ${s.rows}`,
+    `  invalid (not queued) ${s.invalidRows}`,
+    `  already done before  ${s.alreadyDone}`,
+    `  already in queue     ${s.alreadyQueued}`,
+    `  queued               ${s.jobIds.length}`,
+    ...(notBefore ? [`  not before           ${notBefore}`] : []),
+    ...(opts.priority !== undefined ? [`  priority             ${opts.priority}`] : []),
+    '',
+  ].join('\n'));
+  ctx.out(invalidRowsText(s));
+  ctx.out(`${s.campaignId}\n`);
+  return 0;
+}

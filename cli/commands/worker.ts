@@ -1,0 +1,81 @@
+import { hostname } from 'node:os';
+import { loadConfig, resolveEndpoints } from '../../core/config.ts';
+import { ConfigError } from '../../core/errors.ts';
+import { Ledger } from '../../gains/index.ts';
+import { Heartbeat } from '../../queue/machines.ts';
+import { DossierWorker } from '../../queue/worker.ts';
+import { Robot } from '../../runner/index.ts';
+import { catalogue, findScenario } from '../../scenarios/catalogue.ts';
+import type { CommandContext } from '../context.ts';
+import { openRedis } from '../redis.ts';
+
+export interface WorkerCommandOptions {
+  config?: string;
+  /** The shared Redis; wins over REDIS_URL and the configuration. */
+  redis?: string;
+  /** Scenario ids this machine may run. @defaultValue every scenario of the catalogue */
+  scenarios?: string[];
+  concurrency?: number;
+  /** Name of this machine in the ledger and `proweb machines`. @defaultValue config.machine, else the host name */
+  name?: string;
+  /** Seconds running dossiers get to finish on SIGTERM. @defaultValue config.worker.gracePeriodMs */
+  graceSeconds?: number;
+}
+
+/**
+ * `proweb worker`: a robot machine of the fleet. Takes the dossiers of the scenarios
+ * it may run from the shared Redis, one browser with N contexts, until a signal:
+ * then it takes nothing new, lets running dossiers finish within the grace period,
+ * hands back those that could not, closes the browser and exits.
+ */
+export async function workerCommand(opts: WorkerCommandOptions, ctx: CommandContext): Promise<number> {
+  const config = await loadConfig(opts.config, { ...process.env, ...(opts.redis ? { REDIS_URL: opts.redis } : {}) });
+  if (!config.redisUrl) {
+    throw new ConfigError(
+      'a worker needs the fleet\'s shared Redis: give --redis redis://host:6379 (or rediss:// for TLS) or set REDIS_URL',
+      'To run one file on this machine alone, use `proweb run`, which starts a private Redis itself.',
+    );
+  }
+  const scenarios = (opts.scenarios ?? [...catalogue.keys()]).map((id) => findScenario(id));
+  const endpoints = resolveEndpoints(config);
+  const missing = scenarios.flatMap((s) => s.applications.filter((a) => !endpoints[a.id]).map((a) => `${s.id} needs "${a.id}"`));
+  if (missing.length > 0) {
+    throw new ConfigError(`applications missing from the configuration: ${missing.join(', ')}`, 'Add them under "applications" in proweb.config.json, or limit this machine with --scenarios.');
+  }
+  const name = opts.name ?? config.machine ?? hostname();
+  const concurrency = opts.concurrency ?? config.concurrency;
+  const gracePeriodMs = opts.graceSeconds !== undefined ? opts.graceSeconds * 1000 : config.worker.gracePeriodMs;
+  const logger = ctx.openLogger(config).child({ machine: name });
+  const redis = await openRedis(config, ctx.closer);
+  const ledger = new Ledger(redis.client, { prefix: config.prefix });
+  const robot = ctx.closer.add(
+    'browser',
+    await Robot.launch({ applications: endpoints, concurrency, evidenceDir: `${config.dataDir}/evidence`, logger }),
+    (r) => r.close(),
+  );
+  const worker: DossierWorker = new DossierWorker({
+    connection: redis.connection, prefix: config.prefix, robot, ledger, scenarios, machine: name, logger,
+    lockDurationMs: config.worker.lockDurationMs, stalledIntervalMs: config.worker.stalledIntervalMs,
+  });
+  const heartbeat = new Heartbeat(redis.client, {
+    prefix: config.prefix, name, scenarios: scenarios.map((s) => s.id), concurrency, heartbeatMs: config.worker.heartbeatMs, running: () => worker.running,
+  });
+  ctx.closer.add('heartbeat', heartbeat, (h) => h.close());
+  ctx.closer.add('worker', worker, async (w) => {
+    ctx.out(`Stopping: taking no new dossier; ${w.running} running get ${gracePeriodMs / 1000} s to finish, then go back to the queue.\n`);
+    await heartbeat.stopping();
+    await w.close({ gracePeriodMs, interrupt: () => robot.close() });
+    ctx.out('Worker stopped: nothing left running on this machine.\n');
+  });
+  const at = () => new Date().toISOString().slice(11, 19);
+  worker.on('finished', (f) => {
+    const what = f.status === 'done' ? `done ${f.reference ?? ''}${f.alreadyRecorded ? ' (already done: nothing entered)' : ''}` : `${f.status}: ${f.reason ?? ''}`;
+    ctx.out(`${at()} ${f.campaignId} row ${f.rowNumber}: ${what}\n`);
+  });
+  worker.on('retrying', (r) => ctx.out(`${at()} ${r.jobId}: attempt ${r.attempt} failed (${r.error.message}); retried later\n`));
+  await worker.waitUntilReady();
+  await heartbeat.start();
+  ctx.out(`Worker ${name} ready: ${scenarios.map((s) => s.id).join(', ')}; ${concurrency} browser contexts; Redis ${redis.where}, prefix "${config.prefix}".\n`);
+  await new Promise<void>(() => undefined); // runs until a signal closes it
+  return 0;
+}

@@ -1,0 +1,243 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
+import { Ledger, type LedgerEntry } from '../../gains/index.ts';
+import { submitCampaign, type CampaignSubmission } from '../../queue/campaign.ts';
+import { startEmbeddedRedis, type EmbeddedRedis } from '../../queue/embedded-redis.ts';
+import { queueNameFor } from '../../queue/queue-options.ts';
+import { createRedis } from '../../queue/redis-connection.ts';
+import { dipaPayment } from '../../scenarios/dipa-payment.ts';
+import { runCli, startCli, type CliProcess } from '../support/cli.ts';
+import { dipaFile, requestRows } from '../support/dipa.ts';
+import { startTestRedis, type TestRedis } from '../support/redis.ts';
+
+/**
+ * The fleet: separate `proweb worker` processes (each its own Chromium) on one real
+ * Redis, against the real mock back office over HTTP. Short locks so that a killed
+ * machine's dossiers are taken over in seconds.
+ */
+let redis: TestRedis;
+let dir: string;
+let configFile: string;
+const started: CliProcess[] = [];
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  dir = await mkdtemp(join(tmpdir(), 'proweb-fleet-'));
+});
+afterEach(async () => {
+  for (const p of started.splice(0)) {
+    p.kill('SIGKILL');
+    await p.exited;
+  }
+});
+afterAll(async () => {
+  await redis?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function writeConfig(backOffice: BackOffice): Promise<string> {
+  configFile = join(dir, `proweb-${Date.now()}.config.json`);
+  await writeFile(configFile, JSON.stringify({
+    applications: { progres: { baseUrl: backOffice.url, username: DEFAULT_USER.username, passwordEnv: 'PROGRES_PASSWORD' } },
+    worker: { lockDurationMs: 4_000, stalledIntervalMs: 2_000, heartbeatMs: 1_000 },
+  }));
+  return configFile;
+}
+
+const envFor = (prefix: string, url: string) => ({
+  REDIS_URL: url, PROWEB_PREFIX: prefix, PROWEB_DATA_DIR: join(dir, 'data'), PROGRES_PASSWORD: DEFAULT_USER.password, PROWEB_LOG_FILE: join(dir, `${prefix}.log`),
+});
+
+async function startWorker(name: string, prefix: string, extra: string[] = [], url = redis.server.url): Promise<CliProcess> {
+  const worker = startCli(['worker', '--name', name, '--scenarios', 'dipa-payment', '--concurrency', '2', '--config', configFile, ...extra], envFor(prefix, url));
+  started.push(worker);
+  await worker.waitFor(/ready/);
+  return worker;
+}
+
+async function submit(prefix: string, file: string, connection: object = redis.server.connection): Promise<CampaignSubmission> {
+  const client = createRedis(connection);
+  const queue = new Queue(queueNameFor(dipaPayment.id), { connection, prefix });
+  try {
+    return await submitCampaign({ queue, ledger: new Ledger(client, { prefix }), scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai' });
+  } finally {
+    await queue.close();
+    await client.quit();
+  }
+}
+
+/** Polls until `condition` holds; fails with `what` and the last value seen. */
+async function until<T>(what: string, probe: () => Promise<T>, condition: (value: T) => boolean, timeoutMs = 150_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await probe();
+  while (!condition(last)) {
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(last)} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+    last = await probe();
+  }
+  return last;
+}
+
+const ended = (ledger: Ledger, campaignId: string) => async () => {
+  const c = await ledger.campaignCounts(campaignId);
+  return c.done + c.rejected + c.failed;
+};
+
+async function entriesOf(ledger: Ledger): Promise<LedgerEntry[]> {
+  const list: LedgerEntry[] = [];
+  for await (const e of ledger.entries()) list.push(e);
+  return list;
+}
+
+/** Each dossier of the file paid once in the back office and recorded once in the ledger. */
+async function expectExactlyOnce(backOffice: BackOffice, ledger: Ledger, rows: number) {
+  const payments = backOffice.state.payments;
+  expect(payments).toHaveLength(rows);
+  expect(new Set(payments.map((p) => `${p.ps}|${p.period}`)).size).toBe(rows);
+  const entries = await entriesOf(ledger);
+  expect(entries).toHaveLength(rows);
+  expect(new Set(entries.map((e) => e.dossierId)).size).toBe(rows);
+  expect(entries.every((e) => e.status === 'done')).toBe(true);
+  expect(new Set(entries.map((e) => e.reference))).toEqual(new Set(payments.map((p) => p.reference)));
+}
+
+describe('proweb worker: a fleet of robot machines on one Redis', () => {
+  it('runs a 300-row campaign on 3 machines, one killed mid-run: each payment entered once, each dossier recorded once', async () => {
+    const backOffice = await startBackOffice({ port: 0 });
+    try {
+      await writeConfig(backOffice);
+      const prefix = redis.prefix();
+      const ledger = new Ledger(redis.client, { prefix });
+      const file = await dipaFile('fleet-300.csv', requestRows(backOffice, (p) => p.conventioned, 300));
+      const workers = await Promise.all(['robot-a', 'robot-b', 'robot-c'].map((n) => startWorker(n, prefix)));
+
+      const machines = await runCli(['machines', '--json'], envFor(prefix, redis.server.url));
+      expect(machines.code).toBe(0);
+      const listed = JSON.parse(machines.stdout) as { name: string; online: boolean; scenarios: string[]; concurrency: number }[];
+      expect(listed.map((m) => m.name).sort()).toEqual(['robot-a', 'robot-b', 'robot-c']);
+      expect(listed.every((m) => m.online && m.scenarios.join() === 'dipa-payment' && m.concurrency === 2)).toBe(true);
+
+      const submission = await submit(prefix, file);
+      expect(submission.jobIds).toHaveLength(300);
+      // Killed while it holds dossiers: some of them may be half-entered in the back office.
+      await until('dossiers ended before the kill', ended(ledger, submission.campaignId), (n) => n >= 60);
+      workers[1]!.kill('SIGKILL');
+      expect((await workers[1]!.exited).signal).toBe('SIGKILL');
+
+      await until('dossiers ended', ended(ledger, submission.campaignId), (n) => n >= 300);
+      await expectExactlyOnce(backOffice, ledger, 300);
+      const byMachine = new Map<string, number>();
+      for (const e of await entriesOf(ledger)) byMachine.set(e.machine, (byMachine.get(e.machine) ?? 0) + 1);
+      expect(byMachine.get('robot-a')).toBeGreaterThan(0);
+      expect(byMachine.get('robot-c')).toBeGreaterThan(0);
+
+      // The killed machine stops beating and is no longer listed online; the others did work in the last hour.
+      const after = await until('the killed machine shown offline', async () => {
+        const run = await runCli(['machines', '--json', '--all'], envFor(prefix, redis.server.url));
+        return JSON.parse(run.stdout) as { name: string; online: boolean; doneLastHour: number }[];
+      }, (list) => list.find((m) => m.name === 'robot-b')?.online === false, 30_000);
+      expect(after.filter((m) => m.online).map((m) => m.name).sort()).toEqual(['robot-a', 'robot-c']);
+      expect(after.reduce((sum, m) => sum + m.doneLastHour, 0)).toBe(300);
+
+      // The same file again: everything is already done, nothing is queued.
+      const again = await submit(prefix, file);
+      expect(again).toMatchObject({ rows: 300, alreadyDone: 300, jobIds: [] });
+      expect(backOffice.state.payments).toHaveLength(300);
+    } finally {
+      await backOffice.close();
+    }
+  }, 400_000);
+
+  it('on SIGTERM a busy worker exits within its grace period, and another machine finishes its dossiers without paying twice', async () => {
+    const backOffice = await startBackOffice({ port: 0 });
+    try {
+      await writeConfig(backOffice);
+      const prefix = redis.prefix();
+      const ledger = new Ledger(redis.client, { prefix });
+      const file = await dipaFile('sigterm.csv', requestRows(backOffice, (p) => p.conventioned, 8));
+      // Progrès commits each payment but answers 20 s late: a dossier is caught mid-way.
+      backOffice.faults.inject({ on: 'payment-submit', kind: 'delay', delayMs: 20_000, times: 2 });
+      const busy = await startWorker('robot-busy', prefix, ['--grace', '2']);
+      const submission = await submit(prefix, file);
+      await until('a payment committed but not yet answered', async () => backOffice.state.payments.length, (n) => n >= 1, 60_000);
+
+      const signalled = Date.now();
+      busy.kill('SIGTERM');
+      const exit = await busy.exited;
+      const tookMs = Date.now() - signalled;
+      expect(exit.code).toBe(0);
+      // 2 s of grace, then the browser closes and the dossiers go back: far less than the 20 s answer.
+      expect(tookMs).toBeLessThan(15_000);
+      expect(busy.stdout()).toMatch(/Worker stopped/);
+      expect(busy.leftovers()).toEqual([]);
+
+      backOffice.faults.clear();
+      await startWorker('robot-next', prefix);
+      await until('dossiers ended', ended(ledger, submission.campaignId), (n) => n >= 8, 120_000);
+      await expectExactlyOnce(backOffice, ledger, 8);
+      const guarded = (await entriesOf(ledger)).filter((e) => e.alreadyEntered);
+      // The dossiers interrupted after their commit were found by the guard, not entered again.
+      expect(guarded.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await backOffice.close();
+    }
+  }, 300_000);
+
+  it('rides out a Redis restart mid-campaign (append-only file on): workers reconnect and the campaign completes', async () => {
+    const backOffice = await startBackOffice({ port: 0 });
+    const redisDir = await mkdtemp(join(tmpdir(), 'proweb-restart-'));
+    let server: EmbeddedRedis = await startEmbeddedRedis({ dataDir: redisDir });
+    const client = createRedis(server.connection);
+    client.on('error', () => undefined);
+    try {
+      await writeConfig(backOffice);
+      const prefix = 'restart';
+      const ledger = new Ledger(client, { prefix });
+      const file = await dipaFile('restart.csv', requestRows(backOffice, (p) => p.conventioned, 60));
+      await Promise.all(['robot-x', 'robot-y'].map((n) => startWorker(n, prefix, [], server.url)));
+      const submission = await submit(prefix, file, server.connection);
+      await until('dossiers ended before the restart', ended(ledger, submission.campaignId), (n) => n >= 10, 120_000);
+
+      await server.close();
+      server = await startEmbeddedRedis({ dataDir: redisDir });
+
+      await until('dossiers ended', ended(ledger, submission.campaignId), (n) => n >= 60, 200_000);
+      await expectExactlyOnce(backOffice, ledger, 60);
+    } finally {
+      for (const p of started.splice(0)) {
+        p.kill('SIGKILL');
+        await p.exited;
+      }
+      client.disconnect();
+      await server.close();
+      await backOffice.close();
+      await rm(redisDir, { recursive: true, force: true });
+    }
+  }, 400_000);
+
+  it('refuses to start without a shared Redis, or on a Redis that may evict keys', async () => {
+    const backOffice = await startBackOffice({ port: 0 });
+    try {
+      await writeConfig(backOffice);
+      const alone = await runCli(['worker', '--config', configFile], { PROWEB_DATA_DIR: join(dir, 'data'), REDIS_URL: '', PROGRES_PASSWORD: 'x' });
+      expect(alone.code).toBe(1);
+      expect(alone.stderr).toMatch(/^error: a worker needs the fleet's shared Redis: give --redis/m);
+
+      await redis.client.config('SET', 'maxmemory-policy', 'allkeys-lru');
+      try {
+        const evicting = await runCli(['worker', '--scenarios', 'dipa-payment', '--config', configFile, '--redis', redis.server.url], { PROWEB_DATA_DIR: join(dir, 'data'), PROGRES_PASSWORD: 'x' });
+        expect(evicting.code).toBe(1);
+        expect(evicting.stderr).toMatch(/^error: Redis maxmemory-policy is "allkeys-lru".*entered twice \(Set "maxmemory-policy noeviction"/m);
+        expect(evicting.leftovers).toEqual([]);
+      } finally {
+        await redis.client.config('SET', 'maxmemory-policy', 'noeviction');
+      }
+    } finally {
+      await backOffice.close();
+    }
+  });
+});
