@@ -14,6 +14,7 @@ import { runCommand } from './commands/run.ts';
 import { scenariosCommand } from './commands/scenarios.ts';
 import { machinesCommand } from './commands/machines.ts';
 import { workerCommand } from './commands/worker.ts';
+import { scheduleAddCommand, scheduleListCommand, scheduleRemoveCommand } from './commands/schedule.ts';
 import { campaignCancelCommand, campaignListCommand, campaignPauseCommand, campaignRejectsCommand, campaignResumeCommand, campaignStatusCommand } from './commands/campaign.ts';
 import { enqueueCommand } from './commands/enqueue.ts';
 import { parseParisDateTime } from './paris-time.ts';
@@ -176,10 +177,42 @@ program
   .option('--concurrency <n>', 'browser contexts side by side', integer('--concurrency'))
   .option('--name <machine>', 'name of this machine in the ledger and `proweb machines` (default: the host name)')
   .option('--grace <seconds>', 'on SIGTERM, how long running dossiers may take before they are handed back (default 60)', integer('--grace'))
+  .option('--no-drops', 'do not submit scheduled file drops on this machine (it may not see the shared folder)')
   .option('--config <file>', 'configuration file (JSON)')
-  .action(async (o: { redis?: string; scenarios?: string[]; concurrency?: number; name?: string; grace?: number; config?: string }) => {
+  .action(async (o: { redis?: string; scenarios?: string[]; concurrency?: number; name?: string; grace?: number; drops: boolean; config?: string }) => {
     signalExitCode = 0;
     exitCode = await workerCommand({ ...o, ...(o.grace !== undefined ? { graceSeconds: o.grace } : {}) }, ctx);
+  });
+
+const scheduleCommand = program.command('schedule').description('repeatable campaigns (a nightly file drop), on BullMQ job schedulers');
+scheduleCommand
+  .command('add <name> <scenario>')
+  .description('submit this file as a campaign at each occurrence of a cron pattern (a worker of the fleet does it)')
+  .requiredOption('--input <file>', 'the file the export lands in (a path every robot machine sees)')
+  .requiredOption('--caisse <name>', 'the caisse the campaign is for')
+  .requiredOption('--cron <pattern>', 'when: minute hour day-of-month month day-of-week, e.g. "30 2 * * 1-5"')
+  .option('--tz <zone>', 'time zone of the pattern (default Europe/Paris)')
+  .option('--priority <p>', 'BullMQ priority of its dossiers, 1 (first) to 2097152', integer('--priority'))
+  .option('--redis <url>', 'the shared Redis; else REDIS_URL')
+  .option('--config <file>', 'configuration file (JSON)')
+  .action(async (name: string, scenario: string, o: { input: string; caisse: string; cron: string; tz?: string; priority?: number; redis?: string; config?: string }) => {
+    exitCode = await scheduleAddCommand(name, scenario, o, ctx);
+  });
+scheduleCommand
+  .command('list')
+  .description('the scheduled campaigns and their next occurrence')
+  .option('--redis <url>', 'the shared Redis; else REDIS_URL')
+  .option('--config <file>', 'configuration file (JSON)')
+  .action(async (o: { redis?: string; config?: string }) => {
+    exitCode = await scheduleListCommand(o, ctx);
+  });
+scheduleCommand
+  .command('remove <name>')
+  .description('stop a scheduled campaign')
+  .option('--redis <url>', 'the shared Redis; else REDIS_URL')
+  .option('--config <file>', 'configuration file (JSON)')
+  .action(async (name: string, o: { redis?: string; config?: string }) => {
+    exitCode = await scheduleRemoveCommand(name, o, ctx);
   });
 
 program

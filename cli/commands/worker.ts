@@ -2,7 +2,10 @@ import { hostname } from 'node:os';
 import { loadConfig, resolveEndpoints } from '../../core/config.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { Ledger } from '../../gains/index.ts';
+import { CampaignRegistry } from '../../queue/campaign-registry.ts';
+import { CapacityGate } from '../../queue/capacity-gate.ts';
 import { Heartbeat } from '../../queue/machines.ts';
+import { DropSubmitter } from '../../queue/schedules.ts';
 import { DossierWorker } from '../../queue/worker.ts';
 import { Robot } from '../../runner/index.ts';
 import { catalogue, findScenario } from '../../scenarios/catalogue.ts';
@@ -20,6 +23,8 @@ export interface WorkerCommandOptions {
   name?: string;
   /** Seconds running dossiers get to finish on SIGTERM. @defaultValue config.worker.gracePeriodMs */
   graceSeconds?: number;
+  /** Also submit the scheduled file drops (`proweb schedule`). @defaultValue true */
+  drops?: boolean;
 }
 
 /**
@@ -53,10 +58,22 @@ export async function workerCommand(opts: WorkerCommandOptions, ctx: CommandCont
     await Robot.launch({ applications: endpoints, concurrency, evidenceDir: `${config.dataDir}/evidence`, logger }),
     (r) => r.close(),
   );
+  const registry = new CampaignRegistry(redis.client, { prefix: config.prefix });
+  const capacities = Object.fromEntries(Object.entries(config.applications).flatMap(([id, app]) => (app.capacity ? [[id, app.capacity]] : [])));
   const worker: DossierWorker = new DossierWorker({
     connection: redis.connection, prefix: config.prefix, robot, ledger, scenarios, machine: name, logger,
     lockDurationMs: config.worker.lockDurationMs, stalledIntervalMs: config.worker.stalledIntervalMs,
+    campaigns: registry,
+    ...(Object.keys(capacities).length > 0 ? { capacity: new CapacityGate(redis.client, { prefix: config.prefix, capacities, logger }) } : {}),
   });
+  if (opts.drops ?? true) {
+    const drops = new DropSubmitter({
+      connection: redis.connection, prefix: config.prefix, ledger, registry, scenarios: new Map(scenarios.map((s) => [s.id, s])), machine: name, logger,
+      onSubmitted: (s, schedule) => ctx.out(`${new Date().toISOString().slice(11, 19)} schedule ${schedule}: campaign ${s.campaignId}, ${s.rows} rows, ${s.jobIds.length} queued, ${s.alreadyDone} already done\n`),
+    });
+    ctx.closer.add('scheduled drops', drops, (d) => d.close());
+    await drops.waitUntilReady();
+  }
   const heartbeat = new Heartbeat(redis.client, {
     prefix: config.prefix, name, scenarios: scenarios.map((s) => s.id), concurrency, heartbeatMs: config.worker.heartbeatMs, running: () => worker.running,
   });

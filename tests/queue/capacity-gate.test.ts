@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../core/errors.ts';
 import { CapacityGate, type CapacityDecision, type CapacityGateOptions } from '../../queue/capacity-gate.ts';
 import { createRedis } from '../../queue/redis-connection.ts';
+import { eventually } from '../support/eventually.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 
 let redis: TestRedis;
@@ -34,15 +35,6 @@ const refused = (d: CapacityDecision) => {
   if (d.granted) throw new Error('expected a refusal, got a grant');
   return d;
 };
-
-/** Polls a condition until it holds or the deadline passes. */
-async function eventually(condition: () => Promise<boolean>, deadlineMs = 10_000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error('condition not met before the deadline');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('the capacity gate (real Redis)', () => {
   it('grants applications without limits, and applications it does not know, without touching Redis', async () => {
@@ -151,7 +143,7 @@ describe('the capacity gate (real Redis)', () => {
       const key = `${prefix}:capacity:progres:sessions`;
       const [token] = await redis.client.zrange(key, '0', '-1');
       return token !== undefined && Number(await redis.client.zscore(key, token)) === started + 5_000;
-    });
+    }, 'the lease renewed');
     c.advance(2_000); // past the first lease
     expect((await b.acquire(['progres'], 'job-2')).granted).toBe(false);
     if (held.granted) await held.release();

@@ -1,0 +1,105 @@
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ledger } from '../../gains/index.ts';
+import { CampaignRegistry } from '../../queue/campaign-registry.ts';
+import { enqueueCampaign } from '../../queue/enqueue.ts';
+import type { JobPayload } from '../../queue/job-payload.ts';
+import { dipaPayment } from '../../scenarios/dipa-payment.ts';
+import { dipaSample } from '../support/dipa-sample.ts';
+import { startTestRedis, type TestRedis } from '../support/redis.ts';
+
+let redis: TestRedis;
+beforeAll(async () => {
+  redis = await startTestRedis();
+});
+afterAll(async () => {
+  await redis?.close();
+});
+
+const deployment = () => {
+  const prefix = redis.prefix();
+  const ledger = new Ledger(redis.client, { prefix });
+  const registry = new CampaignRegistry(redis.client, { prefix });
+  const enqueue = (file: string, more: { priority?: number; notBefore?: Date; dryRun?: boolean } = {}) =>
+    enqueueCampaign({ connection: redis.server.connection, prefix, ledger, registry, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai', machine: 'poste-591', ...more });
+  const queue = () => new Queue<JobPayload>(dipaPayment.id, { connection: redis.server.connection, prefix });
+  return { prefix, ledger, registry, enqueue, queue };
+};
+
+describe('enqueueing a campaign for the fleet (real Redis, no worker)', () => {
+  it('gives every job the campaign’s priority', async () => {
+    const d = deployment();
+    const submission = await d.enqueue(await dipaSample('prio.csv', 3), { priority: 7 });
+    const queue = d.queue();
+    expect(await queue.getPrioritizedCount()).toBe(3);
+    const jobs = await Promise.all(submission.jobIds.map((id) => queue.getJob(id)));
+    expect(jobs.map((j) => j?.opts.priority)).toEqual([7, 7, 7]);
+    expect((await d.registry.get(submission.campaignId)).priority).toBe(7);
+    await queue.close();
+  });
+
+  it('keeps the dossiers of a not-before campaign delayed until that time', async () => {
+    const d = deployment();
+    const notBefore = new Date(Date.now() + 6 * 3600_000);
+    const submission = await d.enqueue(await dipaSample('plus-tard.csv', 2), { notBefore });
+    const queue = d.queue();
+    expect(await queue.getWaitingCount()).toBe(0);
+    expect(await queue.getDelayedCount()).toBe(2);
+    for (const id of submission.jobIds) {
+      const job = (await queue.getJob(id))!;
+      expect(await job.getState()).toBe('delayed');
+      // Due at the time asked, give or take the time the submission took.
+      expect(Math.abs(job.timestamp + job.delay - notBefore.getTime())).toBeLessThan(5_000);
+    }
+    expect(await d.registry.get(submission.campaignId)).toMatchObject({ notBefore: notBefore.toISOString(), queued: 2 });
+    expect(await d.registry.jobStates(submission.campaignId, queue)).toMatchObject({ delayed: { notBefore: 2, paused: 0, retrying: 0 } });
+    await queue.close();
+  });
+
+  it('queues at once when the not-before time has passed', async () => {
+    const d = deployment();
+    await d.enqueue(await dipaSample('passe.csv', 2), { notBefore: new Date(Date.now() - 60_000) });
+    const queue = d.queue();
+    expect(await queue.getWaitingCount()).toBe(2);
+    expect(await queue.getDelayedCount()).toBe(0);
+    await queue.close();
+  });
+
+  it('queues nothing for a file whose dossiers the ledger has all done, and the new campaign says 0 queued', async () => {
+    const d = deployment();
+    const file = await dipaSample('deja.csv', 3);
+    const first = await d.enqueue(file);
+    const queue = d.queue();
+    for (const id of first.jobIds) {
+      const { data } = (await queue.getJob(id))!;
+      await d.ledger.record({
+        campaignId: first.campaignId, scenarioId: data.scenarioId, scenarioVersion: data.scenarioVersion, caisse: data.caisse, machine: 'robot-1',
+        dossierId: data.dossierId, rowNumber: data.rowNumber, status: 'done', reference: `PRG-${data.rowNumber}`, manualMinutesSaved: 6, robotMs: 5, attempts: 1,
+        finishedAt: new Date().toISOString(),
+      });
+      await queue.remove(id);
+    }
+    const again = await d.enqueue(file);
+    expect(again).toMatchObject({ rows: 3, alreadyDone: 3, jobIds: [] });
+    expect(again.campaignId).not.toBe(first.campaignId);
+    expect(await d.registry.get(again.campaignId)).toMatchObject({ rows: 3, alreadyDone: 3, queued: 0, state: 'active' });
+    expect(await queue.count()).toBe(0);
+    await queue.close();
+  });
+
+  it('reports the invalid rows with file, row and column, writes them next to the input, and queues the others', async () => {
+    const d = deployment();
+    const file = await dipaSample('erreurs.csv', 2, ['DIPA-2020-999999;591000005;DURAND Paul;XYZ;16/03/2020;30/06/2020;1000,00;FR7630006000011234567890189']);
+    const submission = await d.enqueue(file);
+    expect(submission).toMatchObject({ rows: 3, invalidRows: 1, rejectionFile: expect.stringMatching(/erreurs\.rejets\.csv$/) });
+    expect(submission.invalid).toEqual([{ file: 'erreurs.csv', rowNumber: 4, field: 'categorie', reason: expect.stringContaining('"XYZ"') }]);
+    expect(submission.jobIds).toHaveLength(2);
+    expect(await d.registry.get(submission.campaignId)).toMatchObject({ rows: 3, invalidRows: 1, queued: 2, rejectionFile: submission.rejectionFile });
+  });
+
+  it('leaves no campaign behind when the file cannot be read', async () => {
+    const d = deployment();
+    await expect(d.enqueue('/nonexistent/dipa.csv')).rejects.toThrow(/nonexistent/);
+    expect(await d.registry.list()).toEqual([]);
+  });
+});
