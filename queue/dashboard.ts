@@ -106,7 +106,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   createBullBoard({
     queues: queues.map((queue) => new BullMQAdapter(queue, { description: titles.get(queue.name) ?? '' })),
     serverAdapter,
-    // The operators of the caisses read French; each can switch language in the board's settings.
+    // The caisses' operators read French.
     options: { uiConfig: { boardTitle: 'proweb', hideDocsLink: true, locale: { lng: 'fr-FR' } } },
   });
 
