@@ -17,8 +17,24 @@ export function createCommandContext(closer: Closer): CommandContext {
     openLogger(config) {
       const file = process.env.PROWEB_LOG_FILE ?? `${config.dataDir}/logs/proweb.log`;
       const logger = createLogger({ level: config.logLevel, ...(file === '-' ? {} : { destination: file }) });
-      closer.add('logger', logger, (l) => new Promise<void>((resolve) => l.flush(() => resolve())));
+      closer.add('logger', logger, (l) => flushLogger(l));
       return logger;
     },
   };
+}
+
+/**
+ * Flushes the log file. A command that fails at once may close before the file is even
+ * open, and pino's flush throws then: wait for it to open (a few tries), then flush.
+ */
+async function flushLogger(logger: Logger): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await new Promise<void>((resolve) => logger.flush(() => resolve()));
+      return;
+    } catch (error) {
+      if (attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
 }

@@ -86,6 +86,16 @@ describe('steps of the scenario language, in a real browser', () => {
     expect(app.submissions).toEqual([expect.objectContaining({ nom: 'due is 123456' })]);
   });
 
+  it('asserts what the screen shows, and fails naming the step and what it showed instead', async () => {
+    await robot.run(scenario([steps.open('home'), steps.expect('home.amount', { text: /1 234,56 €$/ })]), row, { dossierId: 'x1' });
+    expect(app.submissions).toHaveLength(1);
+    const error = await robot.run(scenario([steps.open('home'), steps.expect('home.amount', { text: 'Montant dû : 99,00 €' })], undefined, 'mini-expect'), row, { dossierId: 'x2' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ScreenChanged);
+    expect((error as Error).message).toMatch(/^mini-expect step 2 \(expect home\.amount \[css #amount\]\): expected Montant dû : 99,00 € but the screen shows "Montant dû : 1 234,56 €"/);
+    expect(app.submissions).toHaveLength(1);
+  });
+
   it('loops over the rows of a table, only those a condition keeps', async () => {
     await robot.run(scenario([
       steps.open('table'),
