@@ -1,4 +1,4 @@
-import type { Queue } from 'bullmq';
+import { Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ProwebError } from '../core/errors.ts';
@@ -140,6 +140,39 @@ return out
 
 /** One job's place, as {@link JOB_STATES} answers. */
 type JobPlace = { id: string; state: 'gone' | 'other' | 'completed' | 'discarded' | 'failed' | 'delayed' | 'waiting' | 'active' };
+
+/**
+ * Takes the campaign's jobs out of the wait (and paused) lists in one pass, and puts
+ * them in the delayed set far in the future, where BullMQ removes a job by ZSCORE:
+ * removing them from the list one by one would cost a scan of the list per job.
+ * The other jobs keep their order. A cancellation cut short leaves them delayed,
+ * where a worker drops them (the campaign is cancelled) and a second cancel removes them.
+ */
+const TAKE_OUT_OF_WAIT = `
+local moved = 0
+for k = 1, 2 do
+  local items = redis.call('LRANGE', KEYS[k], 0, -1)
+  local keep, take = {}, {}
+  for _, id in ipairs(items) do
+    local mine = false
+    if redis.call('SISMEMBER', KEYS[4], id) == 1 then
+      local data = redis.call('HGET', ARGV[1] .. id, 'data')
+      if data then
+        local ok, payload = pcall(cjson.decode, data)
+        mine = ok and type(payload) == 'table' and payload.campaignId == ARGV[2]
+      end
+    end
+    if mine then take[#take + 1] = id else keep[#keep + 1] = id end
+  end
+  if #take > 0 then
+    redis.call('DEL', KEYS[k])
+    for i = 1, #keep, 5000 do redis.call('RPUSH', KEYS[k], unpack(keep, i, math.min(i + 4999, #keep))) end
+    for _, id in ipairs(take) do redis.call('ZADD', KEYS[3], ARGV[3], id) end
+    moved = moved + #take
+  end
+end
+return moved
+`;
 
 const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -317,8 +350,8 @@ export class CampaignRegistry {
       for await (const batch of this.places(id, queue)) {
         const results = await Promise.all(
           batch.filter((p) => p.state === 'delayed').map((p) =>
-            // A job that left the delayed set meanwhile (taken, removed) needs no waking.
-            queue.getJob(p.id).then((job) => job?.promote().then(() => 1, () => 0) ?? 0),
+            // Promoting needs only the id: no need to fetch the job. One that left the delayed set meanwhile needs no waking.
+            new Job(queue, queue.name, {}, {}, p.id).promote().then(() => 1, () => 0),
           ),
         );
         promoted += results.reduce<number>((a, b) => a + b, 0);
@@ -336,6 +369,10 @@ export class CampaignRegistry {
     const record = await this.get(id);
     this.checkQueue(record, queue);
     await this.transition(id, 'cancelled', 'cancelledAt', ['cancelled']);
+    const k = queue.keys;
+    // A year ahead, in BullMQ's delayed score (due time × 4096).
+    const parkedScore = String((Date.now() + 365 * 24 * 3600_000) * 0x1000);
+    await this.redis.eval(TAKE_OUT_OF_WAIT, 4, k.wait!, k.paused!, k.delayed!, this.jobsKey(id), queue.toKey(''), id, parkedScore);
     let cancelled = 0;
     let stillRunning = 0;
     for await (const batch of this.places(id, queue)) {
@@ -392,6 +429,11 @@ export class CampaignRegistry {
     }
     if (expired.length > 0) await this.redis.zrem(this.indexKey, ...expired);
     return records;
+  }
+
+  /** How many jobs the campaign added. */
+  async jobCount(id: string): Promise<number> {
+    return this.redis.scard(this.jobsKey(id));
   }
 
   /** The campaign's job ids, a batch at a time (SSCAN: never the whole set in memory). */

@@ -4,6 +4,7 @@ import { loadConfig } from '../../core/config.ts';
 import { Ledger } from '../../gains/index.ts';
 import { assertInputFile } from '../../input/index.ts';
 import { CampaignRegistry } from '../../queue/campaign-registry.ts';
+import { newCampaignId } from '../../queue/campaign.ts';
 import { enqueueCampaign } from '../../queue/enqueue.ts';
 import { findScenario } from '../../scenarios/catalogue.ts';
 import { invalidRowsText } from '../campaign-output.ts';
@@ -32,7 +33,14 @@ export async function enqueueCommand(scenarioId: string, opts: EnqueueCommandOpt
   ctx.out(`Redis: ${redis.where}${config.redisUrl ? '' : ' (set REDIS_URL for the fleet to see this campaign)'}\n`);
   const ledger = new Ledger(redis.client, { prefix: config.prefix });
   const registry = new CampaignRegistry(redis.client, { prefix: config.prefix });
+  const campaignId = newCampaignId();
+  // Interrupted while the file is read, the campaign keeps what was queued, and says the reading is over.
+  ctx.closer.add('campaign submission', campaignId, async (id) => {
+    const campaign = await registry.find(id);
+    if (campaign?.reading) await registry.update(id, { reading: false, queued: await registry.jobCount(id) });
+  });
   const s = await enqueueCampaign({
+    campaignId,
     connection: redis.connection, prefix: config.prefix, ledger, registry, scenario, file: opts.input, caisse: opts.caisse,
     machine: config.machine ?? hostname(),
     ...(opts.priority !== undefined ? { priority: opts.priority } : {}),

@@ -127,6 +127,8 @@ describe('proweb worker: a fleet of robot machines on one Redis', () => {
       await until('dossiers ended before the kill', ended(ledger, submission.campaignId), (n) => n >= 60);
       workers[1]!.kill('SIGKILL');
       expect((await workers[1]!.exited).signal).toBe('SIGKILL');
+      // Its browser sees the pipe to the dead process close and goes too: nothing piles up on the machine.
+      await until('the killed worker\'s browser gone', async () => workers[1]!.leftovers(), (left) => left.length === 0, 30_000);
 
       await until('dossiers ended', ended(ledger, submission.campaignId), (n) => n >= 300);
       await expectExactlyOnce(backOffice, ledger, 300);

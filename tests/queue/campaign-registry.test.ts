@@ -6,7 +6,7 @@ import { campaignStatus } from '../../queue/campaign-status.ts';
 import { submitRegisteredCampaign } from '../../queue/enqueue.ts';
 import type { JobPayload } from '../../queue/job-payload.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
-import { dipaSample } from '../support/dipa-sample.ts';
+import { dipaLines, dipaSample } from '../support/dipa-sample.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 
@@ -29,8 +29,8 @@ const deployment = () => {
   closing.push(() => queue.close());
   const ledger = new Ledger(redis.client, { prefix });
   const registry = new CampaignRegistry(redis.client, { prefix });
-  const submit = async (rows: number, more: { notBefore?: Date } = {}) =>
-    submitRegisteredCampaign({ queue, ledger, registry, scenario: dipaPayment, file: await dipaSample('campagne.csv', rows), caisse: 'CPAM Lille-Douai', machine: 'poste-591', ...more });
+  const submit = async (rows: number, more: { notBefore?: Date; file?: string } = {}) =>
+    submitRegisteredCampaign({ queue, ledger, registry, scenario: dipaPayment, file: more.file ?? await dipaSample('campagne.csv', rows), caisse: 'CPAM Lille-Douai', machine: 'poste-591', ...more });
   return { prefix, queue, ledger, registry, submit };
 };
 
@@ -154,6 +154,22 @@ describe('the campaign registry (real Redis and BullMQ)', () => {
     expect(status).toMatchObject({ state: 'cancelled', remaining: 0, counts: { done: 1, cancelled: 4, waiting: 0, active: 0 } });
     await expect(d.registry.resume(campaignId, d.queue)).rejects.toBeInstanceOf(CampaignStateError);
     await expect(d.registry.pause(campaignId)).rejects.toBeInstanceOf(CampaignStateError);
+  });
+
+  it('leaves the other campaigns’ queued dossiers in place, in their order, when one is cancelled', async () => {
+    const d = deployment();
+    const lines = await dipaLines();
+    const before = await d.submit(0, { file: await dipaSample('avant.csv', 0, lines.slice(10, 13)) });
+    const cancelled = await d.submit(4);
+    const after = await d.submit(0, { file: await dipaSample('apres.csv', 0, lines.slice(20, 23)) });
+    const others = new Set([...before.jobIds, ...after.jobIds]);
+    const order = (await d.queue.getWaiting()).map((j) => j.id!).filter((id) => others.has(id));
+
+    expect((await d.registry.cancel(cancelled.campaignId, d.queue)).cancelled).toBe(4);
+    expect((await d.queue.getWaiting()).map((j) => j.id!)).toEqual(order);
+    expect(await d.queue.getDelayedCount()).toBe(0);
+    expect(await d.registry.jobStates(before.campaignId, d.queue)).toMatchObject({ waiting: 3 });
+    expect(await d.registry.jobStates(after.campaignId, d.queue)).toMatchObject({ waiting: 3 });
   });
 
   it('counts as cancelled a dossier queued after the cancellation that a worker dropped', async () => {

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../../gains/index.ts';
 import { CampaignRegistry } from '../../queue/campaign-registry.ts';
 import { enqueueCampaign } from '../../queue/enqueue.ts';
+import { runCampaign } from '../../queue/run-campaign.ts';
+import { Robot } from '../../runner/index.ts';
 import type { JobPayload } from '../../queue/job-payload.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import { dipaSample } from '../support/dipa-sample.ts';
@@ -95,6 +97,21 @@ describe('enqueueing a campaign for the fleet (real Redis, no worker)', () => {
     expect(submission.invalid).toEqual([{ file: 'erreurs.csv', rowNumber: 4, field: 'categorie', reason: expect.stringContaining('"XYZ"') }]);
     expect(submission.jobIds).toHaveLength(2);
     expect(await d.registry.get(submission.campaignId)).toMatchObject({ rows: 3, invalidRows: 1, queued: 2, rejectionFile: submission.rejectionFile });
+  });
+
+  it('registers a one-machine run (proweb run) like an enqueued campaign', async () => {
+    const d = deployment();
+    // No back office behind this address: the run must not need the browser (every row is invalid).
+    const robot = await Robot.launch({ applications: { progres: { baseUrl: 'http://127.0.0.1:9', username: 'u', password: 'p' } }, defaultTimeoutMs: 1_000 });
+    try {
+      const file = await dipaSample('seule.csv', 0, ['DIPA-2020-999999;591000005;DURAND Paul;XYZ;16/03/2020;30/06/2020;1000,00;FR7630006000011234567890189']);
+      const { submission } = await runCampaign({
+        connection: redis.server.connection, prefix: d.prefix, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai', machine: 'poste-591', robot, ledger: d.ledger, registry: d.registry,
+      });
+      expect(await d.registry.get(submission.campaignId)).toMatchObject({ rows: 1, invalidRows: 1, queued: 0, machine: 'poste-591', state: 'active' });
+    } finally {
+      await robot.close();
+    }
   });
 
   it('leaves no campaign behind when the file cannot be read', async () => {

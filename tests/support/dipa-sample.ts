@@ -13,3 +13,8 @@ export async function dipaSample(name: string, count: number, extra: string[] = 
   const [header, ...rows] = (await readFile(DIPA_50, 'utf8')).split(/\r?\n/).filter((l) => l.length > 0);
   return writeInputFile(name, [header, ...rows.slice(0, count), ...extra].join('\r\n') + '\r\n');
 }
+
+/** The data lines of dipa-50.csv (row n of the file is element n - 2). */
+export async function dipaLines(): Promise<string[]> {
+  return (await readFile(DIPA_50, 'utf8')).split(/\r?\n/).filter((l) => l.length > 0).slice(1);
+}
