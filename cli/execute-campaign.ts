@@ -2,10 +2,12 @@ import { hostname } from 'node:os';
 import type { ProwebConfig } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import { Ledger, formatGainTable, renderGainHtml, summarizeGains } from '../gains/index.ts';
+import { CampaignRegistry } from '../queue/campaign-registry.ts';
 import { runCampaign, type CampaignResult } from '../queue/run-campaign.ts';
 import { Robot, type ApplicationEndpoint } from '../runner/index.ts';
 import type { Scenario } from '../scenarios/dsl/index.ts';
 import { invalidRowsText, rejectionsText, summaryText } from './campaign-output.ts';
+import { capacityGateFor } from './capacity.ts';
 import type { Closer } from './closer.ts';
 import { writeReportFile } from './commands/report.ts';
 import { createProgress, type ProgressMode } from './progress.ts';
@@ -51,6 +53,7 @@ export async function executeCampaign(options: ExecuteCampaignOptions): Promise<
     }),
     (r) => r.close(),
   );
+  const capacity = capacityGateFor(config, redis.client, logger);
   const progress = createProgress({ mode: options.progress ?? 'auto' });
   let retries = 0;
   const controller = new AbortController();
@@ -66,6 +69,8 @@ export async function executeCampaign(options: ExecuteCampaignOptions): Promise<
     robot,
     ledger,
     logger,
+    registry: new CampaignRegistry(redis.client, { prefix: config.prefix }),
+    ...(capacity ? { capacity } : {}),
     onSubmitted: (s) => {
       out(`Campaign ${s.campaignId}: ${s.rows} rows read, ${s.invalidRows} invalid, ${s.alreadyDone} already done, ${s.jobIds.length} queued` +
         `${s.alreadyQueued ? `, ${s.alreadyQueued} still queued from an earlier run` : ''}.\n`);

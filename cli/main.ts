@@ -45,6 +45,13 @@ const dateBound = (edge: 'from' | 'to') => (value: string) => {
   }
 };
 
+/** `--priority`: BullMQ's range, 1 taken first. */
+const priority = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 2_097_152) throw new InvalidArgumentError('--priority must be a whole number from 1 (taken first) to 2097152');
+  return n;
+};
+
 /** Refuses a period that ends before it starts, as a bad argument (exit code 2). */
 const checkPeriod = (command: Command, o: { from?: Date; to?: Date }) => {
   if (o.from && o.to && o.from >= o.to) command.error('error: --to must come after --from', { exitCode: EXIT_BAD_INPUT, code: 'commander.invalidArgument' });
@@ -192,7 +199,7 @@ scheduleCommand
   .requiredOption('--caisse <name>', 'the caisse the campaign is for')
   .requiredOption('--cron <pattern>', 'when: minute hour day-of-month month day-of-week, e.g. "30 2 * * 1-5"')
   .option('--tz <zone>', 'time zone of the pattern (default Europe/Paris)')
-  .option('--priority <p>', 'BullMQ priority of its dossiers, 1 (first) to 2097152', integer('--priority'))
+  .option('--priority <p>', '1 (taken first) to 2097152; campaigns without one have 1000', priority)
   .option('--redis <url>', 'the shared Redis; else REDIS_URL')
   .option('--config <file>', 'configuration file (JSON)')
   .action(async (name: string, scenario: string, o: { input: string; caisse: string; cron: string; tz?: string; priority?: number; redis?: string; config?: string }) => {
@@ -237,13 +244,6 @@ program
     exitCode = await dashboardCommand(o, ctx);
   });
 
-/** `--priority`: BullMQ's range, 1 taken first. */
-const priority = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 2_097_152) throw new InvalidArgumentError('--priority must be a whole number from 1 (taken first) to 2097152');
-  return n;
-};
-
 /** `--not-before`: dd/mm/yyyy HH:MM (Paris time) or an ISO date-time. */
 const notBefore = (value: string) => {
   try {
@@ -259,7 +259,7 @@ program
   .description('queue a campaign (scenario × input file × caisse) for the fleet\'s workers, without running it here; prints its id on the last line')
   .requiredOption('--input <file>', 'input file (.csv or .xlsx)')
   .requiredOption('--caisse <caisse>', 'caisse the campaign is for')
-  .option('--priority <p>', 'BullMQ priority, 1 (taken first) to 2097152; a campaign without one is taken before any with one', priority)
+  .option('--priority <p>', '1 (taken first) to 2097152; campaigns without one have 1000', priority)
   .option('--not-before <time>', 'no dossier taken before then: dd/mm/yyyy HH:MM (Paris time) or an ISO date-time', notBefore)
   .option('--dry-run', 'every step but the commit: nothing will be entered, nothing recorded')
   .option('--config <file>', 'configuration file (JSON)')

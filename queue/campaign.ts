@@ -6,7 +6,7 @@ import { createRejectionFile, readInputRows, validateRows, type InvalidRow } fro
 import type { Scenario } from '../scenarios/dsl/index.ts';
 import { dossierIdFor, jobIdFor } from './dossier-id.ts';
 import type { JobPayload } from './job-payload.ts';
-import { DOSSIER_JOB_OPTIONS } from './queue-options.ts';
+import { DEFAULT_PRIORITY, DOSSIER_JOB_OPTIONS } from './queue-options.ts';
 
 /** What happened to each row of a submitted file. */
 export interface CampaignSubmission {
@@ -102,7 +102,7 @@ export async function submitCampaign(options: SubmitCampaignOptions): Promise<Ca
       fresh.map((data) => ({
         name: scenario.id,
         data,
-        opts: { ...DOSSIER_JOB_OPTIONS, jobId: idOf(data), ...(options.priority ? { priority: options.priority } : {}), ...(delay > 0 ? { delay } : {}) },
+        opts: { ...DOSSIER_JOB_OPTIONS, jobId: idOf(data), priority: options.priority ?? DEFAULT_PRIORITY, ...(delay > 0 ? { delay } : {}) },
       })),
     );
     result.jobIds.push(...fresh.map(idOf));

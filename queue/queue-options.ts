@@ -16,3 +16,10 @@ export const DOSSIER_JOB_OPTIONS = {
   removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
   removeOnFail: { age: 30 * 24 * 3600 },
 } as const satisfies DefaultJobOptions;
+
+/**
+ * Priority of a campaign that gives none. BullMQ takes jobs without a priority before
+ * any prioritized one, so every dossier carries one: `--priority 1` then really goes
+ * first, and `--priority 2000` after the ordinary campaigns.
+ */
+export const DEFAULT_PRIORITY = 1000;

@@ -8,7 +8,7 @@ import { submitCampaign, type CampaignSubmission } from './campaign.ts';
 import type { CampaignRegistry } from './campaign-registry.ts';
 import { submitRegisteredCampaign } from './enqueue.ts';
 import { DEFAULT_PREFIX, queueNameFor } from './queue-options.ts';
-import { DossierWorker, type DossierFinished } from './worker.ts';
+import { DossierWorker, type CapacityLimiter, type DossierFinished } from './worker.ts';
 
 export interface RunCampaignOptions {
   connection: ConnectionOptions;
@@ -31,8 +31,23 @@ export interface RunCampaignOptions {
   signal?: AbortSignal;
   /** Called when an attempt failed technically and BullMQ will retry it. */
   onRetry?: (retry: { jobId: string; attempt: number; error: Error }) => void;
-  /** Registers the campaign, so that `proweb campaign status` follows it as it follows the fleet's. */
+  /**
+   * Registers the campaign, so that `proweb campaign status` follows it as it follows the
+   * fleet's, and `pause`, `resume` and `cancel` reach it.
+   */
   registry?: CampaignRegistry;
+  /** Back-office capacity (rate, sessions, opening hours): a dossier waits until it may go. */
+  capacity?: CapacityLimiter;
+  /** How often a registered campaign is checked for a cancellation. @defaultValue 2_000 */
+  cancelPollMs?: number;
+}
+
+/** The campaign was cancelled (`proweb campaign cancel`) while it ran here. */
+export class CampaignCancelled extends ProwebError {
+  override name = 'CampaignCancelled';
+  constructor(readonly campaignId: string) {
+    super(`campaign ${campaignId} was cancelled`, 'Its dossiers not yet entered were removed from the queue; submit the file again to enter them.');
+  }
 }
 
 /** The campaign was stopped before its end; what was not done is still queued. */
@@ -61,6 +76,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
   const worker = new DossierWorker({
     connection: options.connection, prefix, robot: options.robot, ledger: options.ledger,
     scenarios: [options.scenario], machine: options.machine, ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.registry ? { campaigns: options.registry } : {}), ...(options.capacity ? { capacity: options.capacity } : {}),
   });
   // Jobs may finish while the file is still being read: collect every ending from the start.
   const ended = new Map<string, DossierFinished>();
@@ -87,6 +103,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
     report(f);
   });
   if (options.onRetry) worker.on('retrying', options.onRetry);
+  let cancelWatch: NodeJS.Timeout | undefined;
   try {
     await worker.waitUntilReady();
     const submit = { queue, ledger: options.ledger, scenario: options.scenario, file: options.file, caisse: options.caisse, ...(options.dryRun ? { dryRun: true } : {}) };
@@ -101,9 +118,18 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
       if (f) report(f);
     }
     if (expected.size === 0) allEnded();
+    if (options.registry) {
+      const registry = options.registry;
+      cancelWatch = setInterval(() => {
+        void registry.stateOf(submission.campaignId).then((state) => {
+          if (state === 'cancelled') void worker.close().then(() => interrupted(new CampaignCancelled(submission.campaignId)));
+        }, () => undefined);
+      }, options.cancelPollMs ?? 2_000);
+    }
     await whenAllEnded;
     return { submission, finished: [...expected].map((id) => ended.get(id)!), elapsedMs: Math.round(performance.now() - started) };
   } finally {
+    clearInterval(cancelWatch);
     options.signal?.removeEventListener('abort', onAbort);
     await worker.close();
     await queue.close();

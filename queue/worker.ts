@@ -59,8 +59,12 @@ export interface CapacityLimiter {
   acquire(applicationIds: readonly string[], holder: string): Promise<{ granted: true; release(): Promise<void> } | { granted: false; retryInMs: number; reason: string }>;
 }
 
-/** A paused campaign's dossier is parked this long before it is looked at again (resume wakes it at once). */
-const PAUSED_RECHECK_MS = 60_000;
+/**
+ * A paused campaign's dossier is parked this long before it is looked at again: `resume`
+ * wakes parked dossiers at once, so this only bounds a missed wake-up, and a long
+ * parking keeps the fleet from cycling through a paused campaign.
+ */
+const PAUSED_RECHECK_MS = 3600_000;
 
 /** The value a completed job returns (kept by BullMQ for the dashboard). */
 export type JobResult = DossierOutcome | { status: 'done'; reference: string; alreadyRecorded: true } | { status: 'cancelled' };
@@ -177,6 +181,8 @@ export class DossierWorker extends EventEmitter<{
     }
     if (campaignState === 'paused') {
       await job.moveToDelayed(Date.now() + PAUSED_RECHECK_MS, token);
+      // A resume between the read above and the parking could not wake this dossier: wake it here.
+      if ((await this.options.campaigns?.stateOf(payload.campaignId)) !== 'paused') await job.promote().catch(() => undefined);
       throw new DelayedError('campaign paused');
     }
 

@@ -3,12 +3,12 @@ import { loadConfig, resolveEndpoints } from '../../core/config.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { Ledger } from '../../gains/index.ts';
 import { CampaignRegistry } from '../../queue/campaign-registry.ts';
-import { CapacityGate } from '../../queue/capacity-gate.ts';
 import { Heartbeat } from '../../queue/machines.ts';
 import { DropSubmitter } from '../../queue/schedules.ts';
 import { DossierWorker } from '../../queue/worker.ts';
 import { Robot } from '../../runner/index.ts';
 import { catalogue, findScenario } from '../../scenarios/catalogue.ts';
+import { capacityGateFor } from '../capacity.ts';
 import type { CommandContext } from '../context.ts';
 import { openRedis } from '../redis.ts';
 
@@ -59,12 +59,12 @@ export async function workerCommand(opts: WorkerCommandOptions, ctx: CommandCont
     (r) => r.close(),
   );
   const registry = new CampaignRegistry(redis.client, { prefix: config.prefix });
-  const capacities = Object.fromEntries(Object.entries(config.applications).flatMap(([id, app]) => (app.capacity ? [[id, app.capacity]] : [])));
+  const capacity = capacityGateFor(config, redis.client, logger);
   const worker: DossierWorker = new DossierWorker({
     connection: redis.connection, prefix: config.prefix, robot, ledger, scenarios, machine: name, logger,
     lockDurationMs: config.worker.lockDurationMs, stalledIntervalMs: config.worker.stalledIntervalMs,
     campaigns: registry,
-    ...(Object.keys(capacities).length > 0 ? { capacity: new CapacityGate(redis.client, { prefix: config.prefix, capacities, logger }) } : {}),
+    ...(capacity ? { capacity } : {}),
   });
   if (opts.drops ?? true) {
     const drops = new DropSubmitter({

@@ -126,7 +126,7 @@ describe('the campaign registry (real Redis and BullMQ)', () => {
     expect(campaign.state).toBe('active');
     expect(promoted).toBe(3);
     expect(await d.registry.jobStates(campaignId, d.queue)).toMatchObject({ waiting: 3, delayed: { notBefore: 0, paused: 0, retrying: 0 } });
-    expect(await d.queue.getWaitingCount()).toBe(3);
+    expect(await d.queue.getJobCountByTypes('waiting', 'prioritized')).toBe(3);
   });
 
   it('leaves delayed on resume the dossiers whose not-before time is still ahead', async () => {
@@ -147,7 +147,7 @@ describe('the campaign registry (real Redis and BullMQ)', () => {
     const { campaign, cancelled, stillRunning } = await d.registry.cancel(campaignId, d.queue);
     expect(campaign).toMatchObject({ state: 'cancelled', cancelled: 4 });
     expect({ cancelled, stillRunning }).toEqual({ cancelled: 4, stillRunning: 1 });
-    expect(await d.queue.getWaitingCount()).toBe(0);
+    expect(await d.queue.getJobCountByTypes('waiting', 'prioritized')).toBe(0);
     release();
     await eventually(async () => (await d.ledger.campaignCounts(campaignId)).done === 1, 'the running dossier done');
     const status = await campaignStatus({ registry: d.registry, queue: d.queue, ledger: d.ledger, campaignId });
@@ -163,10 +163,10 @@ describe('the campaign registry (real Redis and BullMQ)', () => {
     const cancelled = await d.submit(4);
     const after = await d.submit(0, { file: await dipaSample('apres.csv', 0, lines.slice(20, 23)) });
     const others = new Set([...before.jobIds, ...after.jobIds]);
-    const order = (await d.queue.getWaiting()).map((j) => j.id!).filter((id) => others.has(id));
+    const order = (await d.queue.getJobs(['waiting', 'prioritized'], 0, -1, true)).map((j) => j.id!).filter((id) => others.has(id));
 
     expect((await d.registry.cancel(cancelled.campaignId, d.queue)).cancelled).toBe(4);
-    expect((await d.queue.getWaiting()).map((j) => j.id!)).toEqual(order);
+    expect((await d.queue.getJobs(['waiting', 'prioritized'], 0, -1, true)).map((j) => j.id!)).toEqual(order);
     expect(await d.queue.getDelayedCount()).toBe(0);
     expect(await d.registry.jobStates(before.campaignId, d.queue)).toMatchObject({ waiting: 3 });
     expect(await d.registry.jobStates(after.campaignId, d.queue)).toMatchObject({ waiting: 3 });

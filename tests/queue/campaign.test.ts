@@ -34,7 +34,7 @@ describe('submitting a campaign (real Redis, no worker)', () => {
     const submission = await submitCampaign({ queue, ledger, scenario: dipaPayment, file, caisse: 'CPAM du Rhône' });
     expect(submission).toMatchObject({ rows: 3, invalidRows: 1, alreadyQueued: 0 });
     expect(submission.invalid).toEqual([{ file: 'c.csv', rowNumber: 4, field: 'ps+period', reason: 'same dossier as row 2' }]);
-    expect(await queue.getWaitingCount()).toBe(2);
+    expect(await queue.getJobCountByTypes('waiting', 'prioritized')).toBe(2);
     const job = await queue.getJob(submission.jobIds[0]!);
     expect(job?.data).toMatchObject({ campaignId: submission.campaignId, caisse: 'CPAM du Rhône', rowNumber: 2, scenarioVersion: dipaPayment.version, dossierId: dossierIdFor('dipa-payment', `${PS[0]}|P1`) });
     await queue.close();
@@ -46,7 +46,7 @@ describe('submitting a campaign (real Redis, no worker)', () => {
     const first = await submitCampaign({ queue, ledger, scenario: dipaPayment, file, caisse: 'CPAM du Rhône' });
     const second = await submitCampaign({ queue, ledger, scenario: dipaPayment, file, caisse: 'CPAM du Rhône' });
     expect(second).toMatchObject({ alreadyQueued: 2, jobIds: [], queuedJobIds: first.jobIds });
-    expect(await queue.getWaitingCount()).toBe(2);
+    expect(await queue.getJobCountByTypes('waiting', 'prioritized')).toBe(2);
     await queue.close();
   });
 

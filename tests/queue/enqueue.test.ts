@@ -45,7 +45,7 @@ describe('enqueueing a campaign for the fleet (real Redis, no worker)', () => {
     const notBefore = new Date(Date.now() + 6 * 3600_000);
     const submission = await d.enqueue(await dipaSample('plus-tard.csv', 2), { notBefore });
     const queue = d.queue();
-    expect(await queue.getWaitingCount()).toBe(0);
+    expect(await queue.getJobCountByTypes('waiting', 'prioritized')).toBe(0);
     expect(await queue.getDelayedCount()).toBe(2);
     for (const id of submission.jobIds) {
       const job = (await queue.getJob(id))!;
@@ -62,7 +62,7 @@ describe('enqueueing a campaign for the fleet (real Redis, no worker)', () => {
     const d = deployment();
     await d.enqueue(await dipaSample('passe.csv', 2), { notBefore: new Date(Date.now() - 60_000) });
     const queue = d.queue();
-    expect(await queue.getWaitingCount()).toBe(2);
+    expect(await queue.getJobCountByTypes('waiting', 'prioritized')).toBe(2);
     expect(await queue.getDelayedCount()).toBe(0);
     await queue.close();
   });
