@@ -130,10 +130,10 @@ program
 program
   .command('check-screens [scenario]')
   .description('walk one dossier through each scenario (dry run) and check every field of every screen it reaches')
-  .requiredOption('--input <file>', 'input file whose first valid row is used')
+  .requiredOption('--input <files...>', 'input files; each scenario walks the first valid row it finds in them')
   .option('--config <file>', 'configuration file (JSON)')
   .option('--backoffice', 'check against the mock back office started in this process')
-  .action(async (scenario: string | undefined, o: { input: string; config?: string; backoffice?: boolean }) => {
+  .action(async (scenario: string | undefined, o: { input: string[]; config?: string; backoffice?: boolean }) => {
     exitCode = await checkScreensCommand(scenario, o, ctx);
   });
 

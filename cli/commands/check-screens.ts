@@ -1,3 +1,4 @@
+import { InputFileError } from '../../core/errors.ts';
 import { Robot, type ScreenReport } from '../../runner/index.ts';
 import { catalogue, findScenario } from '../../scenarios/catalogue.ts';
 import type { AnyScenario } from '../../scenarios/dsl/index.ts';
@@ -6,10 +7,26 @@ import { firstValidRow } from '../dossier-row.ts';
 import { endpointsFor } from '../endpoints.ts';
 
 export interface CheckScreensOptions {
-  /** An input file whose first valid row walks the screens (a dry run: nothing is entered). */
-  input: string;
+  /**
+   * Input files: each scenario walks the screens with the first row valid for it in them
+   * (a dry run: nothing is entered). Several files check several scenarios in one go.
+   */
+  input: string | readonly string[];
   config?: string;
   backoffice?: boolean;
+}
+
+/** The first row valid for the scenario in any of the files, or undefined when none has one. */
+async function rowFor(scenario: AnyScenario, files: readonly string[]): Promise<{ file: string; rowNumber: number; row: Record<string, unknown> } | undefined> {
+  for (const file of files) {
+    try {
+      return { file, ...(await firstValidRow(scenario, file)) };
+    } catch (error) {
+      // A file of another scenario has no valid row for this one; a file that cannot be read is an error.
+      if (!(error instanceof InputFileError && /no valid row/.test(error.message))) throw error;
+    }
+  }
+  return undefined;
 }
 
 /** The report, screen by screen: what is there, what moved, what could not be reached. */
@@ -35,18 +52,29 @@ export function formatScreenReport(scenario: AnyScenario, report: ScreenReport):
  * Exit code 1 when something is missing or the walk failed.
  */
 export async function checkScreensCommand(scenarioId: string | undefined, opts: CheckScreensOptions, ctx: CommandContext): Promise<number> {
+  const files = typeof opts.input === 'string' ? [opts.input] : opts.input;
   const scenarios = scenarioId ? [findScenario(scenarioId)] : [...catalogue.values()];
   let failed = 0;
+  let walked = 0;
   for (const scenario of scenarios) {
-    const { rowNumber, row } = await firstValidRow(scenario, opts.input);
+    const found = await rowFor(scenario, files);
+    if (!found) {
+      // One scenario asked for: its file must fit. All of them: those without a file are named, not failed.
+      if (scenarioId) throw new InputFileError(files.join(', '), `no valid row for ${scenario.id} to walk the screens with`);
+      ctx.out(`${scenario.id}: skipped, no valid row for it in ${files.join(', ')} (give one of its files with --input)\n`);
+      continue;
+    }
+    walked++;
+    const { file, rowNumber, row } = found;
     const { config, endpoints } = await endpointsFor(scenario, opts, ctx);
     // A screen check expects what it looks for to be there already: a missing field fails fast.
     const robot = ctx.closer.add('browser', await Robot.launch({ applications: endpoints, evidenceDir: `${config.dataDir}/evidence`, logger: ctx.openLogger(config), defaultTimeoutMs: 3_000 }), (r) => r.close());
-    ctx.out(`Walking ${scenario.id} with row ${rowNumber} of ${opts.input} (dry run)\n`);
+    ctx.out(`Walking ${scenario.id} with row ${rowNumber} of ${file} (dry run)\n`);
     const report = await robot.checkScreens(scenario, row, { dossierId: `check-screens-row${rowNumber}` });
     const { text, missing } = formatScreenReport(scenario, report);
     ctx.out(text);
     if (missing > 0 || report.failure) failed++;
   }
+  if (walked === 0) throw new InputFileError(files.join(', '), 'no valid row for any scenario: give each scenario one of its input files with --input');
   return failed > 0 ? 1 : 0;
 }

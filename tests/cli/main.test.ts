@@ -186,4 +186,19 @@ describe('authoring commands', () => {
       await upgraded.close();
     }
   });
+
+  it('check-screens without a scenario walks each scenario that one of the input files fits, and names those it skips', async () => {
+    const dataDir = await freshDataDir();
+    const run = await runCli(['check-screens', '--backoffice', '--input', DIPA_50, SAMPLE('prn-10.csv')], { PROWEB_DATA_DIR: dataDir });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Walking dipa-payment with row 2 of .*dipa-50\.csv/m);
+    expect(run.stdout).toMatch(/^Walking prn-entry with row 2 of .*prn-10\.csv/m);
+    for (const skipped of ['forfait-ps', 'prime-covid', 'autonomisation-ayants-droit']) expect(run.stdout).toMatch(new RegExp(`^${skipped}: skipped, no valid row for it in`, 'm'));
+    expect(run.stdout).not.toContain('missing: ');
+    expect(run.leftovers).toEqual([]);
+
+    const wrong = await runCli(['check-screens', 'dipa-payment', '--backoffice', '--input', SAMPLE('prn-10.csv')], { PROWEB_DATA_DIR: dataDir });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/^error: .*prn-10\.csv: no valid row for dipa-payment to walk the screens with/m);
+  });
 });
