@@ -6,7 +6,7 @@ import { steps } from '../../scenarios/dsl/index.ts';
 /** docs/writing-a-scenario.md must stay true to the code it teaches. */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GUIDE = readFileSync(`${ROOT}docs/writing-a-scenario.md`, 'utf8');
-const CLI = readFileSync(`${ROOT}cli/main.ts`, 'utf8');
+const CLI = readFileSync(`${ROOT}cli/program.ts`, 'utf8');
 
 /** The guide's fenced blocks of one language, with the line each starts on. */
 function blocks(language: string): { line: number; lines: string[] }[] {
