@@ -1,4 +1,5 @@
-import { button, css, defineApplication, label, link, optional, role, steps } from '../dsl/index.ts';
+import { button, css, defineApplication, label, link, optional, role } from '../dsl/index.ts';
+import { assuranceMaladieLogin } from './assurance-maladie-login.ts';
 
 /** The forfait structure 2020 row of a professional's forfaits table (the only year ameli pro shows). */
 const forfait2020 = '#forfaits tr[data-forfait="FS"][data-annee="2020"]';
@@ -12,14 +13,7 @@ export const ameliPro = defineApplication({
   id: 'ameli-pro',
   title: 'ameli pro — Espace caisse (demandes DIPA, forfaits des professionnels de santé)',
   loginPath: '/amelipro/connexion',
-  loginSteps: [
-    steps.fill(label('Identifiant'), ({ row }) => row.username),
-    steps.fill(label('Mot de passe'), ({ row }) => row.password),
-    steps.click(button('Se connecter')),
-  ],
-  loginPage: css('#form-connexion'),
-  loggedIn: link('Déconnexion'),
-  loginError: css('.message.erreur'),
+  ...assuranceMaladieLogin,
   screens: {
     /** Where a login lands. */
     demandesDipa: {

@@ -1,4 +1,5 @@
 import { button, css, defineApplication, defineFlow, label, link, optional, steps, type Step, type Value } from '../dsl/index.ts';
+import { assuranceMaladieLogin } from './assurance-maladie-login.ts';
 
 /**
  * BDO (base des bénéficiaires): insured persons, the dependants covered through
@@ -9,14 +10,7 @@ export const bdo = defineApplication({
   id: 'bdo',
   title: 'BDO — Base des bénéficiaires',
   loginPath: '/bdo/connexion',
-  loginSteps: [
-    steps.fill(label('Identifiant'), ({ row }) => row.username),
-    steps.fill(label('Mot de passe'), ({ row }) => row.password),
-    steps.click(button('Se connecter')),
-  ],
-  loginPage: css('#form-connexion'),
-  loggedIn: link('Déconnexion'),
-  loginError: css('.message.erreur'),
+  ...assuranceMaladieLogin,
   screens: {
     accueil: {
       path: '/bdo/accueil',

@@ -1,4 +1,5 @@
-import { button, css, defineApplication, label, link, optional, role, steps } from '../dsl/index.ts';
+import { button, css, defineApplication, label, link, optional, role } from '../dsl/index.ts';
+import { assuranceMaladieLogin } from './assurance-maladie-login.ts';
 
 /** An agent's 2020 Covid bonus in their file, whatever its rubrique (PCV…) and pay month. */
 const covidBonusRow = '#elements-variables tr[data-rubrique^="PCV"][data-mois^="2020-"]';
@@ -12,14 +13,7 @@ export const grh = defineApplication({
   id: 'grh',
   title: 'GRH — Gestion des ressources humaines et de la paie',
   loginPath: '/grh/connexion',
-  loginSteps: [
-    steps.fill(label('Identifiant'), ({ row }) => row.username),
-    steps.fill(label('Mot de passe'), ({ row }) => row.password),
-    steps.click(button('Se connecter')),
-  ],
-  loginPage: css('#form-connexion'),
-  loggedIn: link('Déconnexion'),
-  loginError: css('.message.erreur'),
+  ...assuranceMaladieLogin,
   screens: {
     accueil: {
       path: '/grh/accueil',

@@ -1,4 +1,5 @@
-import { button, css, defineApplication, label, link, optional, role, steps } from '../dsl/index.ts';
+import { button, css, defineApplication, label, link, optional, role } from '../dsl/index.ts';
+import { assuranceMaladieLogin } from './assurance-maladie-login.ts';
 
 /**
  * IJ (indemnités journalières): the daily-allowance application, where a sick leave
@@ -9,14 +10,7 @@ export const ij = defineApplication({
   id: 'ij',
   title: 'IJ — Indemnités journalières',
   loginPath: '/ij/connexion',
-  loginSteps: [
-    steps.fill(label('Identifiant'), ({ row }) => row.username),
-    steps.fill(label('Mot de passe'), ({ row }) => row.password),
-    steps.click(button('Se connecter')),
-  ],
-  loginPage: css('#form-connexion'),
-  loggedIn: link('Déconnexion'),
-  loginError: css('.message.erreur'),
+  ...assuranceMaladieLogin,
   screens: {
     accueil: {
       path: '/ij/accueil',

@@ -1,4 +1,5 @@
-import { button, css, defineApplication, label, link, optional, role, steps } from '../dsl/index.ts';
+import { button, css, defineApplication, label, link, optional, role } from '../dsl/index.ts';
+import { assuranceMaladieLogin } from './assurance-maladie-login.ts';
 
 /**
  * Progrès (Production et gestion des remboursements de santé): the payment tool.
@@ -8,14 +9,7 @@ export const progres = defineApplication({
   id: 'progres',
   title: 'Progrès — Production et gestion des remboursements de santé',
   loginPath: '/progres/connexion',
-  loginSteps: [
-    steps.fill(label('Identifiant'), ({ row }) => row.username),
-    steps.fill(label('Mot de passe'), ({ row }) => row.password),
-    steps.click(button('Se connecter')),
-  ],
-  loginPage: css('#form-connexion'),
-  loggedIn: link('Déconnexion'),
-  loginError: css('.message.erreur'),
+  ...assuranceMaladieLogin,
   screens: {
     accueil: {
       path: '/progres/accueil',
