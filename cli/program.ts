@@ -2,24 +2,12 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { InputFileError, ProwebError } from '../core/errors.ts';
 import { parseDateBound } from '../gains/index.ts';
 import { Closer } from './closer.ts';
-import { backofficeCommand } from './commands/backoffice.ts';
-import { dashboardCommand } from './commands/dashboard.ts';
-import { checkScreensCommand } from './commands/check-screens.ts';
-import { tryCommand } from './commands/try.ts';
-import { validateCommand } from './commands/validate.ts';
-import { demoCommand } from './commands/demo.ts';
-import { ledgerExportCommand } from './commands/ledger.ts';
-import { reportCommand } from './commands/report.ts';
-import { runCommand } from './commands/run.ts';
-import { scenariosCommand } from './commands/scenarios.ts';
-import { machinesCommand } from './commands/machines.ts';
-import { workerCommand } from './commands/worker.ts';
-import { scheduleAddCommand, scheduleListCommand, scheduleRemoveCommand } from './commands/schedule.ts';
-import { campaignCancelCommand, campaignListCommand, campaignPauseCommand, campaignRejectsCommand, campaignResumeCommand, campaignStatusCommand } from './commands/campaign.ts';
-import { enqueueCommand } from './commands/enqueue.ts';
 import { parseParisDateTime } from './paris-time.ts';
 import { CampaignNotFound } from '../queue/campaign-registry.ts';
 import { createCommandContext } from './context.ts';
+
+// Each command's module is imported when the command runs: \`proweb machines\` need not load
+// Playwright, nor \`proweb worker\` the dashboard.
 
 /** Exit codes: 0 success, 1 failure, 2 bad input (file missing or unreadable, bad arguments), 130 interrupted. */
 const EXIT_BAD_INPUT = 2;
@@ -88,7 +76,7 @@ program
   .option('--no-faults', 'do not inject technical faults in the back office')
   .option('--json', 'progress as JSON lines on standard error (one per dossier), for a supervising program')
   .action(async (o: { concurrency?: number; input?: string; faults: boolean; json?: boolean }) => {
-    exitCode = await demoCommand({ ...(o.concurrency ? { concurrency: o.concurrency } : {}), ...(o.input ? { file: o.input } : {}), faults: o.faults, ...(o.json ? { progress: 'json' as const } : {}) }, ctx);
+    exitCode = await (await import('./commands/demo.ts')).demoCommand({ ...(o.concurrency ? { concurrency: o.concurrency } : {}), ...(o.input ? { file: o.input } : {}), faults: o.faults, ...(o.json ? { progress: 'json' as const } : {}) }, ctx);
   });
 
 program
@@ -102,7 +90,7 @@ program
   .option('--dry-run', 'every step but the commit: nothing is entered, nothing recorded')
   .option('--json', 'progress as JSON lines on standard error (one per dossier), for a supervising program')
   .action(async (scenario: string, o: { input: string; caisse: string; config?: string; concurrency?: number; headed?: boolean; dryRun?: boolean; json?: boolean }) => {
-    exitCode = await runCommand(scenario, o, ctx);
+    exitCode = await (await import('./commands/run.ts')).runCommand(scenario, o, ctx);
   });
 
 program
@@ -110,7 +98,7 @@ program
   .description('check every row of an input file against a scenario, without a browser; writes the rejected rows next to it')
   .requiredOption('--input <file>', 'input file (.csv or .xlsx)')
   .action(async (scenario: string, o: { input: string }) => {
-    exitCode = await validateCommand(scenario, o, ctx);
+    exitCode = await (await import('./commands/validate.ts')).validateCommand(scenario, o, ctx);
   });
 
 program
@@ -124,7 +112,7 @@ program
   .option('--trace', 'keep a Playwright trace to open with the trace viewer')
   .option('--dry-run', 'every step but the commit: nothing is entered')
   .action(async (scenario: string, o: { input: string; row: number; config?: string; backoffice?: boolean; headed?: boolean; trace?: boolean; dryRun?: boolean }) => {
-    exitCode = await tryCommand(scenario, o, ctx);
+    exitCode = await (await import('./commands/try.ts')).tryCommand(scenario, o, ctx);
   });
 
 program
@@ -134,7 +122,7 @@ program
   .option('--config <file>', 'configuration file (JSON)')
   .option('--backoffice', 'check against the mock back office started in this process')
   .action(async (scenario: string | undefined, o: { input: string[]; config?: string; backoffice?: boolean }) => {
-    exitCode = await checkScreensCommand(scenario, o, ctx);
+    exitCode = await (await import('./commands/check-screens.ts')).checkScreensCommand(scenario, o, ctx);
   });
 
 program
@@ -143,7 +131,7 @@ program
   .option('--port <port>', 'port on 127.0.0.1', integer('--port'), 8080)
   .option('--seed <seed>', 'data seed', integer('--seed'))
   .action(async (o: { port: number; seed?: number }) => {
-    exitCode = await backofficeCommand(o, ctx);
+    exitCode = await (await import('./commands/backoffice.ts')).backofficeCommand(o, ctx);
   });
 
 program
@@ -159,7 +147,7 @@ program
   .option('--ledger-file <file>', 'read a ledger export (.csv or .jsonl) instead of Redis')
   .action(async (o: { config?: string; by: 'scenario'; format: 'table'; out?: string; from?: Date; to?: Date; hoursPerEtp?: number; ledgerFile?: string }, command: Command) => {
     checkPeriod(command, o);
-    exitCode = await reportCommand(o, ctx);
+    exitCode = await (await import('./commands/report.ts')).reportCommand(o, ctx);
   });
 
 const ledgerCommand = program.command('ledger').description('the gain ledger kept in Redis');
@@ -173,7 +161,7 @@ ledgerCommand
   .option('--config <file>', 'configuration file (JSON)')
   .action(async (o: { format: 'csv' | 'jsonl'; out: string; from?: Date; to?: Date; config?: string }, command: Command) => {
     checkPeriod(command, o);
-    exitCode = await ledgerExportCommand(o, ctx);
+    exitCode = await (await import('./commands/ledger.ts')).ledgerExportCommand(o, ctx);
   });
 
 program
@@ -188,7 +176,7 @@ program
   .option('--config <file>', 'configuration file (JSON)')
   .action(async (o: { redis?: string; scenarios?: string[]; concurrency?: number; name?: string; grace?: number; drops: boolean; config?: string }) => {
     signalExitCode = 0;
-    exitCode = await workerCommand({ ...o, ...(o.grace !== undefined ? { graceSeconds: o.grace } : {}) }, ctx);
+    exitCode = await (await import('./commands/worker.ts')).workerCommand({ ...o, ...(o.grace !== undefined ? { graceSeconds: o.grace } : {}) }, ctx);
   });
 
 const scheduleCommand = program.command('schedule').description('repeatable campaigns (a nightly file drop), on BullMQ job schedulers');
@@ -203,7 +191,7 @@ scheduleCommand
   .option('--redis <url>', 'the shared Redis; else REDIS_URL')
   .option('--config <file>', 'configuration file (JSON)')
   .action(async (name: string, scenario: string, o: { input: string; caisse: string; cron: string; tz?: string; priority?: number; redis?: string; config?: string }) => {
-    exitCode = await scheduleAddCommand(name, scenario, o, ctx);
+    exitCode = await (await import('./commands/schedule.ts')).scheduleAddCommand(name, scenario, o, ctx);
   });
 scheduleCommand
   .command('list')
@@ -211,7 +199,7 @@ scheduleCommand
   .option('--redis <url>', 'the shared Redis; else REDIS_URL')
   .option('--config <file>', 'configuration file (JSON)')
   .action(async (o: { redis?: string; config?: string }) => {
-    exitCode = await scheduleListCommand(o, ctx);
+    exitCode = await (await import('./commands/schedule.ts')).scheduleListCommand(o, ctx);
   });
 scheduleCommand
   .command('remove <name>')
@@ -219,7 +207,7 @@ scheduleCommand
   .option('--redis <url>', 'the shared Redis; else REDIS_URL')
   .option('--config <file>', 'configuration file (JSON)')
   .action(async (name: string, o: { redis?: string; config?: string }) => {
-    exitCode = await scheduleRemoveCommand(name, o, ctx);
+    exitCode = await (await import('./commands/schedule.ts')).scheduleRemoveCommand(name, o, ctx);
   });
 
 program
@@ -230,7 +218,7 @@ program
   .option('--json', 'as JSON')
   .option('--config <file>', 'configuration file (JSON)')
   .action(async (o: { redis?: string; all?: boolean; json?: boolean; config?: string }) => {
-    exitCode = await machinesCommand(o, ctx);
+    exitCode = await (await import('./commands/machines.ts')).machinesCommand(o, ctx);
   });
 
 program
@@ -241,7 +229,7 @@ program
   .action(async (o: { config?: string; port?: number }) => {
     // Stopping it with a signal is its normal end.
     signalExitCode = 0;
-    exitCode = await dashboardCommand(o, ctx);
+    exitCode = await (await import('./commands/dashboard.ts')).dashboardCommand(o, ctx);
   });
 
 /** `--not-before`: dd/mm/yyyy HH:MM (Paris time) or an ISO date-time. */
@@ -264,7 +252,7 @@ program
   .option('--dry-run', 'every step but the commit: nothing will be entered, nothing recorded')
   .option('--config <file>', 'configuration file (JSON)')
   .action(async (scenario: string, o: { input: string; caisse: string; priority?: number; notBefore?: Date; dryRun?: boolean; config?: string }) => {
-    exitCode = await enqueueCommand(scenario, o, ctx);
+    exitCode = await (await import('./commands/enqueue.ts')).enqueueCommand(scenario, o, ctx);
   });
 
 const campaignCommand = program.command('campaign').description('follow, pause, resume or cancel a queued campaign, and get its work list');
@@ -275,7 +263,7 @@ campaignCommand
   .option('--json', 'as JSON')
   .option('--config <file>', 'configuration file (JSON)')
   .action(async (o: { limit?: number; json?: boolean; config?: string }) => {
-    exitCode = await campaignListCommand(o, ctx);
+    exitCode = await (await import('./commands/campaign.ts')).campaignListCommand(o, ctx);
   });
 campaignCommand
   .command('status <id>')
@@ -283,28 +271,28 @@ campaignCommand
   .option('--json', 'as JSON, for a program')
   .option('--config <file>', 'configuration file (JSON)')
   .action(async (id: string, o: { json?: boolean; config?: string }) => {
-    exitCode = await campaignStatusCommand(id, o, ctx);
+    exitCode = await (await import('./commands/campaign.ts')).campaignStatusCommand(id, o, ctx);
   });
 campaignCommand
   .command('pause <id>')
   .description('stop taking the campaign\'s dossiers (running ones finish)')
   .option('--config <file>', 'configuration file (JSON)')
   .action(async (id: string, o: { config?: string }) => {
-    exitCode = await campaignPauseCommand(id, o, ctx);
+    exitCode = await (await import('./commands/campaign.ts')).campaignPauseCommand(id, o, ctx);
   });
 campaignCommand
   .command('resume <id>')
   .description('take the dossiers of a paused campaign again')
   .option('--config <file>', 'configuration file (JSON)')
   .action(async (id: string, o: { config?: string }) => {
-    exitCode = await campaignResumeCommand(id, o, ctx);
+    exitCode = await (await import('./commands/campaign.ts')).campaignResumeCommand(id, o, ctx);
   });
 campaignCommand
   .command('cancel <id>')
   .description('remove the campaign\'s queued dossiers (running ones finish; done ones stay done)')
   .option('--config <file>', 'configuration file (JSON)')
   .action(async (id: string, o: { config?: string }) => {
-    exitCode = await campaignCancelCommand(id, o, ctx);
+    exitCode = await (await import('./commands/campaign.ts')).campaignCancelCommand(id, o, ctx);
   });
 campaignCommand
   .command('rejects <id>')
@@ -312,14 +300,14 @@ campaignCommand
   .requiredOption('--out <file>', 'CSV file to write')
   .option('--config <file>', 'configuration file (JSON)')
   .action(async (id: string, o: { out: string; config?: string }) => {
-    exitCode = await campaignRejectsCommand(id, o, ctx);
+    exitCode = await (await import('./commands/campaign.ts')).campaignRejectsCommand(id, o, ctx);
   });
 
 program
   .command('scenarios')
   .description('list the scenarios this installation can run')
   .action(async () => {
-    exitCode = await scenariosCommand(ctx);
+    exitCode = await (await import('./commands/scenarios.ts')).scenariosCommand(ctx);
   });
 
 try {
