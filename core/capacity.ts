@@ -47,8 +47,13 @@ export const openingHoursSchema = z
     from: clockTime('from'),
     /** Closing time, `HH:MM` (or `24:00`), local to `timezone`; must be after `from`. */
     to: clockTime('to'),
-    /** Closed on French public holidays (jours fériés). @defaultValue true */
+    /** Closed on public holidays (jours fériés). @defaultValue true */
     closedOnPublicHolidays: z.boolean().default(true),
+    /**
+     * Whose public holidays: `france`, or `alsace-moselle` for the caisses of Bas-Rhin,
+     * Haut-Rhin and Moselle (Good Friday and 26 December too). @defaultValue 'france'
+     */
+    holidayCalendar: z.enum(['france', 'alsace-moselle'], { error: 'write "france" or "alsace-moselle"' }).default('france'),
   })
   // HH:MM strings order like the times they write; a malformed one was already reported.
   .refine((h) => !HH_MM.test(h.from) || h.to > h.from, {

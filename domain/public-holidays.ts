@@ -43,7 +43,8 @@ const byYear = new Map<number, readonly PublicHoliday[]>();
  * 1 January, Easter Monday, 1 May, 8 May, Ascension (Easter + 39 days), Whit Monday
  * (Easter + 50), 14 July, 15 August, 1 November, 11 November, 25 December.
  *
- * Alsace-Moselle's two local holidays (Good Friday, 26 December) are not included.
+ * Alsace-Moselle's two local holidays (Good Friday, 26 December) are in
+ * {@link publicHolidays} with the `alsace-moselle` calendar.
  *
  * @throws RangeError when `year` is not a whole number between 1583 and 9999.
  */
@@ -74,18 +75,55 @@ export function frenchPublicHolidays(year: number): readonly PublicHoliday[] {
 }
 
 /**
+ * Which public holidays apply: metropolitan France's, or those of Alsace-Moselle (Bas-Rhin,
+ * Haut-Rhin, Moselle), where local law adds Good Friday and 26 December (Saint-Étienne).
+ */
+export type HolidayCalendar = 'france' | 'alsace-moselle';
+
+const alsaceMoselleByYear = new Map<number, readonly PublicHoliday[]>();
+
+/** The public holidays of `year` in a calendar, in calendar order. */
+export function publicHolidays(year: number, calendar: HolidayCalendar = 'france'): readonly PublicHoliday[] {
+  const national = frenchPublicHolidays(year);
+  if (calendar === 'france') return national;
+  const known = alsaceMoselleByYear.get(year);
+  if (known) return known;
+  const [easterMonth, easterDay] = easterSunday(year);
+  const local: PublicHoliday[] = [
+    { date: isoDate(new Date(Date.UTC(year, easterMonth - 1, easterDay - 2))), name: 'Vendredi saint' },
+    { date: isoDate(new Date(Date.UTC(year, 11, 26))), name: 'Saint-Étienne' },
+  ];
+  const list = Object.freeze([...national, ...local.map((h) => Object.freeze(h))].sort((x, y) => (x.date < y.date ? -1 : x.date > y.date ? 1 : 0)));
+  alsaceMoselleByYear.set(year, list);
+  return list;
+}
+
+/**
+ * Whether a calendar date (`YYYY-MM-DD`) is a public holiday in a calendar.
+ *
+ * @throws RangeError when the text is not a real `YYYY-MM-DD` date.
+ */
+export function isPublicHoliday(date: string, calendar: HolidayCalendar = 'france'): boolean {
+  return publicHolidays(yearOf(date), calendar).some((h) => h.date === date);
+}
+
+/**
  * Whether a calendar date (`YYYY-MM-DD`) is a French public holiday.
  *
  * @throws RangeError when the text is not a real `YYYY-MM-DD` date.
  */
 export function isFrenchPublicHoliday(date: string): boolean {
+  return frenchPublicHolidays(yearOf(date)).some((h) => h.date === date);
+}
+
+function yearOf(date: string): number {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   const year = Number(match?.[1]);
   const asDate = match ? new Date(Date.UTC(year, Number(match[2]) - 1, Number(match[3]))) : undefined;
   if (!asDate || isoDate(asDate) !== date) {
     throw new RangeError(`"${date}" is not a calendar date: write it as YYYY-MM-DD, e.g. 2025-04-21`);
   }
-  return frenchPublicHolidays(year).some((h) => h.date === date);
+  return year;
 }
 
 function checkYear(year: number): void {

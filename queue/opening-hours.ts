@@ -1,6 +1,6 @@
 import type { OpeningHours } from '../core/capacity.ts';
 import { ProwebError } from '../core/errors.ts';
-import { isFrenchPublicHoliday } from '../domain/public-holidays.ts';
+import { isPublicHoliday } from '../domain/public-holidays.ts';
 
 /**
  * When a back office takes entries, read on the wall clock of its own time zone.
@@ -87,7 +87,7 @@ function isOpenDay(hours: OpeningHours, day: LocalDay): boolean {
   const date = new Date(day);
   const isoWeekday = date.getUTCDay() === 0 ? 7 : date.getUTCDay();
   if (!hours.days.includes(isoWeekday)) return false;
-  return !(hours.closedOnPublicHolidays && isFrenchPublicHoliday(date.toISOString().slice(0, 10)));
+  return !(hours.closedOnPublicHolidays && isPublicHoliday(date.toISOString().slice(0, 10), hours.holidayCalendar));
 }
 
 /** The first open interval `[open, close)` that ends after `at`. */

@@ -19,10 +19,10 @@ describe('the capacity of an application', () => {
     expect(applicationCapacitySchema.parse({ ratePerMinute: 60, maxSessions: 4, openingHours: { from: '07:00', to: '19:00' } })).toEqual({
       ratePerMinute: 60,
       maxSessions: 4,
-      openingHours: { timezone: 'Europe/Paris', days: [1, 2, 3, 4, 5], from: '07:00', to: '19:00', closedOnPublicHolidays: true },
+      openingHours: { timezone: 'Europe/Paris', days: [1, 2, 3, 4, 5], from: '07:00', to: '19:00', closedOnPublicHolidays: true, holidayCalendar: 'france' },
     });
     expect(applicationCapacitySchema.parse({ openingHours: { timezone: 'america/cayenne', days: [6], from: '08:00', to: '24:00', closedOnPublicHolidays: false } }).openingHours)
-      .toEqual({ timezone: 'America/Cayenne', days: [6], from: '08:00', to: '24:00', closedOnPublicHolidays: false });
+      .toEqual({ timezone: 'America/Cayenne', days: [6], from: '08:00', to: '24:00', closedOnPublicHolidays: false, holidayCalendar: 'france' });
   });
 
   it('refuses limits that are not whole numbers of at least 1', () => {

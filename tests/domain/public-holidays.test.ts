@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { easterSunday, frenchPublicHolidays, isFrenchPublicHoliday } from '../../domain/public-holidays.ts';
+import { easterSunday, frenchPublicHolidays, isFrenchPublicHoliday, isPublicHoliday, publicHolidays } from '../../domain/public-holidays.ts';
 
 describe('Easter Sunday (anonymous Gregorian computus)', () => {
   it('falls on the known dates', () => {
@@ -59,6 +59,19 @@ describe('French public holidays', () => {
     expect(isFrenchPublicHoliday('2025-04-22')).toBe(false);
     expect(isFrenchPublicHoliday('2025-12-26')).toBe(false); // Alsace-Moselle only
     expect(isFrenchPublicHoliday('2025-03-12')).toBe(false);
+  });
+
+  it('adds Good Friday and 26 December in Alsace-Moselle, and only there', () => {
+    const local = publicHolidays(2025, 'alsace-moselle');
+    expect(local).toHaveLength(13);
+    expect(local.filter((h) => !frenchPublicHolidays(2025).includes(h))).toEqual([
+      { date: '2025-04-18', name: 'Vendredi saint' },
+      { date: '2025-12-26', name: 'Saint-Étienne' },
+    ]);
+    expect(local.map((h) => h.date)).toEqual([...local.map((h) => h.date)].sort());
+    expect(isPublicHoliday('2020-04-10', 'alsace-moselle')).toBe(true);
+    expect(isPublicHoliday('2020-04-10', 'france')).toBe(false);
+    expect(isPublicHoliday('2025-12-26')).toBe(false);
   });
 
   it('refuses text that is not a YYYY-MM-DD date, saying how to write it', () => {

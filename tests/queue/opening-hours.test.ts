@@ -8,6 +8,19 @@ const hours = (over: object): OpeningHours => openingHoursSchema.parse({ from: '
 const at = (iso: string) => new Date(iso);
 const next = (h: OpeningHours, iso: string) => nextOpening(h, at(iso)).toISOString();
 
+describe('opening hours of a caisse in Alsace-Moselle', () => {
+  it('stays closed on Good Friday and on 26 December, which the rest of France works', () => {
+    const strasbourg = hours({ holidayCalendar: 'alsace-moselle' });
+    // Friday 18 April 2025, 10:00 in Strasbourg (UTC+2).
+    expect(isOpen(progres, at('2025-04-18T08:00:00Z'))).toBe(true);
+    expect(isOpen(strasbourg, at('2025-04-18T08:00:00Z'))).toBe(false);
+    // Good Friday, then the weekend and Easter Monday: open again on Tuesday 22 at 07:00.
+    expect(next(strasbourg, '2025-04-18T08:00:00Z')).toBe('2025-04-22T05:00:00.000Z');
+    expect(isOpen(strasbourg, at('2025-12-26T09:00:00Z'))).toBe(false);
+    expect(openingHoursSchema.safeParse({ from: '07:00', to: '19:00', holidayCalendar: 'bretagne' }).error?.issues[0]?.message).toBe('write "france" or "alsace-moselle"');
+  });
+});
+
 describe('opening hours on a working week in Paris', () => {
   it('is open during the day and closed before, at and after the closing time', () => {
     // Thursday 12 March 2026, winter time (UTC+1).
