@@ -67,6 +67,16 @@ export function scenarioQueueNames(extraQueueNames: readonly string[] = []): str
 }
 
 /**
+ * A dossier's job carries its input row (names, NIR, IBAN): the board shows which columns
+ * it has, not their values. The row stays in the input file, and the people who must see
+ * it get it from `proweb campaign rejects`.
+ */
+export function maskInputRow(data: unknown): unknown {
+  if (typeof data !== 'object' || data === null || !('raw' in data) || typeof data.raw !== 'object' || data.raw === null) return data;
+  return { ...data, raw: Object.fromEntries(Object.keys(data.raw).map((column) => [column, '•••'])) };
+}
+
+/**
  * Builds bull-board (writable: operators retry and remove jobs) for the given queues,
  * behind HTTP Basic authentication on every route, including static assets, the API
  * and unknown paths. A refusal is a 401 with `WWW-Authenticate`.
@@ -104,7 +114,11 @@ export function createDashboard(options: DashboardOptions): Dashboard {
 
   const serverAdapter = new HonoAdapter(serveStatic).setBasePath(basePath);
   createBullBoard({
-    queues: queues.map((queue) => new BullMQAdapter(queue, { description: titles.get(queue.name) ?? '' })),
+    queues: queues.map((queue) => {
+      const adapter = new BullMQAdapter(queue, { description: titles.get(queue.name) ?? '' });
+      adapter.setFormatter('data', maskInputRow);
+      return adapter;
+    }),
     serverAdapter,
     // The caisses' operators read French.
     options: { uiConfig: { boardTitle: 'proweb', hideDocsLink: true, locale: { lng: 'fr-FR' } } },

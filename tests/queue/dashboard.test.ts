@@ -113,6 +113,17 @@ describe('the queue dashboard (bull-board, real Redis and HTTP)', () => {
     expect(waiting.find((q) => q.name === 'dipa-payment')!.jobs.map((j) => j.id).sort()).toEqual(['dipa-payment.d1', 'dipa-payment.d2', 'dipa-payment.d3']);
   });
 
+  it('shows which columns a dossier’s input row has, never their values (names, NIR, IBAN)', async () => {
+    const { url, prefix } = await startBoard();
+    const raw = { nir: '1850759012345 67', nom: 'DUPONT Jeanne', iban: 'FR7630006000011234567890189' };
+    await producer('prn-entry', prefix).add('prn-entry.d1', { campaignId: 'c1', rowNumber: 7, file: 'prn.csv', raw }, { jobId: 'prn-entry.d1' });
+    const response = await fetch(`${url}/api/queues?activeQueue=prn-entry&status=waiting&page=1&jobsPerPage=10`, { headers: AUTH });
+    const body = await response.text();
+    for (const value of Object.values(raw)) expect(body).not.toContain(value);
+    const job = (JSON.parse(body) as { queues: { name: string; jobs: { data: unknown }[] }[] }).queues.find((q) => q.name === 'prn-entry')!.jobs[0]!;
+    expect(job.data).toEqual({ campaignId: 'c1', rowNumber: 7, file: 'prn.csv', raw: { nir: '•••', nom: '•••', iban: '•••' } });
+  });
+
   it('lets an operator retry failed jobs, but refuses the same request sent by another site', async () => {
     const { url, prefix } = await startBoard();
     const queue = producer('prime-covid', prefix);
