@@ -18,6 +18,7 @@ end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('HINCRBY', KEYS[3], ARGV[2], 1)
 redis.call('XADD', KEYS[4], '*', 'e', ARGV[3])
+if ARGV[2] == 'done' then redis.call('HDEL', KEYS[5], ARGV[1]) else redis.call('HSET', KEYS[5], ARGV[1], ARGV[3]) end
 return {1, false}
 `;
 
@@ -62,11 +63,12 @@ export class Ledger {
     const summary: DoneRecord = { reference: valid.reference ?? '', campaignId: valid.campaignId, finishedAt: valid.finishedAt };
     const [recorded, existing] = (await this.redis.eval(
       RECORD,
-      4,
+      5,
       this.key('done', valid.scenarioId),
       this.key('campaign', valid.campaignId, 'dossiers'),
       this.key('campaign', valid.campaignId, 'counts'),
       this.key('entries'),
+      this.key('campaign', valid.campaignId, 'worklist'),
       valid.dossierId,
       valid.status,
       JSON.stringify(valid),
@@ -90,6 +92,27 @@ export class Ledger {
   async campaignCounts(campaignId: string): Promise<CampaignCounts> {
     const raw = await this.redis.hgetall(this.key('campaign', campaignId, 'counts'));
     return { done: Number(raw.done ?? 0), rejected: Number(raw.rejected ?? 0), failed: Number(raw.failed ?? 0) };
+  }
+
+  /**
+   * The campaign's dossiers rejected or failed for good, as recorded: the people's work
+   * list, read without going through the whole ledger. `undefined` for a campaign
+   * recorded before the ledger kept it (read its entries instead).
+   */
+  async campaignWorkList(campaignId: string): Promise<LedgerEntry[] | undefined> {
+    const key = this.key('campaign', campaignId, 'worklist');
+    if ((await this.redis.exists(key)) === 0) {
+      const counts = await this.campaignCounts(campaignId);
+      return counts.rejected + counts.failed === 0 ? [] : undefined;
+    }
+    const list: LedgerEntry[] = [];
+    let cursor = '0';
+    do {
+      const [next, fields] = await this.redis.hscan(key, cursor, 'COUNT', 1000);
+      cursor = next;
+      for (let i = 1; i < fields.length; i += 2) list.push(ledgerEntrySchema.parse(JSON.parse(fields[i]!)));
+    } while (cursor !== '0');
+    return list.sort((a, b) => (a.rowNumber ?? 0) - (b.rowNumber ?? 0));
   }
 
   /** Every entry, oldest first, optionally within [from, to) on `finishedAt`; read in pages. */

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Job, Queue } from 'bullmq';
-import type { Ledger } from '../gains/index.ts';
+import type { Ledger, LedgerEntry } from '../gains/index.ts';
 import { readInputRows, REJECTION_COLUMNS } from '../input/index.ts';
 import type { RawRow } from '../scenarios/dsl/index.ts';
 import type { CampaignRecord, CampaignRegistry } from './campaign-registry.ts';
@@ -63,10 +63,17 @@ export async function collectCampaignRejects(options: CollectRejectsOptions): Pr
       }
     }
   } else {
-    const from = new Date(Date.parse(campaign.submittedAt) - CLOCK_SKEW_MARGIN_MS);
-    for await (const entry of options.ledger.entries({ from })) {
-      if (entry.campaignId !== campaign.id || entry.status === 'done') continue;
+    const add = (entry: LedgerEntry) => {
+      if (entry.campaignId !== campaign.id || entry.status === 'done') return;
       rejects.push({ ...(entry.rowNumber ? { rowNumber: entry.rowNumber } : {}), status: entry.status, reason: entry.reason ?? '', dossierId: entry.dossierId, evidence: [] });
+    };
+    const workList = await options.ledger.campaignWorkList(campaign.id);
+    if (workList) {
+      workList.forEach(add);
+    } else {
+      // Recorded before the ledger kept a work list per campaign: read the entries since its submission.
+      const from = new Date(Date.parse(campaign.submittedAt) - CLOCK_SKEW_MARGIN_MS);
+      for await (const entry of options.ledger.entries({ from })) add(entry);
     }
     for (let i = 0; i < rejects.length; i += CONCURRENCY) {
       const slice = rejects.slice(i, i + CONCURRENCY);

@@ -53,6 +53,16 @@ describe('the ledger (real Redis)', () => {
     expect((await all(ledger)).map((e) => e.status)).toEqual(['rejected', 'rejected', 'done']);
   });
 
+  it('keeps each campaign’s work list: its dossiers rejected or failed, not those done', async () => {
+    const ledger = new Ledger(redis.client, { prefix: redis.prefix() });
+    await ledger.record(entry({ campaignId: 'c1', dossierId: 'd1', rowNumber: 4, status: 'rejected', reason: 'PS inconnu', reference: undefined, manualMinutesSaved: 0 }));
+    await ledger.record(entry({ campaignId: 'c1', dossierId: 'd2', rowNumber: 2, status: 'failed', reason: 'Progrès indisponible', reference: undefined, manualMinutesSaved: 0 }));
+    await ledger.record(entry({ campaignId: 'c1', dossierId: 'd3', rowNumber: 3 }));
+    await ledger.record(entry({ campaignId: 'c2', dossierId: 'd4', status: 'rejected', reason: 'autre campagne', reference: undefined, manualMinutesSaved: 0 }));
+    expect((await ledger.campaignWorkList('c1'))?.map((e) => [e.rowNumber, e.status, e.reason])).toEqual([[2, 'failed', 'Progrès indisponible'], [4, 'rejected', 'PS inconnu']]);
+    expect(await ledger.campaignWorkList('c-none')).toEqual([]);
+  });
+
   it('reads entries over a period', async () => {
     const ledger = new Ledger(redis.client, { prefix: redis.prefix() });
     await ledger.record(entry({ dossierId: 'a', finishedAt: '2020-03-31T12:00:00.000Z' }));
