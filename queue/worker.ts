@@ -189,7 +189,9 @@ export class DossierWorker extends EventEmitter<{
     const permit = await this.options.capacity?.acquire(scenario.applications.map((a) => a.id), job.id ?? payload.dossierId);
     if (permit && !permit.granted) {
       log.debug({ reason: permit.reason, retryInMs: permit.retryInMs }, 'back office at capacity; dossier waits');
-      await job.moveToDelayed(Date.now() + permit.retryInMs, token);
+      // Spread the dossiers refused together, so that they do not all come back at the same instant.
+      const jitterMs = Math.floor(Math.random() * Math.min(1_000, permit.retryInMs / 10));
+      await job.moveToDelayed(Date.now() + permit.retryInMs + jitterMs, token);
       throw new DelayedError(permit.reason);
     }
     try {

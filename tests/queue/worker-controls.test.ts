@@ -108,7 +108,8 @@ describe('the worker and back-office capacity', () => {
     const submission = await d.submit(3);
     await eventually(async () => (await d.ledger.campaignCounts(submission.campaignId)).done === 2 && (await delayedCount(d.queue)) === 1, 'two done, the third waiting', 60_000);
     const [waiting] = await d.queue.getDelayed();
-    expect(waiting!.delay).toBeLessThanOrEqual(60_000);
+    // At most the minute's window, plus a second at most to spread the refused dossiers.
+    expect(waiting!.delay).toBeLessThanOrEqual(61_000);
     expect(backOffice.state.payments).toHaveLength(2);
 
     now += 61_000;
