@@ -250,8 +250,9 @@ program
   .option('--priority <p>', '1 (taken first) to 2097152; campaigns without one have 1000', priority)
   .option('--not-before <time>', 'no dossier taken before then: dd/mm/yyyy HH:MM (Paris time) or an ISO date-time', notBefore)
   .option('--dry-run', 'every step but the commit: nothing will be entered, nothing recorded')
+  .option('--redis <url>', 'the shared Redis; else REDIS_URL')
   .option('--config <file>', 'configuration file (JSON)')
-  .action(async (scenario: string, o: { input: string; caisse: string; priority?: number; notBefore?: Date; dryRun?: boolean; config?: string }) => {
+  .action(async (scenario: string, o: { input: string; caisse: string; priority?: number; notBefore?: Date; dryRun?: boolean; config?: string; redis?: string }) => {
     exitCode = await (await import('./commands/enqueue.ts')).enqueueCommand(scenario, o, ctx);
   });
 
@@ -261,45 +262,51 @@ campaignCommand
   .description('recent campaigns, newest first, one line each')
   .option('--limit <n>', 'how many (default 20)', integer('--limit'))
   .option('--json', 'as JSON')
+  .option('--redis <url>', 'the shared Redis; else REDIS_URL')
   .option('--config <file>', 'configuration file (JSON)')
-  .action(async (o: { limit?: number; json?: boolean; config?: string }) => {
+  .action(async (o: { limit?: number; json?: boolean; config?: string; redis?: string }) => {
     exitCode = await (await import('./commands/campaign.ts')).campaignListCommand(o, ctx);
   });
 campaignCommand
   .command('status <id>')
   .description('state, dossiers by state and estimated end of a campaign')
   .option('--json', 'as JSON, for a program')
+  .option('--redis <url>', 'the shared Redis; else REDIS_URL')
   .option('--config <file>', 'configuration file (JSON)')
-  .action(async (id: string, o: { json?: boolean; config?: string }) => {
+  .action(async (id: string, o: { json?: boolean; config?: string; redis?: string }) => {
     exitCode = await (await import('./commands/campaign.ts')).campaignStatusCommand(id, o, ctx);
   });
 campaignCommand
   .command('pause <id>')
   .description('stop taking the campaign\'s dossiers (running ones finish)')
+  .option('--redis <url>', 'the shared Redis; else REDIS_URL')
   .option('--config <file>', 'configuration file (JSON)')
-  .action(async (id: string, o: { config?: string }) => {
+  .action(async (id: string, o: { config?: string; redis?: string }) => {
     exitCode = await (await import('./commands/campaign.ts')).campaignPauseCommand(id, o, ctx);
   });
 campaignCommand
   .command('resume <id>')
   .description('take the dossiers of a paused campaign again')
+  .option('--redis <url>', 'the shared Redis; else REDIS_URL')
   .option('--config <file>', 'configuration file (JSON)')
-  .action(async (id: string, o: { config?: string }) => {
+  .action(async (id: string, o: { config?: string; redis?: string }) => {
     exitCode = await (await import('./commands/campaign.ts')).campaignResumeCommand(id, o, ctx);
   });
 campaignCommand
   .command('cancel <id>')
   .description('remove the campaign\'s queued dossiers (running ones finish; done ones stay done)')
+  .option('--redis <url>', 'the shared Redis; else REDIS_URL')
   .option('--config <file>', 'configuration file (JSON)')
-  .action(async (id: string, o: { config?: string }) => {
+  .action(async (id: string, o: { config?: string; redis?: string }) => {
     exitCode = await (await import('./commands/campaign.ts')).campaignCancelCommand(id, o, ctx);
   });
 campaignCommand
   .command('rejects <id>')
   .description('write the human work list: every rejected or failed dossier with its row, reason and columns (CSV for Excel)')
   .requiredOption('--out <file>', 'CSV file to write')
+  .option('--redis <url>', 'the shared Redis; else REDIS_URL')
   .option('--config <file>', 'configuration file (JSON)')
-  .action(async (id: string, o: { out: string; config?: string }) => {
+  .action(async (id: string, o: { out: string; config?: string; redis?: string }) => {
     exitCode = await (await import('./commands/campaign.ts')).campaignRejectsCommand(id, o, ctx);
   });
 

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { ProwebConfig } from '../core/config.ts';
+import { loadConfig, type ProwebConfig } from '../core/config.ts';
 import { startEmbeddedRedis } from '../queue/embedded-redis.ts';
 import { createRedis, redisOptionsFromUrl } from '../queue/redis-connection.ts';
 import { assertNoEviction, evictionPolicyOf } from '../queue/redis-policy.ts';
@@ -65,4 +65,9 @@ export async function openRedis(config: ProwebConfig, closer: Closer, options: O
     }
   }
   return { connection, client, where };
+}
+
+/** The configuration of a command that takes `--redis`, which wins over REDIS_URL and the file. */
+export function loadConfigWithRedis(opts: { config?: string; redis?: string }): Promise<ProwebConfig> {
+  return loadConfig(opts.config, { ...process.env, ...(opts.redis ? { REDIS_URL: opts.redis } : {}) });
 }

@@ -1,5 +1,4 @@
 import { Queue } from 'bullmq';
-import { loadConfig } from '../../core/config.ts';
 import { Ledger } from '../../gains/index.ts';
 import { collectCampaignRejects, writeCampaignRejects } from '../../queue/campaign-rejects.ts';
 import { CampaignRegistry, type CampaignRecord } from '../../queue/campaign-registry.ts';
@@ -7,15 +6,17 @@ import { campaignStatus } from '../../queue/campaign-status.ts';
 import { queueNameFor } from '../../queue/queue-options.ts';
 import { campaignListText, campaignStatusText } from '../campaign-status-text.ts';
 import type { CommandContext } from '../context.ts';
-import { openRedis } from '../redis.ts';
+import { loadConfigWithRedis, openRedis } from '../redis.ts';
 
 export interface CampaignCommandOptions {
   config?: string;
+  /** The shared Redis; wins over REDIS_URL and the configuration. */
+  redis?: string;
 }
 
 /** What every `proweb campaign` subcommand opens: Redis, the registry and the ledger. */
 async function open(opts: CampaignCommandOptions, ctx: CommandContext, changes: boolean) {
-  const config = await loadConfig(opts.config);
+  const config = await loadConfigWithRedis(opts);
   // Reading a campaign cannot lose anything: only commands that change one refuse an evicting Redis.
   const redis = await openRedis(config, ctx.closer, { requireNoEviction: changes });
   const registry = new CampaignRegistry(redis.client, { prefix: config.prefix });

@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
 import { basename } from 'node:path';
-import { loadConfig } from '../../core/config.ts';
 import { Ledger } from '../../gains/index.ts';
 import { assertInputFile } from '../../input/index.ts';
 import { CampaignRegistry } from '../../queue/campaign-registry.ts';
@@ -10,12 +9,14 @@ import { findScenario } from '../../scenarios/catalogue.ts';
 import { invalidRowsText } from '../campaign-output.ts';
 import type { CommandContext } from '../context.ts';
 import { formatParisDateTime } from '../paris-time.ts';
-import { openRedis } from '../redis.ts';
+import { loadConfigWithRedis, openRedis } from '../redis.ts';
 
 export interface EnqueueCommandOptions {
   input: string;
   caisse: string;
   config?: string;
+  /** The shared Redis; wins over REDIS_URL and the configuration. */
+  redis?: string;
   priority?: number;
   notBefore?: Date;
   dryRun?: boolean;
@@ -26,7 +27,7 @@ export interface EnqueueCommandOptions {
  * workers, runs nothing here, and prints its id alone on the last line.
  */
 export async function enqueueCommand(scenarioId: string, opts: EnqueueCommandOptions, ctx: CommandContext): Promise<number> {
-  const config = await loadConfig(opts.config);
+  const config = await loadConfigWithRedis(opts);
   const scenario = findScenario(scenarioId);
   await assertInputFile(opts.input);
   const redis = await openRedis(config, ctx.closer);

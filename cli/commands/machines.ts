@@ -1,8 +1,7 @@
-import { loadConfig } from '../../core/config.ts';
 import { Ledger } from '../../gains/index.ts';
 import { listMachines, type MachineStatus } from '../../queue/machines.ts';
 import type { CommandContext } from '../context.ts';
-import { openRedis } from '../redis.ts';
+import { loadConfigWithRedis, openRedis } from '../redis.ts';
 
 export interface MachinesCommandOptions {
   config?: string;
@@ -36,7 +35,7 @@ export function machinesTable(machines: readonly MachineStatus[], now = new Date
 
 /** `proweb machines`: robot machines of the deployment, what they run, and when each was last seen. */
 export async function machinesCommand(opts: MachinesCommandOptions, ctx: CommandContext): Promise<number> {
-  const config = await loadConfig(opts.config, { ...process.env, ...(opts.redis ? { REDIS_URL: opts.redis } : {}) });
+  const config = await loadConfigWithRedis(opts);
   const redis = await openRedis(config, ctx.closer, { requireNoEviction: false });
   const now = new Date();
   const all = await listMachines(redis.client, new Ledger(redis.client, { prefix: config.prefix }), { prefix: config.prefix, now });

@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
-import { loadConfig } from '../../core/config.ts';
 import { Schedules, type Schedule } from '../../queue/schedules.ts';
 import { catalogue } from '../../scenarios/catalogue.ts';
 import type { CommandContext } from '../context.ts';
-import { openRedis } from '../redis.ts';
+import { loadConfigWithRedis, openRedis } from '../redis.ts';
 
 export interface ScheduleAddOptions {
   input: string;
@@ -17,7 +16,7 @@ export interface ScheduleAddOptions {
 }
 
 async function openSchedules(opts: { config?: string; redis?: string }, ctx: CommandContext): Promise<Schedules> {
-  const config = await loadConfig(opts.config, { ...process.env, ...(opts.redis ? { REDIS_URL: opts.redis } : {}) });
+  const config = await loadConfigWithRedis(opts);
   const redis = await openRedis(config, ctx.closer);
   return ctx.closer.add('schedules', new Schedules(redis.connection, { prefix: config.prefix }), (s) => s.close());
 }

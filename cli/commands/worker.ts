@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { loadConfig, resolveEndpoints } from '../../core/config.ts';
+import { resolveEndpoints } from '../../core/config.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { Ledger } from '../../gains/index.ts';
 import { CampaignRegistry } from '../../queue/campaign-registry.ts';
@@ -10,7 +10,7 @@ import { Robot } from '../../runner/index.ts';
 import { catalogue, findScenario } from '../../scenarios/catalogue.ts';
 import { capacityGateFor } from '../capacity.ts';
 import type { CommandContext } from '../context.ts';
-import { openRedis } from '../redis.ts';
+import { loadConfigWithRedis, openRedis } from '../redis.ts';
 
 export interface WorkerCommandOptions {
   config?: string;
@@ -34,7 +34,7 @@ export interface WorkerCommandOptions {
  * hands back those that could not, closes the browser and exits.
  */
 export async function workerCommand(opts: WorkerCommandOptions, ctx: CommandContext): Promise<number> {
-  const config = await loadConfig(opts.config, { ...process.env, ...(opts.redis ? { REDIS_URL: opts.redis } : {}) });
+  const config = await loadConfigWithRedis(opts);
   if (!config.redisUrl) {
     throw new ConfigError(
       'a worker needs the fleet\'s shared Redis: give --redis redis://host:6379 (or rediss:// for TLS) or set REDIS_URL',
