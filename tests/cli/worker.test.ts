@@ -161,8 +161,8 @@ describe('proweb worker: a fleet of robot machines on one Redis', () => {
       const prefix = redis.prefix();
       const ledger = new Ledger(redis.client, { prefix });
       const file = await dipaFile('sigterm.csv', requestRows(backOffice, (p) => p.conventioned, 8));
-      // Progrès commits each payment but answers 20 s late: a dossier is caught mid-way.
-      backOffice.faults.inject({ on: 'payment-submit', kind: 'delay', delayMs: 20_000, times: 2 });
+      // Progrès commits each payment but answers 40 s late: a dossier is caught mid-way.
+      backOffice.faults.inject({ on: 'payment-submit', kind: 'delay', delayMs: 40_000, times: 2 });
       const busy = await startWorker('robot-busy', prefix, ['--grace', '2']);
       const submission = await submit(prefix, file);
       await until('a payment committed but not yet answered', async () => backOffice.state.payments.length, (n) => n >= 1, 60_000);
@@ -172,8 +172,8 @@ describe('proweb worker: a fleet of robot machines on one Redis', () => {
       const exit = await busy.exited;
       const tookMs = Date.now() - signalled;
       expect(exit.code).toBe(0);
-      // 2 s of grace, then the browser closes and the dossiers go back: far less than the 20 s answer.
-      expect(tookMs).toBeLessThan(15_000);
+      // 2 s of grace, then the browser closes and the dossiers go back: far less than the 40 s answer.
+      expect(tookMs).toBeLessThan(25_000);
       expect(busy.stdout()).toMatch(/Worker stopped/);
       expect(busy.leftovers()).toEqual([]);
 
