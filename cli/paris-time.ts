@@ -1,4 +1,5 @@
 import { ProwebError } from '../core/errors.ts';
+import { firstInstantReading, formatWallClock } from '../core/wall-clock.ts';
 
 /** The caisses' time zone: times typed by a person are read there, and shown there. */
 export const PARIS = 'Europe/Paris';
@@ -11,29 +12,9 @@ export class InvalidDateTime extends ProwebError {
   }
 }
 
-const parts = new Intl.DateTimeFormat('en-GB', {
-  timeZone: PARIS, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-});
-
-/** Paris wall-clock fields of a moment. */
-function parisFields(ms: number): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
-  const get = (type: Intl.DateTimeFormatPartTypes) => Number(parts.formatToParts(new Date(ms)).find((p) => p.type === type)?.value);
-  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
-}
-
-/** Paris's offset from UTC at a moment (+1 h in winter, +2 h in summer). */
-function parisOffsetMs(ms: number): number {
-  const f = parisFields(ms);
-  return Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second) - Math.floor(ms / 1000) * 1000;
-}
-
-/** The moment a Paris wall-clock time stands for; a time skipped by the spring change lands an hour later. */
-function fromParis(year: number, month: number, day: number, hour: number, minute: number, second = 0): number {
-  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
-  // Twice: the offset at the wall time read as UTC may differ from the offset at the answer (around a change).
-  const first = wall - parisOffsetMs(wall);
-  return wall - parisOffsetMs(first);
-}
+/** The moment a Paris wall-clock time stands for; a time skipped by the spring change is the instant of the jump. */
+const fromParis = (year: number, month: number, day: number, hour: number, minute: number, second = 0): number =>
+  firstInstantReading(Date.UTC(year, month - 1, day, hour, minute, second), PARIS);
 
 function checkCalendar(text: string, year: number, month: number, day: number, hour: number, minute: number, second: number): void {
   const d = new Date(Date.UTC(year, month - 1, day));
@@ -71,10 +52,7 @@ export function parseParisDateTime(input: string): Date {
   throw new InvalidDateTime(text, 'is not a date-time');
 }
 
-const two = (n: number) => String(n).padStart(2, '0');
-
 /** `03/12/2026 20:00` (Paris time). */
 export function formatParisDateTime(at: Date | string): string {
-  const f = parisFields(typeof at === 'string' ? Date.parse(at) : at.getTime());
-  return `${two(f.day)}/${two(f.month)}/${f.year} ${two(f.hour)}:${two(f.minute)}`;
+  return formatWallClock(typeof at === 'string' ? Date.parse(at) : at, PARIS);
 }

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { applicationCapacitySchema, type ApplicationCapacity, type ApplicationCapacityInput, type OpeningHours } from '../core/capacity.ts';
 import { ConfigError } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
-import { formatLocalTime, nextOpening } from './opening-hours.ts';
+import { formatWallClock } from '../core/wall-clock.ts';
+import { nextOpening } from './opening-hours.ts';
 
 /** Length of the sliding window behind `ratePerMinute`. */
 export const RATE_WINDOW_MS = 60_000;
@@ -265,7 +266,7 @@ export class CapacityGate {
     return {
       granted: false,
       retryInMs: opensTogether - at,
-      reason: closed.map((s) => `${s.id} is closed until ${formatLocalTime(s.opens, s.hours.timezone)} (${s.hours.timezone})`).join('; '),
+      reason: closed.map((s) => `${s.id} is closed until ${formatWallClock(s.opens, s.hours.timezone)} (${s.hours.timezone})`).join('; '),
     };
   }
 

@@ -1,5 +1,6 @@
 import type { OpeningHours } from '../core/capacity.ts';
 import { ProwebError } from '../core/errors.ts';
+import { firstInstantReading, wallClock } from '../core/wall-clock.ts';
 import { isPublicHoliday } from '../domain/public-holidays.ts';
 
 /**
@@ -22,58 +23,6 @@ export class ScheduleNeverOpens extends ProwebError {
 const DAY_MS = 86_400_000;
 /** Far more than any run of closed days a schedule with one open weekday can have. */
 const SEARCH_DAYS = 400;
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timezone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timezone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timezone, formatter);
-  }
-  return formatter;
-}
-
-/**
- * The wall clock of `timezone` at instant `t`, written as the UTC instant with the same
- * reading (so that wall-clock arithmetic is plain millisecond arithmetic).
- */
-function wallClock(t: number, timezone: string): number {
-  const n: Record<string, number> = {};
-  for (const part of formatterFor(timezone).formatToParts(t)) {
-    if (part.type !== 'literal') n[part.type] = Number(part.value);
-  }
-  const millis = ((t % 1000) + 1000) % 1000;
-  return Date.UTC(n.year!, n.month! - 1, n.day!, n.hour!, n.minute!, n.second!) + millis;
-}
-
-/** The first instant at which the clock of `timezone` reads `wall` or later. */
-function firstInstantReading(wall: number, timezone: string): number {
-  // Offsets a day either side bracket any single change of offset around `wall`.
-  const before = wall - (wallClock(wall - DAY_MS, timezone) - (wall - DAY_MS));
-  const after = wall - (wallClock(wall + DAY_MS, timezone) - (wall + DAY_MS));
-  const exact = [before, after].filter((t) => wallClock(t, timezone) === wall);
-  if (exact.length > 0) return Math.min(...exact);
-  // `wall` falls in a gap (clocks went forward): the answer is the instant of the jump.
-  let low = Math.min(before, after);
-  let high = Math.max(before, after);
-  if (!(wallClock(low, timezone) < wall && wallClock(high, timezone) >= wall)) return high;
-  while (high - low > 1) {
-    const middle = Math.floor((low + high) / 2);
-    if (wallClock(middle, timezone) >= wall) high = middle;
-    else low = middle;
-  }
-  return high;
-}
 
 function minutesOf(clock: string): number {
   const [hours, minutes] = clock.split(':').map(Number);
@@ -125,11 +74,4 @@ export function isOpen(hours: OpeningHours, at: Date): boolean {
 export function nextOpening(hours: OpeningHours, at: Date): Date {
   const { open } = firstIntervalEndingAfter(hours, at);
   return new Date(Math.max(open, at.getTime()));
-}
-
-/** `dd/mm/yyyy HH:MM` on the wall clock of `timezone`, as French screens and messages write it. */
-export function formatLocalTime(at: Date, timezone: string): string {
-  const wall = new Date(wallClock(at.getTime(), timezone));
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${two(wall.getUTCDate())}/${two(wall.getUTCMonth() + 1)}/${wall.getUTCFullYear()} ${two(wall.getUTCHours())}:${two(wall.getUTCMinutes())}`;
 }

@@ -3,6 +3,7 @@ import { Schedules, type Schedule } from '../../queue/schedules.ts';
 import { catalogue } from '../../scenarios/catalogue.ts';
 import type { CommandContext } from '../context.ts';
 import { loadConfigWithRedis, openRedis } from '../redis.ts';
+import { formatWallClock } from '../../core/wall-clock.ts';
 
 export interface ScheduleAddOptions {
   input: string;
@@ -21,8 +22,7 @@ async function openSchedules(opts: { config?: string; redis?: string }, ctx: Com
   return ctx.closer.add('schedules', new Schedules(redis.connection, { prefix: config.prefix }), (s) => s.close());
 }
 
-const when = (d: Date | undefined, tz: string) =>
-  d ? `${d.toLocaleString('fr-FR', { timeZone: tz, dateStyle: 'short', timeStyle: 'short' })} (${tz})` : 'not planned';
+const when = (d: Date | undefined, tz: string) => (d ? `${formatWallClock(d, tz)} (${tz})` : 'not planned');
 
 function describe(s: Schedule): string {
   return `${s.name}: ${s.scenarioId} × ${s.file} × ${s.caisse}, cron "${s.cron}" ${s.timezone}${s.priority ? `, priority ${s.priority}` : ''}; next ${when(s.next, s.timezone)}`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openingHoursSchema, type OpeningHours } from '../../core/capacity.ts';
-import { formatLocalTime, isOpen, nextOpening, ScheduleNeverOpens } from '../../queue/opening-hours.ts';
+import { isOpen, nextOpening, ScheduleNeverOpens } from '../../queue/opening-hours.ts';
 
 /** Progrès: entries 07:00–19:00 on working days, Paris time, closed on public holidays. */
 const progres = openingHoursSchema.parse({ from: '07:00', to: '19:00' });
@@ -163,12 +163,5 @@ describe('schedules that cannot be used', () => {
 
   it('refuses an invalid instant', () => {
     expect(() => nextOpening(progres, new Date('not a date'))).toThrow(/invalid Date/);
-  });
-});
-
-describe('local times in messages', () => {
-  it('writes dd/mm/yyyy HH:MM on the clock of the time zone', () => {
-    expect(formatLocalTime(at('2026-12-03T06:00:00Z'), 'Europe/Paris')).toBe('03/12/2026 07:00');
-    expect(formatLocalTime(at('2026-12-03T06:00:00Z'), 'America/Cayenne')).toBe('03/12/2026 03:00');
   });
 });
