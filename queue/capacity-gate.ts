@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { applicationCapacitySchema, type ApplicationCapacity, type ApplicationCapacityInput, type OpeningHours } from '../core/capacity.ts';
@@ -10,6 +10,17 @@ import { nextOpening } from './opening-hours.ts';
 /** Length of the sliding window behind `ratePerMinute`. */
 export const RATE_WINDOW_MS = 60_000;
 
+/** Both scripts' clock: ARGV[1] (an injected clock, in tests) or Redis server time, one clock for the fleet. */
+const NOW = `
+local now
+if ARGV[1] == '' then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+else
+  now = tonumber(ARGV[1])
+end
+`;
+
 /**
  * Checks every application's rate window and session semaphore, and takes them all
  * only if none refuses: one script, so that the fleet's acquires are serialised.
@@ -18,15 +29,7 @@ export const RATE_WINDOW_MS = 60_000;
  * application its ratePerMinute and maxSessions (0 = no limit).
  * Returns {1, now} when granted, else {0, now, then per refusal: index, kind, used, waitMs}.
  */
-const ACQUIRE = `
-local now
-if ARGV[1] == '' then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-else
-  now = tonumber(ARGV[1])
-end
-local token, leaseMs, windowMs = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+const ACQUIRE = `${NOW}local token, leaseMs, windowMs = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local n = #KEYS / 2
 local refused = {0, now}
 for i = 1, n do
@@ -69,15 +72,7 @@ return {1, now}
  * Extends the lease of a permit still held. KEYS: sessions sets. ARGV: now ('' = server
  * time), token, leaseMs. Returns how many of the leases had already expired (and are not revived).
  */
-const RENEW = `
-local now
-if ARGV[1] == '' then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-else
-  now = tonumber(ARGV[1])
-end
-local leaseMs = tonumber(ARGV[3])
+const RENEW = `${NOW}local leaseMs = tonumber(ARGV[3])
 local lost = 0
 for _, key in ipairs(KEYS) do
   local expiry = redis.call('ZSCORE', key, ARGV[2])
@@ -315,26 +310,9 @@ export class CapacityGate {
     return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   }
 
-  /** EVALSHA, loading the script on a server that does not know it yet (first use, restart). */
-  private async run(script: string, keys: string[], args: string[]): Promise<unknown> {
-    const sha = sha1(script);
-    try {
-      return await this.redis.evalsha(sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return this.redis.eval(script, keys.length, ...keys, ...args);
-    }
+  private run(script: string, keys: string[], args: string[]): Promise<unknown> {
+    return this.redis.eval(script, keys.length, ...keys, ...args);
   }
-}
-
-const shas = new Map<string, string>();
-function sha1(script: string): string {
-  let sha = shas.get(script);
-  if (!sha) {
-    sha = createHash('sha1').update(script).digest('hex');
-    shas.set(script, sha);
-  }
-  return sha;
 }
 
 /** The first instant at or after `at` when every schedule is open at once. */
