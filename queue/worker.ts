@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { DelayedError, UnrecoverableError, WaitingError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { TechnicalFailure } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import type { Ledger, LedgerEntry } from '../gains/index.ts';
@@ -87,7 +87,9 @@ export class DossierWorker extends EventEmitter<{
   private closing: Promise<void> | undefined;
   /** Set when the grace period ran out: dossiers interrupted now go back to the queue. */
   private handingBack = false;
-  private readonly active = new Map<string, { job: Job<JobPayload, JobResult>; token: string | undefined }>();
+  private runningNow = 0;
+  /** Campaigns whose start this worker has recorded. */
+  private readonly started = new Set<string>();
 
   constructor(private readonly options: DossierWorkerOptions) {
     super();
@@ -115,16 +117,16 @@ export class DossierWorker extends EventEmitter<{
 
   /** Dossiers this worker is running now. */
   get running(): number {
-    return this.active.size;
+    return this.runningNow;
   }
 
   private async track(job: Job<JobPayload, JobResult>, token: string | undefined): Promise<JobResult> {
     const id = job.id ?? '';
-    this.active.set(id, { job, token });
+    this.runningNow++;
     try {
       return await this.process(job, token);
     } catch (error) {
-      if (this.handingBack && !(error instanceof DelayedError || error instanceof WaitingError)) {
+      if (this.handingBack && !(error instanceof DelayedError)) {
         // Interrupted by the end of the grace period: the dossier goes back to the queue, not
         // counted as an attempt. It is retaken after a lock's duration, as after a crash, so that
         // whatever the browser had already sent has landed when the scenario's guard looks for it.
@@ -134,7 +136,7 @@ export class DossierWorker extends EventEmitter<{
       }
       throw error;
     } finally {
-      this.active.delete(id);
+      this.runningNow--;
     }
   }
 
@@ -155,8 +157,6 @@ export class DossierWorker extends EventEmitter<{
     if (payload.scenarioVersion !== scenario.version) {
       log.warn({ submitted: payload.scenarioVersion, running: scenario.version }, 'dossier submitted with another scenario version');
     }
-    // A dossier that fails for good goes to a person, who redoes it: that costs the scenario's rework.
-    const reworkMinutes = scenario.reworkMinutes ?? 0;
     const entry = {
       campaignId: payload.campaignId, scenarioId: scenario.id, scenarioVersion: scenario.version, caisse: payload.caisse,
       machine: this.options.machine, dossierId: payload.dossierId, rowNumber: payload.rowNumber, attempts: job.attemptsMade + 1,
@@ -167,8 +167,7 @@ export class DossierWorker extends EventEmitter<{
     const parsed = scenario.input.safeParse(payload.raw);
     if (!parsed.success) {
       const reason = `row ${payload.rowNumber} is not valid for ${scenario.id} v${scenario.version}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
-      await this.options.ledger.record({ ...entry, status: 'failed', reason, manualMinutesSaved: 0, reworkMinutes, robotMs: 0, finishedAt: new Date().toISOString() });
-      this.emit('finished', { ...base, status: 'failed', reason, alreadyRecorded: false });
+      await this.failedForGood(scenario, entry, base, reason);
       throw new UnrecoverableError(reason);
     }
     const row = parsed.data;
@@ -195,7 +194,12 @@ export class DossierWorker extends EventEmitter<{
       throw new DelayedError(permit.reason);
     }
     try {
-      await this.options.campaigns?.markStarted(payload.campaignId, new Date());
+      if (this.options.campaigns && !this.started.has(payload.campaignId)) {
+        // Kept once per campaign: a round trip for its first dossier here, not for each of them.
+        await this.options.campaigns.markStarted(payload.campaignId, new Date());
+        if (this.started.size >= 1000) this.started.clear();
+        this.started.add(payload.campaignId);
+      }
       return await this.enter(job, scenario, row, payload, entry, base, log);
     } finally {
       if (permit?.granted) await permit.release();
@@ -207,7 +211,6 @@ export class DossierWorker extends EventEmitter<{
     entry: Omit<LedgerEntry, 'status' | 'manualMinutesSaved' | 'robotMs' | 'finishedAt'>, base: Pick<DossierFinished, 'jobId' | 'campaignId' | 'rowNumber'>, log: Logger,
   ): Promise<JobResult> {
     if (payload.dryRun) return this.dryRun(scenario, row, payload, base);
-    const reworkMinutes = scenario.reworkMinutes ?? 0;
 
     let outcome: DossierOutcome;
     try {
@@ -223,8 +226,7 @@ export class DossierWorker extends EventEmitter<{
         throw failure;
       }
       const reason = failure.message;
-      await this.options.ledger.record({ ...entry, status: 'failed', reason, manualMinutesSaved: 0, reworkMinutes, robotMs: 0, finishedAt: new Date().toISOString() });
-      this.emit('finished', { ...base, status: 'failed', reason, alreadyRecorded: false });
+      await this.failedForGood(scenario, entry, base, reason);
       throw failure;
     }
 
@@ -243,6 +245,15 @@ export class DossierWorker extends EventEmitter<{
       alreadyRecorded: !recorded.recorded,
     });
     return outcome;
+  }
+
+  /** Records a dossier that no attempt will save: it goes to a person, who redoes it, at the scenario's rework cost. */
+  private async failedForGood(
+    scenario: Scenario<any>, entry: Omit<LedgerEntry, 'status' | 'manualMinutesSaved' | 'robotMs' | 'finishedAt'>,
+    base: Pick<DossierFinished, 'jobId' | 'campaignId' | 'rowNumber'>, reason: string,
+  ): Promise<void> {
+    await this.options.ledger.record({ ...entry, status: 'failed', reason, manualMinutesSaved: 0, reworkMinutes: scenario.reworkMinutes ?? 0, robotMs: 0, finishedAt: new Date().toISOString() });
+    this.emit('finished', { ...base, status: 'failed', reason, alreadyRecorded: false });
   }
 
   /** A dry run: the robot does every step but the commit; the ledger is not touched. */
@@ -274,7 +285,7 @@ export class DossierWorker extends EventEmitter<{
       const first = await Promise.race([draining, expired]);
       clearTimeout(timer);
       if (first === 'expired') {
-        this.logger.warn({ running: this.active.size, gracePeriodMs: options.gracePeriodMs }, 'grace period over; handing the running dossiers back');
+        this.logger.warn({ running: this.runningNow, gracePeriodMs: options.gracePeriodMs }, 'grace period over; handing the running dossiers back');
         this.handingBack = true;
         await options.interrupt?.();
         await draining;
