@@ -19,12 +19,8 @@ export interface CheckScreensOptions {
 /** The first row valid for the scenario in any of the files, or undefined when none has one. */
 async function rowFor(scenario: AnyScenario, files: readonly string[]): Promise<{ file: string; rowNumber: number; row: Record<string, unknown> } | undefined> {
   for (const file of files) {
-    try {
-      return { file, ...(await firstValidRow(scenario, file)) };
-    } catch (error) {
-      // A file of another scenario has no valid row for this one; a file that cannot be read is an error.
-      if (!(error instanceof InputFileError && /no valid row/.test(error.message))) throw error;
-    }
+    const found = await firstValidRow(scenario, file);
+    if (found) return { file, ...found };
   }
   return undefined;
 }
