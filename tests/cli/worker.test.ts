@@ -2,9 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
-import { Ledger, type LedgerEntry } from '../../gains/index.ts';
+import { Ledger } from '../../gains/index.ts';
 import { submitCampaign, type CampaignSubmission } from '../../queue/campaign.ts';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../queue/embedded-redis.ts';
 import { queueNameFor } from '../../queue/queue-options.ts';
@@ -13,6 +13,7 @@ import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import { runCli, startCli, type CliProcess } from '../support/cli.ts';
 import { dipaFile, requestRows } from '../support/dipa.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { entriesOf } from '../support/ledger.ts';
 
 /**
  * The fleet: separate `proweb worker` processes (each its own Chromium) on one real
@@ -70,28 +71,11 @@ async function submit(prefix: string, file: string, connection: object = redis.s
   }
 }
 
-/** Polls until `condition` holds; fails with `what` and the last value seen. */
-async function until<T>(what: string, probe: () => Promise<T>, condition: (value: T) => boolean, timeoutMs = 150_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await probe();
-  while (!condition(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(last)} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-    last = await probe();
-  }
-  return last;
-}
-
 const ended = (ledger: Ledger, campaignId: string) => async () => {
   const c = await ledger.campaignCounts(campaignId);
   return c.done + c.rejected + c.failed;
 };
 
-async function entriesOf(ledger: Ledger): Promise<LedgerEntry[]> {
-  const list: LedgerEntry[] = [];
-  for await (const e of ledger.entries()) list.push(e);
-  return list;
-}
 
 /** Each dossier of the file paid once in the back office and recorded once in the ledger. */
 async function expectExactlyOnce(backOffice: BackOffice, ledger: Ledger, rows: number) {
@@ -124,13 +108,13 @@ describe('proweb worker: a fleet of robot machines on one Redis', () => {
       const submission = await submit(prefix, file);
       expect(submission.jobIds).toHaveLength(300);
       // Killed while it holds dossiers: some of them may be half-entered in the back office.
-      await until('dossiers ended before the kill', ended(ledger, submission.campaignId), (n) => n >= 60);
+      await expect.poll(ended(ledger, submission.campaignId), { timeout: 150_000, interval: 250 }).toBeGreaterThanOrEqual(60);
       workers[1]!.kill('SIGKILL');
       expect((await workers[1]!.exited).signal).toBe('SIGKILL');
       // Its browser sees the pipe to the dead process close and goes too: nothing piles up on the machine.
-      await until('the killed worker\'s browser gone', async () => workers[1]!.leftovers(), (left) => left.length === 0, 30_000);
+      await expect.poll(() => workers[1]!.leftovers(), { timeout: 30_000, interval: 250 }).toEqual([]);
 
-      await until('dossiers ended', ended(ledger, submission.campaignId), (n) => n >= 300);
+      await expect.poll(ended(ledger, submission.campaignId), { timeout: 150_000, interval: 250 }).toBeGreaterThanOrEqual(300);
       await expectExactlyOnce(backOffice, ledger, 300);
       const byMachine = new Map<string, number>();
       for (const e of await entriesOf(ledger)) byMachine.set(e.machine, (byMachine.get(e.machine) ?? 0) + 1);
@@ -138,10 +122,12 @@ describe('proweb worker: a fleet of robot machines on one Redis', () => {
       expect(byMachine.get('robot-c')).toBeGreaterThan(0);
 
       // The killed machine stops beating and is no longer listed online; the others did work in the last hour.
-      const after = await until('the killed machine shown offline', async () => {
+      const after = await vi.waitFor(async () => {
         const run = await runCli(['machines', '--json', '--all'], envFor(prefix, redis.server.url));
-        return JSON.parse(run.stdout) as { name: string; online: boolean; doneLastHour: number }[];
-      }, (list) => list.find((m) => m.name === 'robot-b')?.online === false, 30_000);
+        const list = JSON.parse(run.stdout) as { name: string; online: boolean; doneLastHour: number }[];
+        expect(list.find((m) => m.name === 'robot-b')?.online).toBe(false);
+        return list;
+      }, { timeout: 30_000, interval: 250 });
       expect(after.filter((m) => m.online).map((m) => m.name).sort()).toEqual(['robot-a', 'robot-c']);
       expect(after.reduce((sum, m) => sum + m.doneLastHour, 0)).toBe(300);
 
@@ -165,7 +151,7 @@ describe('proweb worker: a fleet of robot machines on one Redis', () => {
       backOffice.faults.inject({ on: 'payment-submit', kind: 'delay', delayMs: 40_000, times: 2 });
       const busy = await startWorker('robot-busy', prefix, ['--grace', '2']);
       const submission = await submit(prefix, file);
-      await until('a payment committed but not yet answered', async () => backOffice.state.payments.length, (n) => n >= 1, 60_000);
+      await expect.poll(() => backOffice.state.payments.length, { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(1);
 
       const signalled = Date.now();
       busy.kill('SIGTERM');
@@ -179,7 +165,7 @@ describe('proweb worker: a fleet of robot machines on one Redis', () => {
 
       backOffice.faults.clear();
       await startWorker('robot-next', prefix);
-      await until('dossiers ended', ended(ledger, submission.campaignId), (n) => n >= 8, 120_000);
+      await expect.poll(ended(ledger, submission.campaignId), { timeout: 120_000, interval: 250 }).toBeGreaterThanOrEqual(8);
       await expectExactlyOnce(backOffice, ledger, 8);
       const guarded = (await entriesOf(ledger)).filter((e) => e.alreadyEntered);
       // The dossiers interrupted after their commit were found by the guard, not entered again.
@@ -202,12 +188,12 @@ describe('proweb worker: a fleet of robot machines on one Redis', () => {
       const file = await dipaFile('restart.csv', requestRows(backOffice, (p) => p.conventioned, 60));
       await Promise.all(['robot-x', 'robot-y'].map((n) => startWorker(n, prefix, [], server.url)));
       const submission = await submit(prefix, file, server.connection);
-      await until('dossiers ended before the restart', ended(ledger, submission.campaignId), (n) => n >= 10, 120_000);
+      await expect.poll(ended(ledger, submission.campaignId), { timeout: 120_000, interval: 250 }).toBeGreaterThanOrEqual(10);
 
       await server.close();
       server = await startEmbeddedRedis({ dataDir: redisDir });
 
-      await until('dossiers ended', ended(ledger, submission.campaignId), (n) => n >= 60, 200_000);
+      await expect.poll(ended(ledger, submission.campaignId), { timeout: 200_000, interval: 250 }).toBeGreaterThanOrEqual(60);
       await expectExactlyOnce(backOffice, ledger, 60);
     } finally {
       for (const p of started.splice(0)) {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../../gains/ledger.ts';
 import type { LedgerEntry } from '../../gains/ledger-entry.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { entriesOf } from '../support/ledger.ts';
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -17,11 +18,6 @@ const entry = (over: Partial<LedgerEntry> = {}): LedgerEntry => ({
   finishedAt: new Date().toISOString(), ...over,
 });
 
-const all = async (ledger: Ledger) => {
-  const list: LedgerEntry[] = [];
-  for await (const e of ledger.entries()) list.push(e);
-  return list;
-};
 
 describe('the ledger (real Redis)', () => {
   it('records a dossier done once, even when recorded again by a retry or another campaign', async () => {
@@ -30,7 +26,7 @@ describe('the ledger (real Redis)', () => {
     const again = await Promise.all([ledger.record(entry({ attempts: 2 })), ledger.record(entry({ campaignId: 'c2' }))]);
     expect(again.map((r) => r.recorded)).toEqual([false, false]);
     expect(again[0]!.done).toMatchObject({ reference: 'PRG-2020-000001', campaignId: 'c1' });
-    expect(await all(ledger)).toHaveLength(1);
+    expect(await entriesOf(ledger)).toHaveLength(1);
     expect(await ledger.campaignCounts('c1')).toEqual({ done: 1, rejected: 0, failed: 0 });
   });
 
@@ -38,7 +34,7 @@ describe('the ledger (real Redis)', () => {
     const ledger = new Ledger(redis.client, { prefix: redis.prefix() });
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => ledger.record(entry({ attempts: 1 + (i % 3) }))));
     expect(results.filter((r) => r.recorded)).toHaveLength(1);
-    expect(await all(ledger)).toHaveLength(1);
+    expect(await entriesOf(ledger)).toHaveLength(1);
   });
 
   it('records a rejection once per campaign, so that a corrected file can be resubmitted', async () => {
@@ -50,7 +46,7 @@ describe('the ledger (real Redis)', () => {
     expect((await ledger.doneAmong('dipa-payment', ['d1'])).size).toBe(0);
     expect((await ledger.record(entry({ campaignId: 'c3' }))).recorded).toBe(true);
     expect([...(await ledger.doneAmong('dipa-payment', ['d1', 'd2'])).keys()]).toEqual(['d1']);
-    expect((await all(ledger)).map((e) => e.status)).toEqual(['rejected', 'rejected', 'done']);
+    expect((await entriesOf(ledger)).map((e) => e.status)).toEqual(['rejected', 'rejected', 'done']);
   });
 
   it('keeps each campaign’s work list: its dossiers rejected or failed, not those done', async () => {
@@ -75,6 +71,6 @@ describe('the ledger (real Redis)', () => {
   it('refuses an entry that breaks its schema, before writing anything', async () => {
     const ledger = new Ledger(redis.client, { prefix: redis.prefix() });
     await expect(ledger.record(entry({ robotMs: -1 }))).rejects.toThrow();
-    expect(await all(ledger)).toHaveLength(0);
+    expect(await entriesOf(ledger)).toHaveLength(0);
   });
 });

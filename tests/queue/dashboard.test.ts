@@ -1,5 +1,5 @@
 import { Queue, Worker } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { listenHttp } from '../../core/http-listener.ts';
 import { createDashboard, DashboardOptionsError, scenarioQueueNames, type DashboardOptions } from '../../queue/dashboard.ts';
 import { queueNameFor } from '../../queue/queue-options.ts';
@@ -44,19 +44,6 @@ async function apiQueues(url: string, query = ''): Promise<ApiQueue[]> {
   const response = await fetch(`${url}/api/queues${query}`, { headers: AUTH });
   expect(response.status).toBe(200);
   return ((await response.json()) as { queues: ApiQueue[] }).queues;
-}
-
-/** Polls `check` until it passes or the deadline is over (then its last failure is thrown). */
-async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
 }
 
 describe('the queue dashboard (bull-board, real Redis and HTTP)', () => {
@@ -192,7 +179,7 @@ describe('the queue dashboard (bull-board, real Redis and HTTP)', () => {
     expect(await clients()).toBeGreaterThanOrEqual(before + SCENARIO_QUEUES.length);
     await Promise.all([dashboard.close(), dashboard.close()]);
     await dashboard.close();
-    await eventually(async () => expect(await clients()).toBe(before));
+    await vi.waitFor(async () => expect(await clients()).toBe(before), { timeout: 10_000 });
   });
 
   it('refuses credentials that cannot protect it, and malformed base paths and queue names', () => {

@@ -1,12 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
-import { Ledger, type LedgerEntry } from '../../gains/index.ts';
+import { Ledger } from '../../gains/index.ts';
 import { runCampaign } from '../../queue/run-campaign.ts';
 import { Robot } from '../../runner/index.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import { dipaFile, requestRows } from '../support/dipa.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { entriesOf } from '../support/ledger.ts';
 
 const DIPA_50 = fileURLToPath(new URL('../../fixtures/data/dipa-50.csv', import.meta.url));
 
@@ -35,11 +36,6 @@ const run = (file: string, prefix = redis.prefix(), dryRun = false) => {
   return { ledger, result: runCampaign({ connection: redis.server.connection, prefix, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai', machine: 'test-robot', robot, ledger, dryRun }) };
 };
 
-const entriesOf = async (ledger: Ledger) => {
-  const list: LedgerEntry[] = [];
-  for await (const e of ledger.entries()) list.push(e);
-  return list;
-};
 
 describe('a DIPA campaign on one machine (real Redis, Chromium and HTTP)', () => {
   it('enters each of 50 payments exactly once and records 50 dossiers in the ledger', async () => {

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ledger, type LedgerEntry } from '../../gains/index.ts';
+import { Ledger } from '../../gains/index.ts';
 import { dossierIdFor, jobIdFor } from '../../queue/dossier-id.ts';
 import type { JobPayload } from '../../queue/job-payload.ts';
 import { DOSSIER_JOB_OPTIONS } from '../../queue/queue-options.ts';
@@ -8,6 +8,7 @@ import { DossierWorker, type DossierFinished } from '../../queue/worker.ts';
 import { Robot } from '../../runner/index.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { entriesOf } from '../support/ledger.ts';
 
 let redis: TestRedis;
 let robot: Robot;
@@ -34,11 +35,6 @@ const start = (prefix: string) => {
   return { ledger, queue, worker, next };
 };
 
-const entriesOf = async (ledger: Ledger) => {
-  const list: LedgerEntry[] = [];
-  for await (const e of ledger.entries()) list.push(e);
-  return list;
-};
 
 describe('the dossier worker (real Redis and BullMQ)', () => {
   it('finishes a dossier the ledger already has done without opening the browser', async () => {

@@ -17,6 +17,7 @@ import { autonomisationAyantsDroit, autonomisationRow, type AutonomisationRow } 
 import { Client } from '../fixtures/bdo/helpers.ts';
 import { writeInputFile } from '../support/files.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { entriesOf } from '../support/ledger.ts';
 
 const SAMPLE = (name: string) => fileURLToPath(new URL(`../../fixtures/data/${name}`, import.meta.url));
 
@@ -56,11 +57,6 @@ const run = (file: string, prefix = redis.prefix()) => {
   };
 };
 
-const entriesOf = async (ledger: Ledger) => {
-  const list: LedgerEntry[] = [];
-  for await (const e of ledger.entries()) list.push(e);
-  return list;
-};
 
 /** The valid rows of a file, by row number, as the scenario reads them. */
 async function validRows(file: string): Promise<Map<number, AutonomisationRow>> {

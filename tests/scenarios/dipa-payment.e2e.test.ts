@@ -13,6 +13,7 @@ import { runCampaign } from '../../queue/run-campaign.ts';
 import { Robot } from '../../runner/index.ts';
 import { dipaPayment, dipaRow } from '../../scenarios/dipa-payment.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { entriesOf } from '../support/ledger.ts';
 
 const SAMPLE = (name: string) => fileURLToPath(new URL(`../../fixtures/data/${name}`, import.meta.url));
 
@@ -44,11 +45,6 @@ const run = (file: string, prefix = redis.prefix()) => {
   return { ledger, result: runCampaign({ connection: redis.server.connection, prefix, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai', machine: 'test-robot', robot, ledger }) };
 };
 
-const entriesOf = async (ledger: Ledger) => {
-  const list: LedgerEntry[] = [];
-  for await (const e of ledger.entries()) list.push(e);
-  return list;
-};
 
 /** The CSV rows of a file, as the generator wrote them (column name → text). */
 async function csvRows(file: string): Promise<DipaCsvRow[]> {

@@ -17,6 +17,7 @@ import type { DossierFinished } from '../../queue/worker.ts';
 import { Robot } from '../../runner/index.ts';
 import { forfaitPs, forfaitPsRow } from '../../scenarios/forfait-ps.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { entriesOf } from '../support/ledger.ts';
 
 const SAMPLE = (name: string) => fileURLToPath(new URL(`../../fixtures/data/${name}`, import.meta.url));
 
@@ -55,11 +56,6 @@ const run = (file: string, prefix = redis.prefix()) => {
   return { ledger, result: runCampaign({ connection: redis.server.connection, prefix, scenario: forfaitPs, file, caisse: 'CPAM Lille-Douai', machine: 'test-robot', robot, ledger }) };
 };
 
-const entriesOf = async (ledger: Ledger) => {
-  const list: LedgerEntry[] = [];
-  for await (const e of ledger.entries()) list.push(e);
-  return list;
-};
 
 /** The PS numbers of a file's valid rows. */
 async function validPs(file: string): Promise<string[]> {

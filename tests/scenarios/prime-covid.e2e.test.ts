@@ -13,6 +13,7 @@ import { runCampaign } from '../../queue/run-campaign.ts';
 import { Robot } from '../../runner/index.ts';
 import { primeCovid, primeCovidRow, type PrimeCovidRow } from '../../scenarios/prime-covid.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { entriesOf } from '../support/ledger.ts';
 
 const SAMPLE = (name: string) => fileURLToPath(new URL(`../../fixtures/data/${name}`, import.meta.url));
 
@@ -49,11 +50,6 @@ const run = (file: string, prefix = redis.prefix()) => {
   return { ledger, result: runCampaign({ connection: redis.server.connection, prefix, scenario: primeCovid, file, caisse: 'CPAM Lille-Douai', machine: 'test-robot', robot, ledger }) };
 };
 
-const entriesOf = async (ledger: Ledger) => {
-  const list: LedgerEntry[] = [];
-  for await (const e of ledger.entries()) list.push(e);
-  return list;
-};
 
 /** The valid rows of a file, by row number, as the scenario reads them. */
 async function validRows(file: string): Promise<Map<number, PrimeCovidRow>> {

@@ -14,6 +14,7 @@ import { runCampaign } from '../../queue/run-campaign.ts';
 import { Robot } from '../../runner/index.ts';
 import { prnEntry, prnRow, type PrnRow } from '../../scenarios/prn-entry.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { entriesOf } from '../support/ledger.ts';
 
 const SAMPLE = (name: string) => fileURLToPath(new URL(`../../fixtures/data/${name}`, import.meta.url));
 
@@ -52,11 +53,6 @@ const run = (file: string, prefix = redis.prefix()) => {
   return { ledger, result: runCampaign({ connection: redis.server.connection, prefix, scenario: prnEntry, file, caisse: 'CPAM Lille-Douai', machine: 'test-robot', robot, ledger }) };
 };
 
-const entriesOf = async (ledger: Ledger) => {
-  const list: LedgerEntry[] = [];
-  for await (const e of ledger.entries()) list.push(e);
-  return list;
-};
 
 /** The valid rows of a file, by row number, as the scenario reads them. */
 async function validRows(file: string): Promise<Map<number, PrnRow>> {

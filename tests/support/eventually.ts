@@ -1,15 +1,16 @@
+import { vi } from 'vitest';
+
 /**
- * Polls `check` until it returns a value other than undefined/false, or fails after
- * `timeoutMs` with the last value seen: tests wait on outcomes, never on time.
+ * Waits (with vitest's `vi.waitFor`) until `check` returns a value other than
+ * undefined/false, and returns it: tests wait on outcomes, never on time.
  */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    last = value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+export function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
+  return vi.waitFor(
+    async () => {
+      const value = await check();
+      if (value === undefined || value === false) throw new Error(`timed out waiting for ${what}`);
+      return value;
+    },
+    { timeout: timeoutMs, interval: 25 },
+  );
 }
