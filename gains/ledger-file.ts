@@ -6,7 +6,7 @@ import { finished } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { InputFileError } from '../core/errors.ts';
 import { ledgerEntrySchema, type LedgerEntry } from './ledger-entry.ts';
-import type { Period } from './period.ts';
+import { finishedWithin, type Period } from './period.ts';
 
 /** How a ledger export is written: one JSON object a line, or `;` separated CSV with a header. */
 export type LedgerFileFormat = 'csv' | 'jsonl';
@@ -35,11 +35,6 @@ const csvCell = (value: unknown): string => {
   if (value === undefined || value === null) return '';
   const text = String(value);
   return /[";\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-};
-
-const inRange = (entry: LedgerEntry, range: Period) => {
-  const at = Date.parse(entry.finishedAt);
-  return !(range.from && at < range.from.getTime()) && !(range.to && at >= range.to.getTime());
 };
 
 /**
@@ -115,7 +110,7 @@ export async function* readLedgerFile(file: string, range: Period = {}): AsyncGe
         throw new LedgerFileError(file, `line ${n}: not JSON`);
       }
       const entry = checked(file, n, value);
-      if (inRange(entry, range)) yield entry;
+      if (finishedWithin(entry, range)) yield entry;
     }
     return;
   }
@@ -123,7 +118,7 @@ export async function* readLedgerFile(file: string, range: Period = {}): AsyncGe
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
       const entry = checked(file, info.lines, fromCsv(record));
-      if (inRange(entry, range)) yield entry;
+      if (finishedWithin(entry, range)) yield entry;
     }
   } catch (error) {
     if (error instanceof LedgerFileError) throw error;

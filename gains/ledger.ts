@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { finishedWithin } from './period.ts';
 import { ledgerEntrySchema, type DossierStatus, type LedgerEntry } from './ledger-entry.ts';
 
 /**
@@ -125,10 +126,7 @@ export class Ledger {
       for (const [id, fields] of page) {
         start = `(${id}`;
         const entry = ledgerEntrySchema.parse(JSON.parse(fields[1] ?? '{}'));
-        const at = Date.parse(entry.finishedAt);
-        if (range.from && at < range.from.getTime()) continue;
-        if (range.to && at >= range.to.getTime()) continue;
-        yield entry;
+        if (finishedWithin(entry, range)) yield entry;
       }
       if (page.length < 1000) return;
     }

@@ -13,6 +13,12 @@ export interface ClosedPeriod {
   to: Date;
 }
 
+/** Whether a ledger entry's `finishedAt` falls in the period. */
+export function finishedWithin(entry: { finishedAt: string }, period: Period): boolean {
+  const at = Date.parse(entry.finishedAt);
+  return !(period.from && at < period.from.getTime()) && !(period.to && at >= period.to.getTime());
+}
+
 const DATE = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
 
 /**
