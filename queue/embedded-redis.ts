@@ -105,7 +105,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
       child.once('error', fail);
     });
   } catch (error) {
-    output.close();
+    await output.close();
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new RedisNotInstalled(binary);
     throw new RedisStartFailed(`could not run ${binary}: ${(error as Error).message}`, [], { cause: error });
   }
@@ -131,7 +131,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
       }
     } finally {
       process.off('exit', killOnExit);
-      output.close();
+      await output.close();
     }
   };
 
@@ -262,7 +262,7 @@ function describeExit(child: ChildProcess): string {
 }
 
 /** Keeps the last lines for error messages and copies everything to redis.log. */
-function captureOutput(child: ChildProcess, logFile: string): { lines(): string[]; close(): void } {
+function captureOutput(child: ChildProcess, logFile: string): { lines(): string[]; close(): Promise<void> } {
   const kept: string[] = [];
   const log = createWriteStream(logFile, { flags: 'a' });
   log.on('error', () => {}); // a full disk must not crash the queue; the tail is still kept in memory
@@ -276,13 +276,20 @@ function captureOutput(child: ChildProcess, logFile: string): { lines(): string[
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
+  // The stream opens its file asynchronously: whoever reads redis.log after a failed start must find it.
+  const flushed = new Promise<void>((done) => {
+    log.once('close', done);
+    log.once('error', () => done());
+  });
   let closed = false;
   return {
     lines: () => (partial.trim() !== '' ? [...kept, partial] : [...kept]).slice(-OUTPUT_LINES_KEPT),
-    close: () => {
-      if (closed) return;
-      closed = true;
-      log.end();
+    close: async () => {
+      if (!closed) {
+        closed = true;
+        log.end();
+      }
+      await flushed;
     },
   };
 }
