@@ -277,19 +277,13 @@ function captureOutput(child: ChildProcess, logFile: string): { lines(): string[
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
   // The stream opens its file asynchronously: whoever reads redis.log after a failed start must find it.
-  const flushed = new Promise<void>((done) => {
-    log.once('close', done);
-    log.once('error', () => done());
-  });
-  let closed = false;
+  // 'close' also follows an error (file streams destroy themselves), so this always settles.
+  const flushed = new Promise<void>((done) => log.once('close', done));
   return {
     lines: () => (partial.trim() !== '' ? [...kept, partial] : [...kept]).slice(-OUTPUT_LINES_KEPT),
-    close: async () => {
-      if (!closed) {
-        closed = true;
-        log.end();
-      }
-      await flushed;
+    close: () => {
+      if (!log.writableEnded) log.end();
+      return flushed;
     },
   };
 }
