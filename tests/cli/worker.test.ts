@@ -14,6 +14,7 @@ import { runCli, startCli, type CliProcess } from '../support/cli.ts';
 import { dipaFile, requestRows } from '../support/dipa.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 import { entriesOf } from '../support/ledger.ts';
+import { untilReached } from '../support/progress.ts';
 
 /**
  * The fleet: separate `proweb worker` processes (each its own Chromium) on one real
@@ -108,13 +109,13 @@ describe('proweb worker: a fleet of robot machines on one Redis', () => {
       const submission = await submit(prefix, file);
       expect(submission.jobIds).toHaveLength(300);
       // Killed while it holds dossiers: some of them may be half-entered in the back office.
-      await expect.poll(ended(ledger, submission.campaignId), { timeout: 150_000, interval: 250 }).toBeGreaterThanOrEqual(60);
+      await untilReached(ended(ledger, submission.campaignId), 60, 'dossiers ended');
       workers[1]!.kill('SIGKILL');
       expect((await workers[1]!.exited).signal).toBe('SIGKILL');
       // Its browser sees the pipe to the dead process close and goes too: nothing piles up on the machine.
       await expect.poll(() => workers[1]!.leftovers(), { timeout: 30_000, interval: 250 }).toEqual([]);
 
-      await expect.poll(ended(ledger, submission.campaignId), { timeout: 150_000, interval: 250 }).toBeGreaterThanOrEqual(300);
+      await untilReached(ended(ledger, submission.campaignId), 300, 'dossiers ended');
       await expectExactlyOnce(backOffice, ledger, 300);
       const byMachine = new Map<string, number>();
       for (const e of await entriesOf(ledger)) byMachine.set(e.machine, (byMachine.get(e.machine) ?? 0) + 1);
@@ -138,7 +139,7 @@ describe('proweb worker: a fleet of robot machines on one Redis', () => {
     } finally {
       await backOffice.close();
     }
-  }, 400_000);
+  }, 600_000);
 
   it('on SIGTERM a busy worker exits within its grace period, and another machine finishes its dossiers without paying twice', async () => {
     const backOffice = await startBackOffice({ port: 0 });
@@ -165,7 +166,7 @@ describe('proweb worker: a fleet of robot machines on one Redis', () => {
 
       backOffice.faults.clear();
       await startWorker('robot-next', prefix);
-      await expect.poll(ended(ledger, submission.campaignId), { timeout: 120_000, interval: 250 }).toBeGreaterThanOrEqual(8);
+      await untilReached(ended(ledger, submission.campaignId), 8, 'dossiers ended');
       await expectExactlyOnce(backOffice, ledger, 8);
       const guarded = (await entriesOf(ledger)).filter((e) => e.alreadyEntered);
       // The dossiers interrupted after their commit were found by the guard, not entered again.
@@ -188,12 +189,12 @@ describe('proweb worker: a fleet of robot machines on one Redis', () => {
       const file = await dipaFile('restart.csv', requestRows(backOffice, (p) => p.conventioned, 60));
       await Promise.all(['robot-x', 'robot-y'].map((n) => startWorker(n, prefix, [], server.url)));
       const submission = await submit(prefix, file, server.connection);
-      await expect.poll(ended(ledger, submission.campaignId), { timeout: 120_000, interval: 250 }).toBeGreaterThanOrEqual(10);
+      await untilReached(ended(ledger, submission.campaignId), 10, 'dossiers ended');
 
       await server.close();
       server = await startEmbeddedRedis({ dataDir: redisDir });
 
-      await expect.poll(ended(ledger, submission.campaignId), { timeout: 200_000, interval: 250 }).toBeGreaterThanOrEqual(60);
+      await untilReached(ended(ledger, submission.campaignId), 60, 'dossiers ended');
       await expectExactlyOnce(backOffice, ledger, 60);
     } finally {
       for (const p of started.splice(0)) {
