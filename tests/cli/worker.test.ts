@@ -14,7 +14,7 @@ import { runCli, startCli, type CliProcess } from '../support/cli.ts';
 import { dipaFile, requestRows } from '../support/dipa.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 import { entriesOf } from '../support/ledger.ts';
-import { untilReached } from '../support/progress.ts';
+import { untilReached } from '../support/eventually.ts';
 
 /**
  * The fleet: separate `proweb worker` processes (each its own Chromium) on one real
@@ -72,10 +72,11 @@ async function submit(prefix: string, file: string, connection: object = redis.s
   }
 }
 
-const ended = (ledger: Ledger, campaignId: string) => async () => {
+/** Until the ledger holds `count` ended dossiers of the campaign, for as long as it progresses. */
+const ended = (ledger: Ledger, campaignId: string, count: number) => untilReached(async () => {
   const c = await ledger.campaignCounts(campaignId);
   return c.done + c.rejected + c.failed;
-};
+}, count, `dossiers of campaign ${campaignId} ended`);
 
 
 /** Each dossier of the file paid once in the back office and recorded once in the ledger. */
@@ -109,13 +110,13 @@ describe('proweb worker: a fleet of robot machines on one Redis', () => {
       const submission = await submit(prefix, file);
       expect(submission.jobIds).toHaveLength(300);
       // Killed while it holds dossiers: some of them may be half-entered in the back office.
-      await untilReached(ended(ledger, submission.campaignId), 60, 'dossiers ended');
+      await ended(ledger, submission.campaignId, 60);
       workers[1]!.kill('SIGKILL');
       expect((await workers[1]!.exited).signal).toBe('SIGKILL');
       // Its browser sees the pipe to the dead process close and goes too: nothing piles up on the machine.
       await expect.poll(() => workers[1]!.leftovers(), { timeout: 30_000, interval: 250 }).toEqual([]);
 
-      await untilReached(ended(ledger, submission.campaignId), 300, 'dossiers ended');
+      await ended(ledger, submission.campaignId, 300);
       await expectExactlyOnce(backOffice, ledger, 300);
       const byMachine = new Map<string, number>();
       for (const e of await entriesOf(ledger)) byMachine.set(e.machine, (byMachine.get(e.machine) ?? 0) + 1);
@@ -166,7 +167,7 @@ describe('proweb worker: a fleet of robot machines on one Redis', () => {
 
       backOffice.faults.clear();
       await startWorker('robot-next', prefix);
-      await untilReached(ended(ledger, submission.campaignId), 8, 'dossiers ended');
+      await ended(ledger, submission.campaignId, 8);
       await expectExactlyOnce(backOffice, ledger, 8);
       const guarded = (await entriesOf(ledger)).filter((e) => e.alreadyEntered);
       // The dossiers interrupted after their commit were found by the guard, not entered again.
@@ -189,12 +190,12 @@ describe('proweb worker: a fleet of robot machines on one Redis', () => {
       const file = await dipaFile('restart.csv', requestRows(backOffice, (p) => p.conventioned, 60));
       await Promise.all(['robot-x', 'robot-y'].map((n) => startWorker(n, prefix, [], server.url)));
       const submission = await submit(prefix, file, server.connection);
-      await untilReached(ended(ledger, submission.campaignId), 10, 'dossiers ended');
+      await ended(ledger, submission.campaignId, 10);
 
       await server.close();
       server = await startEmbeddedRedis({ dataDir: redisDir });
 
-      await untilReached(ended(ledger, submission.campaignId), 60, 'dossiers ended');
+      await ended(ledger, submission.campaignId, 60);
       await expectExactlyOnce(backOffice, ledger, 60);
     } finally {
       for (const p of started.splice(0)) {
