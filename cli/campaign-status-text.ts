@@ -37,6 +37,9 @@ export function campaignStatusText(status: CampaignStatus, now = new Date()): st
     `  rejected       ${status.counts.rejected}`,
     `  failed         ${status.counts.failed}`,
     `  cancelled      ${status.counts.cancelled}`,
+    ...(status.counts.possibleDuplicates > 0
+      ? [`  POSSIBLE DUPLICATES ${status.counts.possibleDuplicates}: entered again although already done; check the application (the ledger keeps both references)`]
+      : []),
     ...(c.dryRun ? [`  ended          ${status.ended} (a dry run records nothing in the ledger)`] : []),
     `  estimated end  ${estimate}`,
     '',

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { loadConfig, type ProwebConfig } from '../core/config.ts';
 import { startEmbeddedRedis } from '../queue/embedded-redis.ts';
 import { createRedis, redisOptionsFromUrl } from '../queue/redis-connection.ts';
-import { assertNoEviction, evictionPolicyOf } from '../queue/redis-policy.ts';
+import { assertDurable, assertNoEviction, evictionPolicyOf } from '../queue/redis-policy.ts';
 import { ProwebError } from '../core/errors.ts';
 import type { Closer } from './closer.ts';
 
@@ -28,7 +28,7 @@ export interface OpenRedisOptions {
   /** Where an embedded redis-server keeps its data. @defaultValue `${config.dataDir}/redis` */
   dataDir?: string;
   /**
-   * Refuse a shared Redis that may evict keys (commands that queue or run dossiers);
+   * Refuse a shared Redis that may evict keys or lose its last writes on a crash (commands that queue or run dossiers);
    * read-only commands only warn. @defaultValue true
    */
   requireNoEviction?: boolean;
@@ -57,6 +57,7 @@ export async function openRedis(config: ProwebConfig, closer: Closer, options: O
     await reachable(client, where, opts.connectTimeoutMs ?? 15_000);
     if (opts.requireNoEviction ?? true) {
       await assertNoEviction(client);
+      await assertDurable(client);
     } else {
       const policy = await evictionPolicyOf(client);
       if (policy !== undefined && policy !== 'noeviction') {

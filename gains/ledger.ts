@@ -78,6 +78,25 @@ export class Ledger {
     return recorded === 1 ? { recorded: true } : { recorded: false, ...(existing ? { done: JSON.parse(existing) as DoneRecord } : {}) };
   }
 
+  /**
+   * Raises the alarm on a dossier entered again although the ledger had it done under
+   * `recordedReference`: the application may hold it twice. Kept per campaign, with both
+   * references, for `campaign status` and the people who check.
+   */
+  async flagPossibleDuplicate(entry: LedgerEntry, recordedReference: string): Promise<void> {
+    const valid = ledgerEntrySchema.parse(entry);
+    await this.redis
+      .multi()
+      .hincrby(this.key('campaign', valid.campaignId, 'counts'), 'possibleDuplicate', 1)
+      .hset(this.key('campaign', valid.campaignId, 'duplicates'), valid.dossierId, JSON.stringify({ ...valid, recordedReference }))
+      .exec();
+  }
+
+  /** How many dossiers of the campaign may have been entered twice (see {@link flagPossibleDuplicate}). */
+  async possibleDuplicates(campaignId: string): Promise<number> {
+    return Number((await this.redis.hget(this.key('campaign', campaignId, 'counts'), 'possibleDuplicate')) ?? 0);
+  }
+
   /** The dossiers among `dossierIds` already done, with what was recorded. */
   async doneAmong(scenarioId: string, dossierIds: readonly string[]): Promise<Map<string, DoneRecord>> {
     const found = new Map<string, DoneRecord>();

@@ -22,6 +22,8 @@ export interface CampaignStatus {
     failed: number;
     /** Removed from the queue by the cancellation, or dropped by a worker after it. */
     cancelled: number;
+    /** Entered again although the ledger had them done: the application may hold them twice. */
+    possibleDuplicates: number;
   };
   /** Dossiers still to run: waiting, delayed and active. */
   remaining: number;
@@ -53,9 +55,10 @@ export interface CampaignStatusOptions {
 export async function campaignStatus(options: CampaignStatusOptions): Promise<CampaignStatus> {
   const now = (options.now ?? new Date()).getTime();
   const campaign = await options.registry.get(options.campaignId);
-  const [jobs, outcomes] = await Promise.all([
+  const [jobs, outcomes, possibleDuplicates] = await Promise.all([
     options.registry.jobStates(campaign.id, options.queue, now),
     options.ledger.campaignCounts(campaign.id),
+    options.ledger.possibleDuplicates(campaign.id),
   ]);
   const delayed = jobs.delayed.notBefore + jobs.delayed.paused + jobs.delayed.retrying;
   const remaining = jobs.waiting + delayed + jobs.active;
@@ -69,6 +72,7 @@ export async function campaignStatus(options: CampaignStatusOptions): Promise<Ca
       waiting: jobs.waiting, delayed: jobs.delayed, active: jobs.active,
       done: outcomes.done, rejected: outcomes.rejected, failed: outcomes.failed,
       cancelled: (campaign.cancelled ?? 0) + jobs.discarded,
+      possibleDuplicates,
     },
     remaining,
     // Jobs no longer in the queue are ended ones trimmed by BullMQ, or cancelled ones it removed.

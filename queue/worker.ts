@@ -1,12 +1,16 @@
 import { EventEmitter } from 'node:events';
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import { TechnicalFailure } from '../core/errors.ts';
+import { Redis } from 'ioredis';
+import { LoginRefused, ManualCheckNeeded, OutcomeUnknown, OwnershipLost, ProwebError, TechnicalFailure } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import type { Ledger, LedgerEntry } from '../gains/index.ts';
 import type { DossierOutcome, Robot } from '../runner/index.ts';
 import type { Scenario } from '../scenarios/dsl/index.ts';
+import type { ApplicationPause, ApplicationPauses } from './application-pauses.ts';
+import { CommitClaims } from './commit-claims.ts';
 import { jobPayloadSchema, type JobPayload } from './job-payload.ts';
 import { DEFAULT_PREFIX, queueNameFor } from './queue-options.ts';
+import { createRedis } from './redis-connection.ts';
 
 /** A dossier has ended for good: what the ledger recorded (or already held). */
 export interface DossierFinished {
@@ -18,6 +22,11 @@ export interface DossierFinished {
   reason?: string;
   /** The ledger already had it done: nothing was entered or recorded this time. */
   alreadyRecorded: boolean;
+  /**
+   * The robot entered it now although the ledger had it done with another reference: the
+   * application may hold it twice. Logged as an error and counted in the campaign's status.
+   */
+  possibleDuplicate?: boolean;
 }
 
 export interface DossierWorkerOptions {
@@ -45,6 +54,12 @@ export interface DossierWorkerOptions {
   campaigns?: CampaignStates;
   /** Back-office capacity (rate, sessions, opening hours), asked before each dossier. */
   capacity?: CapacityLimiter;
+  /**
+   * Applications paused for the fleet, read before each dossier: a dossier needing a paused
+   * one is parked, and a login the application refuses pauses it. Without it a refused login
+   * fails its dossier at once (the robot tries no other login to that application).
+   */
+  applicationPauses?: ApplicationPauses;
 }
 
 /** What the worker needs to know of campaigns (see `CampaignRegistry`). */
@@ -80,8 +95,15 @@ export class DossierWorker extends EventEmitter<{
   retrying: [{ jobId: string; attempt: number; error: Error }];
   /** The dossier's campaign was cancelled: dropped, nothing entered or recorded. */
   cancelled: [Pick<DossierFinished, 'jobId' | 'campaignId' | 'rowNumber'>];
+  /** This machine's login was refused: the application is paused for the fleet (`first`: by this call). Once per pause. */
+  applicationPaused: [ApplicationPause & { first: boolean; jobId: string }];
 }> {
   private readonly workers: Worker[];
+  /** The Redis connection of the commit claims (BullMQ keeps its own). */
+  private readonly redis: Redis;
+  private readonly claims: CommitClaims;
+  /** Running dossiers by job id: aborted when BullMQ could not renew their lock. */
+  private readonly owned = new Map<string, AbortController>();
   private readonly byId: Map<string, Scenario<any>>;
   private readonly logger: Logger;
   private closing: Promise<void> | undefined;
@@ -95,6 +117,10 @@ export class DossierWorker extends EventEmitter<{
     super();
     this.logger = (options.logger ?? silentLogger).child({ module: 'worker', machine: options.machine });
     this.byId = new Map(options.scenarios.map((s) => [s.id, s]));
+    const { connection } = options;
+    this.redis = connection instanceof Redis ? connection.duplicate() : createRedis(connection as Parameters<typeof createRedis>[0]);
+    this.redis.on('error', (err) => this.logger.debug({ err }, 'commit claims connection error'));
+    this.claims = new CommitClaims(this.redis, { prefix: options.prefix ?? DEFAULT_PREFIX, lockDurationMs: options.lockDurationMs ?? 30_000 });
     this.workers = options.scenarios.map(
       (scenario) =>
         new Worker<JobPayload, JobResult>(queueNameFor(scenario.id), (job, token) => this.track(job, token), {
@@ -107,7 +133,15 @@ export class DossierWorker extends EventEmitter<{
           maxStalledCount: 3,
         }),
     );
-    for (const worker of this.workers) worker.on('error', (err) => this.logger.error({ err }, 'worker error'));
+    for (const worker of this.workers) {
+      worker.on('error', (err) => this.logger.error({ err }, 'worker error'));
+      // Another machine may take these dossiers over: their robots stop at the next step, and the
+      // commit claim (checked against the lock in Redis) keeps them from clicking in any case.
+      worker.on('lockRenewalFailed', (jobIds) => {
+        for (const id of jobIds) this.owned.get(id)?.abort('the queue lock could not be renewed');
+        this.logger.warn({ jobIds }, 'lock renewal failed; those dossiers stop before their next step');
+      });
+    }
   }
 
   /** Resolves once every BullMQ worker is connected and taking jobs. */
@@ -184,6 +218,7 @@ export class DossierWorker extends EventEmitter<{
       if ((await this.options.campaigns?.stateOf(payload.campaignId)) !== 'paused') await job.promote().catch(() => undefined);
       throw new DelayedError('campaign paused');
     }
+    await this.parkIfApplicationPaused(job, token, scenario, log);
 
     const permit = await this.options.capacity?.acquire(scenario.applications.map((a) => a.id), job.id ?? payload.dossierId);
     if (permit && !permit.granted) {
@@ -200,35 +235,79 @@ export class DossierWorker extends EventEmitter<{
         if (this.started.size >= 1000) this.started.clear();
         this.started.add(payload.campaignId);
       }
-      return await this.enter(job, scenario, row, payload, entry, base, log);
+      return await this.enter(job, token, scenario, row, payload, entry, base, log);
     } finally {
       if (permit?.granted) await permit.release();
     }
   }
 
   private async enter(
-    job: Job<JobPayload, JobResult>, scenario: Scenario<any>, row: Record<string, unknown>, payload: JobPayload,
+    job: Job<JobPayload, JobResult>, token: string | undefined, scenario: Scenario<any>, row: Record<string, unknown>, payload: JobPayload,
     entry: Omit<LedgerEntry, 'status' | 'manualMinutesSaved' | 'robotMs' | 'finishedAt'>, base: Pick<DossierFinished, 'jobId' | 'campaignId' | 'rowNumber'>, log: Logger,
   ): Promise<JobResult> {
     if (payload.dryRun) return this.dryRun(scenario, row, payload, base);
 
     let outcome: DossierOutcome;
+    const owned = new AbortController();
+    this.owned.set(base.jobId, owned);
+    const commitGate = token
+      ? this.claims.gate({
+        scenarioId: scenario.id, dossierId: payload.dossierId, lockKey: `${job.queueQualifiedName}:${base.jobId}:lock`, token,
+        holder: `${this.options.machine}|${base.jobId}|${job.attemptsMade + 1}`,
+      })
+      : undefined;
     try {
-      outcome = await this.options.robot.run(scenario, row, { dossierId: payload.dossierId });
+      outcome = await this.options.robot.run(scenario, row, { dossierId: payload.dossierId, signal: owned.signal, ...(commitGate ? { commitGate } : {}) });
     } catch (error) {
       if (this.handingBack) throw error;
-      const attempts = job.opts.attempts ?? 1;
       const failure = error instanceof Error ? error : new Error(String(error));
+      if (failure instanceof LoginRefused && this.options.applicationPauses) throw await this.pauseApplicationFor(failure, job, token, log);
+      if (failure instanceof OwnershipLost) {
+        // The machine that holds the dossier now finishes and records it.
+        log.warn({ reason: failure.message }, 'dossier taken over by another worker; nothing clicked, nothing recorded here');
+        throw failure;
+      }
       // What the robot kept (screenshot, HTML) is listed on the job, for the dashboard and the work list.
-      for (const path of failure instanceof TechnicalFailure ? failure.evidence : []) await job.log(`evidence: ${path}`);
-      if (job.attemptsMade + 1 < attempts) {
+      for (const path of failure instanceof ProwebError ? failure.evidence : []) await job.log(`evidence: ${path}`);
+      const retried = failure instanceof TechnicalFailure;
+      if (retried && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
         this.emit('retrying', { jobId: base.jobId, attempt: job.attemptsMade + 1, error: failure });
         throw failure;
       }
-      const reason = failure.message;
+      if (retried) {
+        // Before a person is asked to redo it, the guard looks once more: the last attempt may
+        // have committed before it failed.
+        const found = await this.lookAgain(scenario, row, payload, log);
+        if (found) return this.recordOutcome(scenario, entry, base, log, { ...found, robotMs: found.robotMs });
+      }
+      const reason = failure instanceof OutcomeUnknown ? `${new ManualCheckNeeded(failure.application, describeKey(scenario, row)).message} (${failure.message})` : failure.message;
       await this.failedForGood(scenario, entry, base, reason);
-      throw failure;
+      // Retrying cannot help a final error (a person must check, a scenario bug): no further attempt.
+      throw retried ? failure : new UnrecoverableError(reason);
+    } finally {
+      this.owned.delete(base.jobId);
     }
+    return this.recordOutcome(scenario, entry, base, log, outcome);
+  }
+
+  /** The final guard: a dry run that ends on the guard when the entry is in the application. */
+  private async lookAgain(scenario: Scenario<any>, row: Record<string, unknown>, payload: JobPayload, log: Logger): Promise<Extract<DossierOutcome, { status: 'done' }> | undefined> {
+    try {
+      const outcome = await this.options.robot.run(scenario, row, { dossierId: payload.dossierId, dryRun: true });
+      if (outcome.status === 'done' && outcome.alreadyEntered) {
+        log.info({ reference: outcome.reference }, 'the last attempt failed but its entry is in the application: done');
+        return outcome;
+      }
+    } catch (error) {
+      log.warn({ err: error }, 'the final look for the entry failed too');
+    }
+    return undefined;
+  }
+
+  private async recordOutcome(
+    scenario: Scenario<any>, entry: Omit<LedgerEntry, 'status' | 'manualMinutesSaved' | 'robotMs' | 'finishedAt'>,
+    base: Pick<DossierFinished, 'jobId' | 'campaignId' | 'rowNumber'>, log: Logger, outcome: DossierOutcome,
+  ): Promise<JobResult> {
 
     const recorded = await this.options.ledger.record({
       ...entry,
@@ -238,11 +317,19 @@ export class DossierWorker extends EventEmitter<{
       robotMs: outcome.robotMs,
       finishedAt: new Date().toISOString(),
     });
+    // Entered now, yet the ledger knew it done under another reference: the guard missed an
+    // earlier entry. That is the alarm this project exists to raise, never "already done".
+    const possibleDuplicate = !recorded.recorded && outcome.status === 'done' && !outcome.alreadyEntered && recorded.done !== undefined && recorded.done.reference !== outcome.reference;
+    if (possibleDuplicate) {
+      log.error({ reference: outcome.reference, recordedReference: recorded.done?.reference }, 'POSSIBLE DUPLICATE: entered again although the ledger had it done');
+      await this.options.ledger.flagPossibleDuplicate({ ...entry, status: 'done', reference: outcome.reference, manualMinutesSaved: 0, robotMs: outcome.robotMs, finishedAt: new Date().toISOString() }, recorded.done!.reference);
+    }
     this.emit('finished', {
       ...base,
       status: outcome.status,
       ...(outcome.status === 'done' ? { reference: outcome.reference } : { reason: outcome.reason }),
       alreadyRecorded: !recorded.recorded,
+      ...(possibleDuplicate ? { possibleDuplicate: true } : {}),
     });
     return outcome;
   }
@@ -278,7 +365,7 @@ export class DossierWorker extends EventEmitter<{
    */
   close(options: { gracePeriodMs?: number; interrupt?: () => Promise<void> } = {}): Promise<void> {
     this.closing ??= (async () => {
-      const draining = Promise.all(this.workers.map((w) => w.close())).then(() => undefined);
+      const draining = Promise.all(this.workers.map((w) => w.close())).then(() => this.redis.quit().then(() => undefined, () => this.redis.disconnect()));
       if (options.gracePeriodMs === undefined) return draining;
       let timer: NodeJS.Timeout | undefined;
       const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), options.gracePeriodMs)));
@@ -293,4 +380,66 @@ export class DossierWorker extends EventEmitter<{
     })();
     return this.closing;
   }
+
+  /**
+   * Applications whose pause this worker wrote or joined after its robot was refused. Its
+   * robot's refusal is forgotten only when such a pause is gone (an operator resumed it), never
+   * while the pause is still being written.
+   */
+  private readonly pausedHere = new Set<string>();
+
+  /**
+   * Before a dossier: parks it (throwing BullMQ's DelayedError) when an application its
+   * scenario needs is paused for the fleet. An application resumed since this worker paused
+   * it is logged in to again: the robot forgets its refusal.
+   */
+  private async parkIfApplicationPaused(job: Job<JobPayload, JobResult>, token: string | undefined, scenario: Scenario<any>, log: Logger): Promise<void> {
+    const pauses = this.options.applicationPauses;
+    if (!pauses) return;
+    const ids = scenario.applications.map((a) => a.id);
+    const paused = await pauses.pausedAmong(ids);
+    for (const id of ids) {
+      if (!this.pausedHere.has(id) || paused.some((p) => p.applicationId === id)) continue;
+      this.pausedHere.delete(id);
+      if (this.options.robot.forgetLoginRefusal(id)) log.info({ application: id }, 'application resumed: its login is tried again');
+    }
+    const pause = paused[0];
+    if (pause) throw await this.parkForApplication(job, token, pause.applicationId);
+  }
+
+  /**
+   * The robot's login was refused: pauses the application for the fleet (a pause already
+   * there keeps its first account of what happened), says so once, and parks the dossier.
+   * @returns the DelayedError to throw.
+   */
+  private async pauseApplicationFor(refused: LoginRefused, job: Job<JobPayload, JobResult>, token: string | undefined, log: Logger): Promise<DelayedError> {
+    const application = refused.application;
+    const { pause, first } = await this.options.applicationPauses!.pause(application, {
+      reason: refused.applicationMessage, machine: this.options.machine, at: refused.at, ...(refused.username ? { username: refused.username } : {}),
+    });
+    if (!this.pausedHere.has(application)) {
+      this.pausedHere.add(application);
+      log.error(
+        { application, username: refused.username, reason: refused.applicationMessage, pausedBy: pause.machine, pausedAt: pause.at },
+        `login to ${application} refused: the application is paused for the whole fleet; fix the credentials of ${refused.username ?? 'its account'}, then run \`proweb application resume ${application}\``,
+      );
+      this.emit('applicationPaused', { ...pause, first, jobId: job.id ?? '' });
+    }
+    return this.parkForApplication(job, token, application);
+  }
+
+  /** Parks a dossier under an application's pause as a paused campaign's are: delayed, not failed, no attempt spent. */
+  private async parkForApplication(job: Job<JobPayload, JobResult>, token: string | undefined, applicationId: string): Promise<DelayedError> {
+    const pauses = this.options.applicationPauses!;
+    await pauses.noteParked(applicationId, { queueName: job.queueName, jobId: job.id ?? '' });
+    await job.moveToDelayed(Date.now() + PAUSED_RECHECK_MS, token);
+    // A resume between the read and the parking could not wake this dossier: wake it here.
+    if (!(await pauses.isPaused(applicationId))) await job.promote().catch(() => undefined);
+    return new DelayedError(`application ${applicationId} paused`);
+  }
+}
+
+/** The business key as a person looks it up in the application: `ps 591000005, period P1`. */
+function describeKey(scenario: Scenario<any>, row: Record<string, unknown>): string {
+  return (scenario.key as readonly string[]).map((k) => `${k} ${String(row[k])}`).join(', ');
 }

@@ -1,8 +1,9 @@
 import type { Page } from 'playwright';
-import { BackOfficeUnavailable, BusinessRejection, ConfigError, SessionExpired, type StepLocation } from '../core/errors.ts';
+import { BackOfficeUnavailable, BusinessRejection, ConfigError, OutcomeUnknown, OwnershipLost, ProwebError, SessionExpired, TechnicalFailure, type StepLocation } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { describeTarget, type ApplicationDefinition, type Condition, type Scenario, type Step, type StepContext, type TargetOf } from '../scenarios/dsl/index.ts';
 import { locate, resolveTarget } from './locate.ts';
+import type { CommitGate } from './commit-gate.ts';
 import type { ApplicationEndpoint } from './options.ts';
 import type { DossierOutcome } from './outcome.ts';
 import type { Slot } from './slot.ts';
@@ -29,6 +30,25 @@ export interface DossierEnv<Row extends Record<string, unknown>> {
   onStep?: (event: StepEvent) => void;
   /** When given, every screen the dossier reaches has all its elements checked, once, into this map. */
   screenCheck?: Map<string, ScreenElementCheck[]>;
+  /** Asked before every commit click; without it the robot clicks (a single robot, `proweb try`). */
+  commitGate?: CommitGate;
+  /** Aborted when the dossier is no longer this robot's (its queue lock was lost): stops at the next step. */
+  signal?: AbortSignal;
+}
+
+/**
+ * An earlier click holds this dossier's commit claim: the robot must not click. Thrown to the
+ * robot, which starts the dossier again (its guard first) until the claim has settled.
+ */
+export class CommitHeld extends Error {
+  override name = 'CommitHeld';
+  constructor(
+    readonly application: string,
+    readonly settleInMs: number,
+    readonly at: StepLocation,
+  ) {
+    super(`an earlier commit click of this dossier may still land for ${settleInMs} ms`);
+  }
 }
 
 /** Whether one element of a screen map was found on its screen. */
@@ -52,6 +72,11 @@ export async function runDossierSteps<Row extends Record<string, unknown>>(env: 
   const finished = await run.steps(env.scenario.steps, { row, vars: {}, tables: {} }, '');
   if (finished) return finished;
   throw new ConfigError(`scenario ${env.scenario.id} ended without a submit or guard giving a reference`, 'End the scenario with a submit step.');
+}
+
+/** An error's message without the step location it may start with (the wrapper names it again). */
+function describe(error: Error): string {
+  return error instanceof ProwebError && 'at' in error ? error.message.replace(/^.*?\): /, '') : error.message.split('\n')[0] ?? error.message;
 }
 
 class DossierRun<Row extends Record<string, unknown>> {
@@ -87,6 +112,7 @@ class DossierRun<Row extends Record<string, unknown>> {
     for (const [index, step] of list.entries()) {
       const number = `${prefix}${index + 1}`;
       const at = locationOf(this.scenario.id, number, step, ctx, this.scenario.screens);
+      if (this.env.signal?.aborted) throw new OwnershipLost(`stopped before ${this.scenario.id} step ${number}: ${String(this.env.signal.reason ?? 'lock lost')}`);
       await this.checkScreenOf(step, ctx);
       const timeoutMs = step.timeoutMs ?? this.scenario.timeoutMs ?? this.env.defaultTimeoutMs;
       const started = performance.now();
@@ -138,13 +164,16 @@ class DossierRun<Row extends Record<string, unknown>> {
           await button.first().waitFor({ state: 'visible', timeout: timeoutMs });
           return { status: 'done', reference: '(dry run)', alreadyEntered: false, dryRun: true };
         }
-        await button.click({ timeout: timeoutMs });
-        await page.waitForLoadState('load', { timeout: timeoutMs });
-        await this.checkLanding(at);
-        const success = this.target(step.success, ctx, at);
-        await success.or(this.target(step.refusal, ctx, at)).first().waitFor({ state: 'visible', timeout: timeoutMs });
-        if (await success.first().isVisible()) return { status: 'done', reference: await this.textOf(step.reference, ctx, at, timeoutMs), alreadyEntered: false };
-        throw new BusinessRejection(await this.textOf(step.refusal, ctx, at, timeoutMs), at);
+        await button.first().waitFor({ state: 'visible', timeout: timeoutMs });
+        return this.commit(number, at, timeoutMs, () => button.click({ timeout: timeoutMs }), async () => {
+          await page.waitForLoadState('load', { timeout: timeoutMs });
+          await this.checkLanding(at);
+          const success = this.target(step.success, ctx, at);
+          await success.or(this.target(step.refusal, ctx, at)).first().waitFor({ state: 'visible', timeout: timeoutMs });
+          if (await success.first().isVisible()) return { status: 'done', reference: await this.textOf(step.reference, ctx, at, timeoutMs), alreadyEntered: false };
+          // Only the application's declared refusal element is a business rejection.
+          throw new BusinessRejection(await this.textOf(step.refusal, ctx, at, timeoutMs), at);
+        });
       }
       case 'when': {
         const branch = (await this.holds(step.if, ctx, at)) ? { label: 'then', list: step.then } : step.else ? { label: 'else', list: step.else } : undefined;
@@ -163,9 +192,13 @@ class DossierRun<Row extends Record<string, unknown>> {
       case 'flow':
         return this.steps(step.steps, ctx, `${number}.`);
       default: {
-        if (this.env.dryRun && step.action === 'click' && step.commit) {
+        if (step.action === 'click' && step.commit) {
           await this.target(step.target, ctx, at).first().waitFor({ state: 'visible', timeout: timeoutMs });
-          return { status: 'done', reference: '(dry run)', alreadyEntered: false, dryRun: true };
+          if (this.env.dryRun) return { status: 'done', reference: '(dry run)', alreadyEntered: false, dryRun: true };
+          return this.commit(number, at, timeoutMs, () => performPageStep(page, step, ctx, this.scenario.screens, at, timeoutMs), async () => {
+            await this.checkLanding(at);
+            return undefined;
+          });
         }
         const result = await performPageStep(page, step, ctx, this.scenario.screens, at, timeoutMs);
         if (result && 'variable' in result) (ctx.vars as Record<string, string>)[result.variable.name] = result.variable.value;
@@ -173,6 +206,40 @@ class DossierRun<Row extends Record<string, unknown>> {
         if (step.action === 'click') await this.checkLanding(at);
         return undefined;
       }
+    }
+  }
+
+  /**
+   * A commit: takes the dossier's commit claim, clicks, then reads the answer. Once the click
+   * may have been sent, anything but a confirmation or the declared refusal (a lost connection,
+   * an HTTP 5xx, a timeout, a reused form token, the login page) is "outcome unknown": a
+   * technical failure whose next attempt's guard decides, never a rejection.
+   */
+  private async commit<T>(number: string, at: StepLocation, timeoutMs: number, click: () => Promise<unknown>, answer: () => Promise<T>): Promise<T> {
+    const gate = this.env.commitGate;
+    if (gate) {
+      if (this.env.signal?.aborted) throw new OwnershipLost(`stopped before the commit of ${this.scenario.id} step ${number}`);
+      const claim = await gate.claim({ step: number, timeoutMs });
+      if (!claim.granted) {
+        if (claim.reason === 'lost') throw new OwnershipLost(claim.detail);
+        throw new CommitHeld(this.application?.id ?? 'the application', claim.settleInMs, at);
+      }
+      // The process may have been frozen since the claim was granted: too late to click safely.
+      if (performance.now() > claim.clickBy) {
+        await gate.release(number);
+        throw new TechnicalFailure(`${this.scenario.id} step ${number}: not clicked, the commit claim was granted too long ago (was this process paused?)`, 'The dossier is retried.');
+      }
+    }
+    try {
+      await click();
+    } catch (error) {
+      throw new OutcomeUnknown(this.application?.id ?? 'the application', at, describe(explainFailure(error, at, timeoutMs)), { cause: error });
+    }
+    try {
+      return await answer();
+    } catch (error) {
+      if (error instanceof BusinessRejection || error instanceof OwnershipLost) throw error;
+      throw new OutcomeUnknown(this.application?.id ?? 'the application', at, describe(explainFailure(error, at, timeoutMs)), { cause: error });
     }
   }
 

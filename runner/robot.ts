@@ -1,12 +1,14 @@
 import type { Browser } from 'playwright';
-import { BusinessRejection, SessionExpired, TechnicalFailure } from '../core/errors.ts';
+import { BusinessRejection, ManualCheckNeeded, OwnershipLost, ProwebError, SessionExpired, TechnicalFailure } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import type { Scenario } from '../scenarios/dsl/index.ts';
 import { launchBrowser } from './browser.ts';
-import { runDossierSteps, type ScreenElementCheck, type StepEvent } from './dossier.ts';
+import type { CommitGate } from './commit-gate.ts';
+import { CommitHeld, runDossierSteps, type ScreenElementCheck, type StepEvent } from './dossier.ts';
 import { keepEvidence } from './evidence.ts';
 import { robotOptionsSchema, type RobotOptions, type RobotOptionsInput } from './options.ts';
 import type { DossierOutcome } from './outcome.ts';
+import { LoginGate, type LoginRefusal } from './login-gate.ts';
 import { Slot } from './slot.ts';
 
 /** What `checkScreens` found. */
@@ -30,10 +32,22 @@ export interface RunOptions {
   tracePath?: string;
   /** Check every element of every screen reached (see {@link Robot.checkScreens}). */
   screenCheck?: Map<string, ScreenElementCheck[]>;
+  /**
+   * Asked before every commit click (see {@link CommitGate}): how a fleet makes sure one
+   * dossier is committed once, whatever the machine. Without it the robot just clicks.
+   */
+  commitGate?: CommitGate;
+  /** Aborted when the dossier is no longer this robot's: it stops at the next step, before any click. */
+  signal?: AbortSignal;
 }
 
 /** How many times a dossier restarts at once when its session expired mid-way. */
 const SESSION_RESTARTS = 2;
+
+/** While an earlier commit click may still land, the guard looks again this often. */
+const SETTLE_POLL_MS = 1_000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * A robot: one browser and `concurrency` slots, each a logged-in context that
@@ -44,6 +58,8 @@ export class Robot {
   private readonly free: Slot[];
   private readonly waiting: ((slot: Slot) => void)[] = [];
   private closing: Promise<void> | undefined;
+  /** Shared by the slots: one login at a time per application, and the applications that refused the account. */
+  private readonly logins = new LoginGate();
 
   private constructor(
     private readonly browser: Browser,
@@ -51,7 +67,7 @@ export class Robot {
     readonly options: RobotOptions,
     private readonly logger: Logger,
   ) {
-    this.free = Array.from({ length: options.concurrency }, (_, i) => new Slot(i, browser, logger));
+    this.free = Array.from({ length: options.concurrency }, (_, i) => new Slot(i, browser, logger, this.logins));
   }
 
   /** Starts the browser (found as `findBrowser` says) unless one is given. */
@@ -70,6 +86,20 @@ export class Robot {
   }
 
   /**
+   * The applications that refused this robot's account (wrong password, locked or expired
+   * account). Until {@link forgetLoginRefusal}, every dossier needing one of them throws
+   * {@link LoginRefused} without trying to log in, so the account is not locked by retries.
+   */
+  get loginRefusals(): readonly LoginRefusal[] {
+    return this.logins.refused();
+  }
+
+  /** The credentials of this application were fixed: the next dossier needing it logs in again. Whether it was refused. */
+  forgetLoginRefusal(applicationId: string): boolean {
+    return this.logins.forget(applicationId);
+  }
+
+  /**
    * Processes one dossier. Resolves `done` (with the back office's reference) or
    * `rejected` (with its reason); rejects with a {@link TechnicalFailure} carrying
    * evidence when the machinery failed and the dossier should be retried.
@@ -82,13 +112,14 @@ export class Robot {
     const robotMs = () => Math.round(performance.now() - started);
     if (meta.tracePath) await slot.startTrace();
     try {
-      for (let attempt = 1; ; attempt++) {
+      for (let restarts = 0; ; ) {
         try {
           const finished = await runDossierSteps(
             {
               slot, scenario, endpoints: this.options.applications, defaultTimeoutMs: this.options.defaultTimeoutMs, logger: log,
               ...(meta.dryRun ? { dryRun: true } : {}), ...(meta.onStep ? { onStep: meta.onStep } : {}),
               ...(meta.screenCheck ? { screenCheck: meta.screenCheck } : {}),
+              ...(meta.commitGate ? { commitGate: meta.commitGate } : {}), ...(meta.signal ? { signal: meta.signal } : {}),
             },
             row,
           );
@@ -96,8 +127,16 @@ export class Robot {
           return { ...finished, robotMs: robotMs() };
         } catch (error) {
           // Restarting is safe: the scenario's guard runs again before anything is entered.
-          if (error instanceof SessionExpired && attempt < SESSION_RESTARTS) {
+          if (error instanceof SessionExpired && ++restarts < SESSION_RESTARTS) {
             log.info({ application: error.application }, 'session expired mid-dossier; restarting it');
+            continue;
+          }
+          if (error instanceof CommitHeld) {
+            // The guard ran on this pass and did not find the entry. Once the earlier click can no
+            // longer land, not finding it leaves the outcome to a person; until then, look again.
+            if (error.settleInMs <= 0) throw new ManualCheckNeeded(error.application, describeKey(scenario, row), error.at);
+            log.info({ settleInMs: error.settleInMs }, 'an earlier commit click may still land; looking again before anything else');
+            await sleep(Math.min(error.settleInMs, SETTLE_POLL_MS));
             continue;
           }
           throw error;
@@ -108,7 +147,9 @@ export class Robot {
         log.info({ reason: error.reason, robotMs: robotMs() }, 'dossier rejected');
         return { status: 'rejected', reason: error.reason, robotMs: robotMs() };
       }
-      const failure = error instanceof TechnicalFailure ? error : new TechnicalFailure((error as Error).message, undefined, { cause: error });
+      // Not this robot's any more: nothing to document, the page is left as it is for the next dossier.
+      if (error instanceof OwnershipLost) throw error;
+      const failure = error instanceof ProwebError ? error : new TechnicalFailure((error as Error).message, undefined, { cause: error });
       failure.evidence = await keepEvidence(await slot.page(), `${this.options.evidenceDir}/${scenario.id}`, meta.dossierId);
       log.warn({ err: failure, evidence: failure.evidence }, 'dossier failed');
       // The page is in an unknown state: start the next dossier on a fresh context (trace saved first).
@@ -161,4 +202,9 @@ export class Robot {
     })();
     return this.closing;
   }
+}
+
+/** The business key as a person looks it up: `ps 591000005, period P1`. */
+function describeKey<Row extends Record<string, unknown>>(scenario: Scenario<Row>, row: Row): string {
+  return scenario.key.map((k) => `${k} ${String(row[k])}`).join(', ');
 }

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { resolveEndpoints } from '../../core/config.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { Ledger } from '../../gains/index.ts';
+import { ApplicationPauses } from '../../queue/application-pauses.ts';
 import { CampaignRegistry } from '../../queue/campaign-registry.ts';
 import { Heartbeat } from '../../queue/machines.ts';
 import { DropSubmitter } from '../../queue/schedules.ts';
@@ -9,6 +10,7 @@ import { DossierWorker } from '../../queue/worker.ts';
 import { Robot } from '../../runner/index.ts';
 import { catalogue, findScenario } from '../../scenarios/catalogue.ts';
 import { capacityGateFor } from '../capacity.ts';
+import { applicationPauseText } from '../application-pause-text.ts';
 import type { CommandContext } from '../context.ts';
 import { loadConfigWithRedis, openRedis } from '../redis.ts';
 
@@ -64,6 +66,7 @@ export async function workerCommand(opts: WorkerCommandOptions, ctx: CommandCont
     connection: redis.connection, prefix: config.prefix, robot, ledger, scenarios, machine: name, logger,
     lockDurationMs: config.worker.lockDurationMs, stalledIntervalMs: config.worker.stalledIntervalMs,
     campaigns: registry,
+    applicationPauses: new ApplicationPauses(redis.client, { prefix: config.prefix }),
     ...(capacity ? { capacity } : {}),
   });
   if (opts.drops ?? true) {
@@ -86,9 +89,12 @@ export async function workerCommand(opts: WorkerCommandOptions, ctx: CommandCont
   });
   const at = () => new Date().toISOString().slice(11, 19);
   worker.on('finished', (f) => {
-    const what = f.status === 'done' ? `done ${f.reference ?? ''}${f.alreadyRecorded ? ' (already done: nothing entered)' : ''}` : `${f.status}: ${f.reason ?? ''}`;
+    const what = f.status !== 'done' ? `${f.status}: ${f.reason ?? ''}`
+      : f.possibleDuplicate ? `done ${f.reference ?? ''} — POSSIBLE DUPLICATE: the ledger already had it done; check the application`
+      : `done ${f.reference ?? ''}${f.alreadyRecorded ? ' (already done: nothing entered)' : ''}`;
     ctx.out(`${at()} ${f.campaignId} row ${f.rowNumber}: ${what}\n`);
   });
+  worker.on('applicationPaused', (p) => ctx.out(`${at()} ${applicationPauseText(p)}\n`));
   worker.on('retrying', (r) => ctx.out(`${at()} ${r.jobId}: attempt ${r.attempt} failed (${r.error.message}); retried later\n`));
   await worker.waitUntilReady();
   await heartbeat.start();

@@ -50,8 +50,12 @@ export const grh = defineApplication({
         mois: label('Mois de paie'),
         motif: label('Motif'),
         enregistrer: button('Enregistrer'),
-        /** "Refus : …" (business refusal) or a form error. */
-        refus: optional(css('.message.refus, .message.erreur')),
+        /**
+         * "Refus : …", the application's business refusal: the only answer to a commit that
+         * rejects the dossier. A form error (`.message.erreur`: token used or expired) after
+         * the click is "outcome unknown", and the next attempt's guard decides.
+         */
+        refus: optional(css('.message.refus')),
       },
     },
     confirmationEvp: {

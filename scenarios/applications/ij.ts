@@ -50,8 +50,12 @@ export const ij = defineApplication({
         salaire3: label('Salaire mois 3 (€)'),
         subrogation: label("Subrogation (maintien de salaire par l'employeur)"),
         valider: button('Valider la saisie'),
-        /** "Refus : …" (business refusal) or a form error. */
-        refus: optional(css('.message.refus, .message.erreur')),
+        /**
+         * "Refus : …", the application's business refusal: the only answer to a commit that
+         * rejects the dossier. A form error (`.message.erreur`: token used or expired) after
+         * the click is "outcome unknown", and the next attempt's guard decides.
+         */
+        refus: optional(css('.message.refus')),
       },
     },
     confirmationPrestation: {

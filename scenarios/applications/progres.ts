@@ -41,7 +41,12 @@ export const progres = defineApplication({
         beneficiaire: label('Référence bénéficiaire'),
         motif: label('Motif'),
         valider: button('Valider le paiement'),
-        refus: optional(css('.message.refus, .message.erreur')),
+        /**
+         * "Refus : …", the application's business refusal: the only answer to a commit that
+         * rejects the dossier. A form error (`.message.erreur`: token used or expired) after
+         * the click is "outcome unknown", and the next attempt's guard decides.
+         */
+        refus: optional(css('.message.refus')),
       },
     },
     confirmationPaiement: {

@@ -28,17 +28,19 @@ afterAll(async () => {
 const scenario = { ...dipaPayment, reworkMinutes: 20, input: z.record(z.string(), z.string().optional()) } as unknown as Scenario<any>;
 
 /** A robot whose successive attempts throw a technical failure or end as scripted. */
-function scriptedRobot(attempts: ('fail' | DossierOutcome)[]): Robot & { calls: number } {
+function scriptedRobot(attempts: ('fail' | DossierOutcome)[]): Robot & { calls: number; dryRuns: boolean[] } {
   const robot = {
     concurrency: 1,
     calls: 0,
-    async run(): Promise<DossierOutcome> {
+    dryRuns: [] as boolean[],
+    async run(_scenario: unknown, _row: unknown, meta: { dryRun?: boolean }): Promise<DossierOutcome> {
+      robot.dryRuns.push(meta.dryRun === true);
       const next = attempts[robot.calls++] ?? 'fail';
       if (next === 'fail') throw new TechnicalFailure('Progrès ne répond pas');
       return next;
     },
   };
-  return robot as unknown as Robot & { calls: number };
+  return robot as unknown as Robot & { calls: number; dryRuns: boolean[] };
 }
 
 /** A ledger whose worker "dies" right after writing: the write lands, then the job fails and is run again. */
@@ -78,12 +80,24 @@ describe('the ledger under real BullMQ retries', () => {
     const { ending, retries, state, entries } = await runOneJob(robot, new Ledger(redis.client, { prefix }), prefix);
     expect(ending).toMatchObject({ status: 'failed', reason: 'Progrès ne répond pas', alreadyRecorded: false });
     expect(retries).toEqual([1, 2]);
-    expect(robot.calls).toBe(3);
+    // Three attempts, then the guard's last look (a dry run) before a person is asked to redo it.
+    expect(robot.dryRuns).toEqual([false, false, false, true]);
     expect(state).toBe('failed');
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ status: 'failed', attempts: 3, manualMinutesSaved: 0, reworkMinutes: 20, machine: 'robot-07', rowNumber: 4 });
     const report = await summarizeGains(entries);
     expect(report.total).toMatchObject({ failed: 1, hoursSaved: -20 / 60, reworkHours: 20 / 60 });
+  });
+
+  it('records a dossier done, not failed, when the last look finds the entry its last attempt made', async () => {
+    const prefix = redis.prefix();
+    const found: DossierOutcome = { status: 'done', reference: 'PRG-2020-000078', alreadyEntered: true, robotMs: 900 } as DossierOutcome;
+    const robot = scriptedRobot(['fail', 'fail', 'fail', found]);
+    const { ending, entries, state } = await runOneJob(robot, new Ledger(redis.client, { prefix }), prefix);
+    expect(robot.dryRuns).toEqual([false, false, false, true]);
+    expect(ending).toMatchObject({ status: 'done', reference: 'PRG-2020-000078', alreadyRecorded: false });
+    expect(state).toBe('completed');
+    expect(entries).toEqual([expect.objectContaining({ status: 'done', reference: 'PRG-2020-000078', attempts: 3 })]);
   });
 
   it('records a dossier done on its third attempt once, with the minutes it saves and no rework', async () => {

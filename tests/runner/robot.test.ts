@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LoginFailed, ScreenChanged, BackOfficeUnavailable } from '../../core/errors.ts';
 import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
+import { OutcomeUnknown, TechnicalFailure } from '../../core/errors.ts';
 import { Robot } from '../../runner/index.ts';
 import { dipaPayment, dipaRow, type DipaRow } from '../../scenarios/dipa-payment.ts';
 import { defineScenario, label } from '../../scenarios/dsl/index.ts';
@@ -80,10 +81,21 @@ describe('the robot', () => {
   });
 
   it('reports a back office error page as a technical failure to retry', async () => {
-    backOffice.faults.inject({ on: 'payment-submit', kind: 'http-500-before-commit' });
+    // Logged in first, so that the error page answers the dossier's own first screen.
+    await robot.run(dipaPayment, rows(2)[1]!, { dossierId: 'e500-before' });
+    backOffice.faults.inject({ on: 'any', kind: 'http-500-before-commit' });
     const error = await robot.run(dipaPayment, rows(1)[0]!, { dossierId: 'e500' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackOfficeUnavailable);
-    expect((error as Error).message).toContain('step 10 (submit paiement.valider [button "Valider le paiement"]): the application answered HTTP 500');
+    expect((error as Error).message).toContain('step 1 (open fichePs: search the professional');
+    expect((error as Error).message).toContain('the application answered HTTP 500');
+  });
+
+  it('reports an error page after the commit click as outcome unknown, never as a refusal', async () => {
+    backOffice.faults.inject({ on: 'payment-submit', kind: 'http-500-before-commit' });
+    const error = await robot.run(dipaPayment, rows(1)[0]!, { dossierId: 'e500c' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OutcomeUnknown);
+    expect(error).toBeInstanceOf(TechnicalFailure);
+    expect((error as Error).message).toContain('step 10 (submit paiement.valider [button "Valider le paiement"]): outcome unknown after the commit click in progres: the application answered HTTP 500');
   });
 
   it('says that login failed when the credentials are refused', async () => {
