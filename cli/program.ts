@@ -310,6 +310,25 @@ campaignCommand
     exitCode = await (await import('./commands/campaign.ts')).campaignRejectsCommand(id, o, ctx);
   });
 
+const applicationCommand = program.command('application').description('the back-office applications: which are paused for the fleet (a refused login), and resume them');
+applicationCommand
+  .command('list')
+  .description('the applications the scenarios use; for a paused one: why, since when, on which machine, and what to do')
+  .option('--json', 'as JSON')
+  .option('--redis <url>', 'the shared Redis; else REDIS_URL')
+  .option('--config <file>', 'configuration file (JSON)')
+  .action(async (o: { json?: boolean; config?: string; redis?: string }) => {
+    exitCode = await (await import('./commands/application.ts')).applicationListCommand(o, ctx);
+  });
+applicationCommand
+  .command('resume <id>')
+  .description('once its credentials are fixed: clear an application\'s pause and wake the dossiers parked under it')
+  .option('--redis <url>', 'the shared Redis; else REDIS_URL')
+  .option('--config <file>', 'configuration file (JSON)')
+  .action(async (id: string, o: { config?: string; redis?: string }) => {
+    exitCode = await (await import('./commands/application.ts')).applicationResumeCommand(id, o, ctx);
+  });
+
 program
   .command('scenarios')
   .description('list the scenarios this installation can run')

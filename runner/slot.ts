@@ -1,8 +1,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright';
-import { LoginFailed } from '../core/errors.ts';
+import { LoginFailed, LoginRefused } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ApplicationDefinition } from '../scenarios/dsl/index.ts';
 import { locate } from './locate.ts';
+import { LoginGate } from './login-gate.ts';
 import type { ApplicationEndpoint } from './options.ts';
 import { runPlainSteps } from './step-actions.ts';
 
@@ -22,6 +23,8 @@ export class Slot {
     readonly index: number,
     private readonly browser: Browser,
     private readonly logger: Logger,
+    /** Shared by the robot's slots: one login at a time per application, and refusals remembered. */
+    private readonly logins: LoginGate = new LoginGate(),
   ) {}
 
   /** The slot's page, created on first use. */
@@ -56,8 +59,17 @@ export class Slot {
     this.loggedIn.delete(application);
   }
 
-  /** Logs in through the application's own login form. */
+  /**
+   * Logs in through the application's own login form, after any other slot's login to it.
+   * @throws {@link LoginRefused} when the application shows its login error (or did before):
+   * the account is refused, and trying again would only bring it closer to being locked.
+   * @throws {@link LoginFailed} when the robot is still out for another reason (error page).
+   */
   async login(app: ApplicationDefinition, endpoint: ApplicationEndpoint, timeoutMs: number): Promise<void> {
+    await this.logins.login(app.id, () => this.sendLoginForm(app, endpoint, timeoutMs));
+  }
+
+  private async sendLoginForm(app: ApplicationDefinition, endpoint: ApplicationEndpoint, timeoutMs: number): Promise<void> {
     const page = await this.page();
     this.loggedIn.delete(app.id);
     await page.goto(endpoint.baseUrl + app.loginPath, { timeout: timeoutMs });
@@ -68,8 +80,16 @@ export class Slot {
       this.logger.debug({ application: app.id, slot: this.index }, 'logged in');
       return;
     }
-    const message = app.loginError ? await locate(page, app.loginError).first().textContent({ timeout: 500 }).catch(() => null) : null;
-    throw new LoginFailed(app.id, message?.trim() || `still not logged in after the login form (at ${page.url()})`);
+    // Only the application's declared login error is a refusal of the account; anything else
+    // (an error page, a connection lost after the form) says nothing about the credentials.
+    const refusal = app.loginError ? locate(page, app.loginError).first() : undefined;
+    if (this.lastDocumentStatus < 500 && refusal && (await refusal.isVisible())) {
+      const message = (await refusal.textContent({ timeout: 500 }).catch(() => null))?.replace(/\s+/g, ' ').trim() || 'login refused';
+      this.logger.error({ application: app.id, username: endpoint.username, slot: this.index, message }, 'login refused: no more logins to this application until told to');
+      throw new LoginRefused(app.id, message, endpoint.username);
+    }
+    const status = this.lastDocumentStatus >= 500 ? `the application answered HTTP ${this.lastDocumentStatus}` : `still not logged in after the login form (at ${page.url()})`;
+    throw new LoginFailed(app.id, status);
   }
 
   /** Closes the context; the next dossier gets a fresh one (and logs in again). */

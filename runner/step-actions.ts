@@ -1,8 +1,8 @@
 import { errors, type Locator, type Page } from 'playwright';
-import { BackOfficeUnavailable, ProwebError, ScreenChanged, type StepLocation } from '../core/errors.ts';
+import { BackOfficeUnavailable, ProwebError, ScenarioBug, ScreenChanged, type StepLocation } from '../core/errors.ts';
 import { formatFrenchDate, parseAmountToCents, parseFrenchDate } from '../domain/french-formats.ts';
 import { ScreenIndex, type Step, type StepContext, type TableRows, type TargetOf, type Value } from '../scenarios/dsl/index.ts';
-import { locate, resolveTarget } from './locate.ts';
+import { locate, resolveTarget, UnknownElementReference } from './locate.ts';
 
 /** Resolves a literal or computed value. */
 export function resolveValue<Row>(value: Value<Row>, ctx: StepContext<Row>): string {
@@ -34,9 +34,16 @@ export function locationOf<Row>(owner: string, number: string, step: Step<Row>, 
 /**
  * Turns what Playwright throws into errors that say what to do: a timeout waiting for
  * an element means the screen changed; a network error means the application is down.
+ * What the scenario's own code throws (a value, target or condition function) is a
+ * {@link ScenarioBug}: it fails the same way on every retry and every machine.
  */
 export function explainFailure(error: unknown, at: StepLocation, timeoutMs: number): Error {
   if (error instanceof ProwebError) return error;
+  // Playwright reports its own failures as plain Errors (or TimeoutError); the language's
+  // errors come from the scenario's functions: undefined.toUpperCase(), a misspelt variable.
+  if (error instanceof UnknownElementReference || error instanceof TypeError || error instanceof ReferenceError || error instanceof RangeError || error instanceof SyntaxError) {
+    return new ScenarioBug(at, `${error.name}: ${error.message.split('\n')[0]}`, { cause: error });
+  }
   if (error instanceof errors.TimeoutError) {
     return new ScreenChanged(at, `nothing matched on screen within ${timeoutMs} ms`, { cause: error });
   }

@@ -1,12 +1,16 @@
 import { Queue } from 'bullmq';
 import { Ledger } from '../../gains/index.ts';
+import { ApplicationPauses, type ApplicationPause } from '../../queue/application-pauses.ts';
 import { collectCampaignRejects, writeCampaignRejects } from '../../queue/campaign-rejects.ts';
 import { CampaignRegistry, type CampaignRecord } from '../../queue/campaign-registry.ts';
 import { campaignStatus } from '../../queue/campaign-status.ts';
 import { queueNameFor } from '../../queue/queue-options.ts';
+import { catalogue } from '../../scenarios/catalogue.ts';
+import { applicationPausesBlock } from '../application-pause-text.ts';
 import { campaignListText, campaignStatusText } from '../campaign-status-text.ts';
 import type { CommandContext } from '../context.ts';
 import { loadConfigWithRedis, openRedis } from '../redis.ts';
+import { queueOpener, resumeApplication } from './application.ts';
 
 export interface CampaignCommandOptions {
   config?: string;
@@ -23,14 +27,24 @@ async function open(opts: CampaignCommandOptions, ctx: CommandContext, changes: 
   const ledger = new Ledger(redis.client, { prefix: config.prefix });
   const queueOf = (campaign: CampaignRecord) =>
     ctx.closer.add('queue', new Queue(queueNameFor(campaign.scenarioId), { connection: redis.connection, prefix: config.prefix }), (q) => q.close());
-  return { registry, ledger, queueOf };
+  const pauses = new ApplicationPauses(redis.client, { prefix: config.prefix });
+  return { registry, ledger, queueOf, pauses, redis, prefix: config.prefix };
+}
+
+/** The pauses in force among the applications of the campaign's scenario (all of them for a scenario this installation does not know). */
+async function pausesOf(campaign: CampaignRecord, pauses: ApplicationPauses): Promise<ApplicationPause[]> {
+  const scenario = catalogue.get(campaign.scenarioId);
+  return scenario ? pauses.pausedAmong(scenario.applications.map((a) => a.id)) : pauses.list();
 }
 
 /** `proweb campaign status <id> [--json]`. */
 export async function campaignStatusCommand(id: string, opts: CampaignCommandOptions & { json?: boolean }, ctx: CommandContext): Promise<number> {
-  const { registry, ledger, queueOf } = await open(opts, ctx, false);
-  const status = await campaignStatus({ registry, ledger, queue: queueOf(await registry.get(id)), campaignId: id });
-  ctx.out(opts.json ? `${JSON.stringify(status, null, 2)}\n` : campaignStatusText(status));
+  const { registry, ledger, queueOf, pauses } = await open(opts, ctx, false);
+  const campaign = await registry.get(id);
+  const status = await campaignStatus({ registry, ledger, queue: queueOf(campaign), campaignId: id });
+  // Its dossiers wait while an application it needs is paused: say which, why and what to do.
+  const pausedApplications = await pausesOf(campaign, pauses);
+  ctx.out(opts.json ? `${JSON.stringify({ ...status, pausedApplications }, null, 2)}\n` : campaignStatusText(status) + applicationPausesBlock(pausedApplications));
   return 0;
 }
 
@@ -44,9 +58,13 @@ export async function campaignPauseCommand(id: string, opts: CampaignCommandOpti
 
 /** `proweb campaign resume <id>`. */
 export async function campaignResumeCommand(id: string, opts: CampaignCommandOptions, ctx: CommandContext): Promise<number> {
-  const { registry, queueOf } = await open(opts, ctx, true);
+  const { registry, queueOf, pauses, redis, prefix } = await open(opts, ctx, true);
   const { campaign, promoted } = await registry.resume(id, queueOf(await registry.get(id)));
   ctx.out(`Campaign ${campaign.id} resumed: ${promoted} parked dossier${promoted === 1 ? '' : 's'} back in the queue.\n`);
+  // Resuming a campaign means "go on": the applications it needs that a refused login paused go on too.
+  const queueFor = queueOpener(redis.connection, prefix, ctx.closer);
+  const needed = catalogue.get(campaign.scenarioId)?.applications.map((a) => a.id) ?? [];
+  for (const pause of await pauses.pausedAmong(needed)) ctx.out(await resumeApplication(pauses, pause.applicationId, queueFor));
   return 0;
 }
 

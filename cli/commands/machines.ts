@@ -1,5 +1,7 @@
 import { Ledger } from '../../gains/index.ts';
+import { ApplicationPauses } from '../../queue/application-pauses.ts';
 import { listMachines, type MachineStatus } from '../../queue/machines.ts';
+import { applicationPausesBlock } from '../application-pause-text.ts';
 import type { CommandContext } from '../context.ts';
 import { loadConfigWithRedis, openRedis } from '../redis.ts';
 
@@ -47,5 +49,7 @@ export async function machinesCommand(opts: MachinesCommandOptions, ctx: Command
   const offline = all.length - all.filter((m) => m.online).length;
   ctx.out(shown.length === 0 ? 'No robot machine online.\n' : machinesTable(shown, now));
   ctx.out(`${all.filter((m) => m.online).length} online${offline && !opts.all ? `, ${offline} stopped or silent (--all shows them)` : ''}.\n`);
+  // Machines online may still do nothing: an application a refused login paused holds their dossiers.
+  ctx.out(applicationPausesBlock(await new ApplicationPauses(redis.client, { prefix: config.prefix }).list()));
   return 0;
 }

@@ -1,0 +1,170 @@
+import { Job, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { DEFAULT_PREFIX } from './queue-options.ts';
+
+/**
+ * Why an application is paused for the whole fleet: who saw what, when. Stored as a Redis
+ * hash of strings; this schema is its boundary.
+ */
+export const applicationPauseSchema = z.object({
+  applicationId: z.string().regex(/^[a-z][a-z0-9-]*$/),
+  /** The application's own words (its login error), or the operator's. */
+  reason: z.string().min(1),
+  /** The robot machine that paused it. */
+  machine: z.string().min(1),
+  /** The account the application refused, when a refused login paused it. */
+  username: z.string().min(1).optional(),
+  at: z.iso.datetime(),
+});
+
+export type ApplicationPause = z.output<typeof applicationPauseSchema>;
+
+/** A dossier a worker parked because its application was paused: resuming wakes it. */
+export interface ParkedDossier {
+  queueName: string;
+  jobId: string;
+}
+
+/** First writer wins: a second machine refused too keeps the first one's account of it. Answers [created, hash]. */
+const PAUSE = `
+local created = 0
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+  redis.call('SADD', KEYS[2], ARGV[1])
+  created = 1
+end
+return {created, redis.call('HGETALL', KEYS[1])}
+`;
+
+/** Clears the pause and hands back the dossiers parked under it, in one step: a dossier parked after it is the worker's to wake. */
+const RESUME = `
+local pause = redis.call('HGETALL', KEYS[1])
+local parked = redis.call('SMEMBERS', KEYS[3])
+redis.call('DEL', KEYS[1], KEYS[3])
+redis.call('SREM', KEYS[2], ARGV[1])
+return {pause, parked}
+`;
+
+/** A flat HGETALL answer as an object. */
+const pairs = (flat: string[]): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
+  return out;
+};
+
+/**
+ * The applications paused for a whole deployment (one `prefix`), in the Redis the fleet
+ * shares. A worker whose login an application refuses pauses it; every worker then parks
+ * the dossiers that need it instead of trying to log in, so a wrong password costs the
+ * account one failed login per machine, not one per dossier and retry. An operator fixes
+ * the credentials and resumes it (`proweb application resume`), which wakes the parked
+ * dossiers. It does not own the connection.
+ *
+ * Keys: `<prefix>:application-pause:<id>` (a hash: reason, machine, username, at),
+ * `<prefix>:application-pause:<id>:parked` (the dossiers parked under it) and
+ * `<prefix>:application-pauses` (the ids paused).
+ */
+export class ApplicationPauses {
+  private readonly prefix: string;
+
+  constructor(
+    private readonly redis: Redis,
+    options: { prefix?: string } = {},
+  ) {
+    this.prefix = options.prefix ?? DEFAULT_PREFIX;
+  }
+
+  private pauseKey(applicationId: string): string {
+    return `${this.prefix}:application-pause:${applicationId}`;
+  }
+
+  private parkedKey(applicationId: string): string {
+    return `${this.prefix}:application-pause:${applicationId}:parked`;
+  }
+
+  private get indexKey(): string {
+    return `${this.prefix}:application-pauses`;
+  }
+
+  /**
+   * Pauses an application for the fleet, unless it is paused already: then the first pause
+   * stays as it was (its reason, machine and time are what an operator needs).
+   * @returns the pause in force, and whether this call made it.
+   */
+  async pause(applicationId: string, why: Omit<ApplicationPause, 'applicationId'>): Promise<{ pause: ApplicationPause; first: boolean }> {
+    const valid = applicationPauseSchema.parse({ ...why, applicationId });
+    const fields = Object.entries(valid).flatMap(([k, v]) => (v === undefined ? [] : [k, String(v)]));
+    const [created, hash] = (await this.redis.eval(PAUSE, 2, this.pauseKey(applicationId), this.indexKey, applicationId, ...fields)) as [number, string[]];
+    return { pause: applicationPauseSchema.parse(pairs(hash)), first: created === 1 };
+  }
+
+  /**
+   * Clears the pause and wakes the dossiers parked under it (promoted to waiting through
+   * `queueFor`, which gives the BullMQ queue of a queue name). Resuming an application that
+   * is not paused changes nothing.
+   * @returns the pause that was cleared, if any, and how many parked dossiers went back to the queue.
+   */
+  async resume(applicationId: string, queueFor: (queueName: string) => Queue): Promise<{ pause: ApplicationPause | undefined; promoted: number }> {
+    const [hash, parked] = (await this.redis.eval(RESUME, 3, this.pauseKey(applicationId), this.indexKey, this.parkedKey(applicationId), applicationId)) as [string[], string[]];
+    const found = applicationPauseSchema.safeParse(pairs(hash));
+    let promoted = 0;
+    for (const member of parked) {
+      const dossier = decodeParked(member);
+      if (!dossier) continue;
+      const queue = queueFor(dossier.queueName);
+      // Promoting needs only the id. A job no longer delayed (taken meanwhile, removed) needs no waking.
+      promoted += await new Job(queue, queue.name, {}, {}, dossier.jobId).promote().then(() => 1, () => 0);
+    }
+    return { pause: found.success ? found.data : undefined, promoted };
+  }
+
+  /** Every paused application, oldest pause first. */
+  async list(): Promise<ApplicationPause[]> {
+    const ids = await this.redis.smembers(this.indexKey);
+    const pauses = await this.pausedAmong(ids);
+    // An id whose hash is gone (removed by hand) is no longer paused: forget it.
+    const gone = ids.filter((id) => !pauses.some((p) => p.applicationId === id));
+    if (gone.length > 0) await this.redis.srem(this.indexKey, ...gone);
+    return pauses.sort((a, b) => a.at.localeCompare(b.at));
+  }
+
+  /** The pauses in force among these applications, in one round trip: workers ask before every dossier. */
+  async pausedAmong(applicationIds: readonly string[]): Promise<ApplicationPause[]> {
+    if (applicationIds.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of applicationIds) pipeline.hgetall(this.pauseKey(id));
+    const answers = (await pipeline.exec()) ?? [];
+    const pauses: ApplicationPause[] = [];
+    for (const [error, hash] of answers) {
+      if (error) throw error;
+      const parsed = applicationPauseSchema.safeParse(hash);
+      if (parsed.success) pauses.push(parsed.data);
+    }
+    return pauses;
+  }
+
+  /** Whether the application is paused now. */
+  async isPaused(applicationId: string): Promise<boolean> {
+    return (await this.redis.exists(this.pauseKey(applicationId))) === 1;
+  }
+
+  /** Remembers a dossier parked under the application's pause, for {@link resume} to wake. */
+  async noteParked(applicationId: string, dossier: ParkedDossier): Promise<void> {
+    await this.redis.sadd(this.parkedKey(applicationId), JSON.stringify([dossier.queueName, dossier.jobId]));
+  }
+}
+
+const parkedSchema = z.tuple([z.string().min(1), z.string().min(1)]);
+
+/** A member of the parked set (`["dipa-payment","dipa-payment.3f9a…"]`); anything else is skipped. */
+function decodeParked(member: string): ParkedDossier | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(member);
+  } catch {
+    return undefined;
+  }
+  const parsed = parkedSchema.safeParse(json);
+  return parsed.success ? { queueName: parsed.data[0], jobId: parsed.data[1] } : undefined;
+}
