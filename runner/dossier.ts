@@ -6,6 +6,7 @@ import { locate, resolveTarget } from './locate.ts';
 import type { CommitGate } from './commit-gate.ts';
 import type { ApplicationEndpoint } from './options.ts';
 import type { DossierOutcome } from './outcome.ts';
+import { withSingleShotPosts } from './single-shot.ts';
 import type { Slot } from './slot.ts';
 import { explainFailure, locationOf, performPageStep, resolveValue } from './step-actions.ts';
 
@@ -230,17 +231,19 @@ class DossierRun<Row extends Record<string, unknown>> {
         throw new TechnicalFailure(`${this.scenario.id} step ${number}: not clicked, the commit claim was granted too long ago (was this process paused?)`, 'The dossier is retried.');
       }
     }
-    try {
-      await click();
-    } catch (error) {
-      throw new OutcomeUnknown(this.application?.id ?? 'the application', at, describe(explainFailure(error, at, timeoutMs)), { cause: error });
-    }
-    try {
-      return await answer();
-    } catch (error) {
-      if (error instanceof BusinessRejection || error instanceof OwnershipLost) throw error;
-      throw new OutcomeUnknown(this.application?.id ?? 'the application', at, describe(explainFailure(error, at, timeoutMs)), { cause: error });
-    }
+    return withSingleShotPosts(this.page, timeoutMs, async () => {
+      try {
+        await click();
+      } catch (error) {
+        throw new OutcomeUnknown(this.application?.id ?? 'the application', at, describe(explainFailure(error, at, timeoutMs)), { cause: error });
+      }
+      try {
+        return await answer();
+      } catch (error) {
+        if (error instanceof BusinessRejection || error instanceof OwnershipLost) throw error;
+        throw new OutcomeUnknown(this.application?.id ?? 'the application', at, describe(explainFailure(error, at, timeoutMs)), { cause: error });
+      }
+    });
   }
 
   /** Before a step acts on a screen-map element, checks that element's whole screen (in check mode). */

@@ -1,0 +1,31 @@
+import type { Page, Route } from 'playwright';
+
+/**
+ * Runs `act` (a commit click and the wait for its answer) with the page's form posts sent
+ * once and only once. Chromium resends a request whose reused keep-alive connection closed
+ * before any answer, POST included, as it takes that for an idle connection the server
+ * dropped: after a connection cut once the application had committed, the browser itself
+ * would enter the dossier a second time within one click. Here the post leaves through
+ * Playwright's own HTTP client with no retry, redirects are left to the browser, and a
+ * lost connection or a timeout reaches the page as a network error (outcome unknown).
+ */
+export async function withSingleShotPosts<T>(page: Page, timeoutMs: number, act: () => Promise<T>): Promise<T> {
+  const handler = async (route: Route) => {
+    const request = route.request();
+    if (request.method() !== 'POST' || !request.isNavigationRequest()) return route.fallback();
+    let response;
+    try {
+      response = await route.fetch({ maxRedirects: 0, maxRetries: 0, timeout: timeoutMs });
+    } catch {
+      await route.abort('connectionreset').catch(() => undefined);
+      return;
+    }
+    await route.fulfill({ response }).catch(() => undefined);
+  };
+  await page.route('**/*', handler);
+  try {
+    return await act();
+  } finally {
+    await page.unroute('**/*', handler).catch(() => undefined);
+  }
+}
