@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LoginFailed, ScreenChanged, BackOfficeUnavailable } from '../../core/errors.ts';
+import { LoginRefused, ScreenChanged, BackOfficeUnavailable } from '../../core/errors.ts';
 import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
 import { OutcomeUnknown, TechnicalFailure } from '../../core/errors.ts';
 import { Robot } from '../../runner/index.ts';
@@ -98,12 +98,12 @@ describe('the robot', () => {
     expect((error as Error).message).toContain('step 10 (submit paiement.valider [button "Valider le paiement"]): outcome unknown after the commit click in progres: the application answered HTTP 500');
   });
 
-  it('says that login failed when the credentials are refused', async () => {
+  it('says that the login was refused, in the application\'s words, when the credentials are refused', async () => {
     const wrong = await Robot.launch({ applications: { progres: { baseUrl: backOffice.url, username: 'robot.dipa', password: 'wrong' } }, evidenceDir });
     try {
       const error = await wrong.run(dipaPayment, rows(1)[0]!, { dossierId: 'l' }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(LoginFailed);
-      expect((error as Error).message).toBe('login to progres failed: Identifiant ou mot de passe incorrect.');
+      expect(error).toBeInstanceOf(LoginRefused);
+      expect((error as Error).message).toBe('login to progres refused for account robot.dipa: Identifiant ou mot de passe incorrect.');
     } finally {
       await wrong.close();
     }
