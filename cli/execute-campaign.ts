@@ -49,6 +49,7 @@ export async function executeCampaign(options: ExecuteCampaignOptions): Promise<
       concurrency: options.concurrency,
       headed: options.headed ?? false,
       evidenceDir: `${config.dataDir}/evidence`,
+      defaultTimeoutMs: config.stepTimeoutMs,
       logger,
     }),
     (r) => r.close(),

@@ -28,6 +28,12 @@ export const configSchema = z.object({
   machine: z.string().optional(),
   /** @defaultValue 4 */
   concurrency: z.number().int().min(1).max(32).default(4),
+  /**
+   * How long a step waits for its screen when neither the step nor its scenario says. A commit's
+   * answer slower than this is "outcome unknown", and others wait this long (plus a lock) before
+   * they trust the guard over an earlier click. @defaultValue 10_000
+   */
+  stepTimeoutMs: z.number().int().min(500).default(10_000),
   /** @defaultValue 1365 */
   hoursPerEtp: z.number().positive().default(1365),
   /** @defaultValue 'info' */

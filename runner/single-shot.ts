@@ -10,7 +10,8 @@ import type { Page, Route } from 'playwright';
  * lost connection or a timeout reaches the page as a network error (outcome unknown).
  */
 export async function withSingleShotPosts<T>(page: Page, timeoutMs: number, act: () => Promise<T>): Promise<T> {
-  const handler = async (route: Route) => {
+  const inFlight = new Set<Promise<void>>();
+  const send = async (route: Route) => {
     const request = route.request();
     if (request.method() !== 'POST' || !request.isNavigationRequest()) return route.fallback();
     let response;
@@ -22,10 +23,18 @@ export async function withSingleShotPosts<T>(page: Page, timeoutMs: number, act:
     }
     await route.fulfill({ response }).catch(() => undefined);
   };
+  const handler = (route: Route) => {
+    const sending = send(route);
+    inFlight.add(sending);
+    return sending.finally(() => inFlight.delete(sending));
+  };
   await page.route('**/*', handler);
   try {
     return await act();
   } finally {
+    // Removing the route while a post is still in flight would let the browser send it itself:
+    // a second post. The fetch ends by its own timeout at the latest.
+    await Promise.allSettled([...inFlight]);
     await page.unroute('**/*', handler).catch(() => undefined);
   }
 }

@@ -57,7 +57,7 @@ export async function workerCommand(opts: WorkerCommandOptions, ctx: CommandCont
   const ledger = new Ledger(redis.client, { prefix: config.prefix });
   const robot = ctx.closer.add(
     'browser',
-    await Robot.launch({ applications: endpoints, concurrency, evidenceDir: `${config.dataDir}/evidence`, logger }),
+    await Robot.launch({ applications: endpoints, concurrency, evidenceDir: `${config.dataDir}/evidence`, defaultTimeoutMs: config.stepTimeoutMs, logger }),
     (r) => r.close(),
   );
   const registry = new CampaignRegistry(redis.client, { prefix: config.prefix });
@@ -94,7 +94,7 @@ export async function workerCommand(opts: WorkerCommandOptions, ctx: CommandCont
       : `done ${f.reference ?? ''}${f.alreadyRecorded ? ' (already done: nothing entered)' : ''}`;
     ctx.out(`${at()} ${f.campaignId} row ${f.rowNumber}: ${what}\n`);
   });
-  worker.on('applicationPaused', (p) => ctx.out(`${at()} ${applicationPauseText(p)}\n`));
+  worker.on('applicationPaused', (p) => ctx.out(`${at()} ${p.first ? '' : `login to ${p.applicationId} refused here too; `}${applicationPauseText(p)}\n`));
   worker.on('retrying', (r) => ctx.out(`${at()} ${r.jobId}: attempt ${r.attempt} failed (${r.error.message}); retried later\n`));
   await worker.waitUntilReady();
   await heartbeat.start();

@@ -44,6 +44,14 @@ describe('the commit click', () => {
     expect(paymentsOf(r!)).toHaveLength(1);
   });
 
+  it('is sent once when its answer comes after the step timeout', async () => {
+    const [r] = rows(1);
+    backOffice.faults.inject({ on: 'commit', kind: 'delay', delayMs: 4_500 });
+    const error = await robot.run(dipaPayment, r!, { dossierId: 'slow' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OutcomeUnknown);
+    expect(paymentsOf(r!)).toHaveLength(1);
+  });
+
   it('takes the login page after the click for outcome unknown, not for a refusal', async () => {
     const [r] = rows(1);
     backOffice.faults.inject({ on: 'commit', kind: 'expire-session' });
