@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
+import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
 import { PRIME_COVID_DEMO_EXPECTATIONS } from '../../fixtures/data/generate-prime-covid-sample.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import { runCli } from '../support/cli.ts';
@@ -97,8 +98,8 @@ describe('proweb run interrupted', () => {
       expect(second.code).toBe(0);
       expect(second.stdout).toContain('still queued from an earlier run');
       expect(second.stdout).toMatch(/Total\s+20\s+0\s+0\s/);
-      expect(slow.state.payments).toHaveLength(20);
-      expect(new Set(slow.state.payments.map((p) => `${p.ps}|${p.period}`)).size).toBe(20);
+      expect(duplicatesIn(slow.state.entriesByKey())).toEqual([]);
+      expect(entryCount(slow.state.entriesByKey())).toBe(20);
       expect(second.leftovers).toEqual([]);
     } finally {
       await slow.close();

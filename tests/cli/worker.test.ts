@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
+import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
 import { Ledger } from '../../gains/index.ts';
 import { submitCampaign, type CampaignSubmission } from '../../queue/campaign.ts';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../queue/embedded-redis.ts';
@@ -82,8 +83,8 @@ const ended = (ledger: Ledger, campaignId: string, count: number) => untilReache
 /** Each dossier of the file paid once in the back office and recorded once in the ledger. */
 async function expectExactlyOnce(backOffice: BackOffice, ledger: Ledger, rows: number) {
   const payments = backOffice.state.payments;
-  expect(payments).toHaveLength(rows);
-  expect(new Set(payments.map((p) => `${p.ps}|${p.period}`)).size).toBe(rows);
+  expect(duplicatesIn(backOffice.state.entriesByKey())).toEqual([]);
+  expect(entryCount(backOffice.state.entriesByKey())).toBe(rows);
   const entries = await entriesOf(ledger);
   expect(entries).toHaveLength(rows);
   expect(new Set(entries.map((e) => e.dossierId)).size).toBe(rows);
@@ -136,7 +137,7 @@ describe('proweb worker: a fleet of robot machines on one Redis', () => {
       // The same file again: everything is already done, nothing is queued.
       const again = await submit(prefix, file);
       expect(again).toMatchObject({ rows: 300, alreadyDone: 300, jobIds: [] });
-      expect(backOffice.state.payments).toHaveLength(300);
+      expect(entryCount(backOffice.state.entriesByKey())).toBe(300);
     } finally {
       await backOffice.close();
     }

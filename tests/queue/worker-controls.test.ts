@@ -11,6 +11,7 @@ import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import { dipaFile, requestRows } from '../support/dipa.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
 
 /** What the worker does with campaign controls and back-office capacity, on real Redis, Chromium and HTTP. */
 let redis: TestRedis;
@@ -50,6 +51,12 @@ function deployment(capacity?: CapacityGate | ((prefix: string) => CapacityGate)
 
 const delayedCount = (queue: Queue) => queue.getJobCountByTypes('delayed');
 
+/** Progrès holds `n` payments, one per request (it would take a second one for the same request). */
+function expectPaidOnce(n: number): void {
+  expect(duplicatesIn(backOffice.state.entriesByKey())).toEqual([]);
+  expect(entryCount(backOffice.state.entriesByKey())).toBe(n);
+}
+
 describe('the worker and campaign controls', () => {
   it('parks the dossiers of a paused campaign, and enters them once resumed', async () => {
     const d = deployment();
@@ -64,7 +71,7 @@ describe('the worker and campaign controls', () => {
     const { promoted } = await d.registry.resume(submission.campaignId, d.queue);
     expect(promoted).toBe(3);
     await eventually(async () => (await d.ledger.campaignCounts(submission.campaignId)).done === 3, 'the 3 dossiers done', 60_000);
-    expect(backOffice.state.payments).toHaveLength(3);
+    expectPaidOnce(3);
   });
 
   it('drops the dossiers of a cancelled campaign: nothing entered, nothing recorded', async () => {
@@ -99,7 +106,7 @@ describe('the worker and back-office capacity', () => {
     now = Date.parse('2026-12-07T06:30:00Z');
     for (const j of await d.queue.getDelayed()) await j.promote();
     await eventually(async () => (await d.ledger.campaignCounts(submission.campaignId)).done === 2, 'both dossiers done', 60_000);
-    expect(backOffice.state.payments).toHaveLength(2);
+    expectPaidOnce(2);
   });
 
   it('enters no more dossiers a minute than Progrès accepts', async () => {
@@ -115,6 +122,6 @@ describe('the worker and back-office capacity', () => {
     now += 61_000;
     await waiting!.promote();
     await eventually(async () => (await d.ledger.campaignCounts(submission.campaignId)).done === 3, 'the third done', 60_000);
-    expect(backOffice.state.payments).toHaveLength(3);
+    expectPaidOnce(3);
   });
 });

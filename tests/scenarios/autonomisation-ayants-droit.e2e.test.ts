@@ -18,6 +18,7 @@ import { Client } from '../fixtures/bdo/helpers.ts';
 import { writeInputFile } from '../support/files.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 import { entriesOf } from '../support/ledger.ts';
+import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
 
 const SAMPLE = (name: string) => fileURLToPath(new URL(`../../fixtures/data/${name}`, import.meta.url));
 
@@ -40,6 +41,15 @@ afterAll(async () => {
 beforeEach(() => {
   bdo.reset();
 });
+
+/**
+ * Every dependant was detached once and given one record (the BDO would take a second of each);
+ * `autonomised` of them went through both commits since the reset.
+ */
+function expectEachCommitOnce(autonomised: number): void {
+  expect(duplicatesIn(bdo.entriesByKey())).toEqual([]);
+  expect(entryCount(bdo.entriesByKey())).toBe(bdo.seededBeneficiaries.length + 2 * autonomised);
+}
 
 /** A sample file copied to a fresh folder: the campaign writes its rejection file next to its input. */
 async function sample(name: string): Promise<string> {
@@ -114,6 +124,7 @@ describe('autonomisation of adult dependants in the BDO (real Redis, Chromium an
     expect(recordsIn(bdo.beneficiaries)).toEqual(byNir(rows.map(recordOf)));
     expect(detachmentsIn(bdo)).toEqual(byNir(rows.map(detachmentOf)));
     expect(bdo.beneficiaries.map((b) => b.reference).sort()).toEqual(referencesUpTo(expected.accepted));
+    expectEachCommitOnce(expected.accepted);
     for (const row of rows) {
       const dependant = bdo.insured.get(row.insuredNir)!.dependants.find((d) => d.nir === row.dependantNir)!;
       expect(dependant.status).toBe('Détaché');
@@ -168,6 +179,7 @@ describe('autonomisation of adult dependants in the BDO (real Redis, Chromium an
     expect(detachmentsIn(bdo)).toEqual(byNir(accepted.map(detachmentOf)));
     expect(bdo.beneficiaries.map((b) => b.reference).sort()).toEqual(referencesUpTo(expected.accepted));
     for (const r of expected.alreadyEntered) expect(bdo.beneficiaryOf(r.nirAyantDroit)?.reference).toBe(r.reference);
+    expectEachCommitOnce(expected.accepted);
     for (const r of refused) expect(bdo.beneficiaryOf(r.row.nir_ayant_droit)).toBeUndefined();
 
     const entries = await entriesOf(ledger);
@@ -184,6 +196,7 @@ describe('autonomisation of adult dependants in the BDO (real Redis, Chromium an
     expect(second.finished.map((f) => f.status)).toEqual(Array(refusedCount).fill('rejected'));
     expect(bdo.beneficiaries).toHaveLength(expected.accepted);
     expect(bdo.detachments).toHaveLength(expected.accepted);
+    expectEachCommitOnce(expected.accepted);
     expect(new Set((await entriesOf(again.ledger)).filter((e) => e.status === 'done').map((e) => e.dossierId)).size).toBe(doneCount);
   });
 
@@ -212,6 +225,7 @@ describe('autonomisation of adult dependants in the BDO (real Redis, Chromium an
     expect(recordsIn(bdo.beneficiaries)).toEqual([recordOf(row!)]);
     expect(bdo.beneficiaries[0]!.reference).toBe(finished[0]!.reference);
     expect(bdo.detachments).toEqual([expect.objectContaining({ dependantNir: row!.dependantNir, motif: 'DEM', effectiveDate: '2020-09-15' })]);
+    expectEachCommitOnce(1);
     const entries = await entriesOf(ledger);
     expect(entries).toEqual([expect.objectContaining({ status: 'done', alreadyEntered: false, attempts: 1, reference: finished[0]!.reference })]);
   });

@@ -18,6 +18,7 @@ import { Robot } from '../../runner/index.ts';
 import { forfaitPs, forfaitPsRow } from '../../scenarios/forfait-ps.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 import { entriesOf } from '../support/ledger.ts';
+import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
 
 const SAMPLE = (name: string) => fileURLToPath(new URL(`../../fixtures/data/${name}`, import.meta.url));
 
@@ -111,6 +112,8 @@ describe('a forfait structure campaign: ameli pro read, Progrès entered (real R
 
     const payments = fsPayments();
     expect(backOffice.state.payments).toHaveLength(10);
+    expect(duplicatesIn(backOffice.state.entriesByKey())).toEqual([]);
+    expect(entryCount(backOffice.state.entriesByKey())).toBe(10);
     expect(payments.map((p) => p.ps).sort()).toEqual((await validPs(file)).sort());
     expectPaidAsAmeliProSays(payments);
 
@@ -136,6 +139,7 @@ describe('a forfait structure campaign: ameli pro read, Progrès entered (real R
     expect(before.finished.map((f) => f.status)).toEqual(['done', 'done', 'done']);
     const earlierReference = new Map(fsPayments().map((p) => [p.ps, p.reference]));
     expect(earlierReference.size).toBe(3);
+    expect(entryCount(backOffice.state.entriesByKey())).toBe(3);
 
     const file = await sample('forfait-ps-demo.csv');
     const prefix = redis.prefix();
@@ -168,8 +172,11 @@ describe('a forfait structure campaign: ameli pro read, Progrès entered (real R
     expect(finished.filter((f) => f.status === 'rejected')).toHaveLength(refused.length);
 
     // Progrès holds exactly one FS payment per payable row, for the amount ameli pro shows; nothing for the refusals.
+    // It would have taken a second one: the three paid before were found by the robot, not by Progrès.
     const payments = fsPayments();
     expect(backOffice.state.payments).toHaveLength(expected.payable);
+    expect(duplicatesIn(backOffice.state.entriesByKey())).toEqual([]);
+    expect(entryCount(backOffice.state.entriesByKey())).toBe(expected.payable);
     expect(payments.map((p) => p.ps).sort()).toEqual(payable.map((r) => r.row.numero_ps).sort());
     expectPaidAsAmeliProSays(payments);
     for (const r of payable) expect(payments.find((p) => p.ps === r.row.numero_ps)?.amountCents).toBe(r.amountDueCents);
@@ -189,7 +196,8 @@ describe('a forfait structure campaign: ameli pro read, Progrès entered (real R
     const second = await again.result;
     expect(second.submission).toMatchObject({ rows: expected.rows, invalidRows: expected.invalid, alreadyDone: expected.payable });
     expect(second.finished.map((f) => f.status)).toEqual(Array(refused.length).fill('rejected'));
-    expect(backOffice.state.payments).toHaveLength(expected.payable);
+    expect(duplicatesIn(backOffice.state.entriesByKey())).toEqual([]);
+    expect(entryCount(backOffice.state.entriesByKey())).toBe(expected.payable);
     expectNoAmountRefusal(second.finished, await entriesOf(again.ledger));
   });
 });

@@ -14,6 +14,7 @@ import { Robot } from '../../runner/index.ts';
 import { primeCovid, primeCovidRow, type PrimeCovidRow } from '../../scenarios/prime-covid.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 import { entriesOf } from '../support/ledger.ts';
+import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
 
 const SAMPLE = (name: string) => fileURLToPath(new URL(`../../fixtures/data/${name}`, import.meta.url));
 
@@ -24,18 +25,36 @@ let robot: Robot;
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  backOffice = await startBackOffice({ port: 0 });
-  grh = backOffice.apps.grh;
-  robot = await Robot.launch({ applications: { grh: { baseUrl: backOffice.url, ...DEFAULT_USER } }, concurrency: 4, evidenceDir: '.proweb/test-evidence' });
 });
 afterAll(async () => {
-  await robot?.close();
-  await backOffice?.close();
   await redis?.close();
 });
-beforeEach(() => {
-  grh.reset();
-});
+
+/**
+ * A back office and a robot on it for the tests of the calling describe block. GRH accepts a
+ * second bonus for an agent (its default), so only the robot keeps each bonus single;
+ * `formTokens: false` also takes away the screen's refusal of a form posted twice.
+ */
+function withBackOffice(formTokens: boolean): void {
+  beforeAll(async () => {
+    backOffice = await startBackOffice({ port: 0, applications: { grh: { formTokens } } });
+    grh = backOffice.apps.grh;
+    robot = await Robot.launch({ applications: { grh: { baseUrl: backOffice.url, ...DEFAULT_USER } }, concurrency: 4, evidenceDir: '.proweb/test-evidence' });
+  });
+  afterAll(async () => {
+    await robot?.close();
+    await backOffice?.close();
+  });
+  beforeEach(() => {
+    grh.reset();
+  });
+}
+
+/** Every Covid bonus GRH holds is the only one of its agent; `entered` of them came through the screens. */
+function expectOneBonusPerAgent(entered: number): void {
+  expect(duplicatesIn(grh.entriesByKey())).toEqual([]);
+  expect(entryCount(grh.entriesByKey())).toBe(grh.seededEntries.length + entered);
+}
 
 /** A sample file copied to a fresh folder: the campaign writes its rejection file next to its input. */
 async function sample(name: string): Promise<string> {
@@ -87,7 +106,9 @@ function expectedReason(refusal: PrimeCovidRefusal, matricule: string): string {
 
 const secondsPerDossier = (entries: LedgerEntry[]) => entries.reduce((s, e) => s + e.robotMs, 0) / entries.length / 1000;
 
-describe('a Covid bonus campaign in GRH (real Redis, Chromium and HTTP)', () => {
+describe.each([{ formTokens: true }, { formTokens: false }])('a Covid bonus campaign in GRH, form tokens $formTokens (real Redis, Chromium and HTTP)', ({ formTokens }) => {
+  withBackOffice(formTokens);
+
   it('enters each bonus of prime-covid-10.csv exactly once and records 10 dossiers', async () => {
     const file = await sample('prime-covid-10.csv');
     const expected = PRIME_COVID_10_EXPECTATIONS;
@@ -101,6 +122,7 @@ describe('a Covid bonus campaign in GRH (real Redis, Chromium and HTTP)', () => 
     expect(grh.entries.every((e) => e.enteredBy === DEFAULT_USER.username)).toBe(true);
     expect(grh.entries.reduce((s, e) => s + e.amountCents, 0)).toBe(expected.acceptedTotalCents);
     expect(grh.entries.map((e) => e.reference).sort()).toEqual(referencesBetween(expected.firstReference, expected.lastReference));
+    expectOneBonusPerAgent(expected.accepted);
 
     const entries = await entriesOf(ledger);
     expect(entries).toHaveLength(expected.accepted);
@@ -108,6 +130,10 @@ describe('a Covid bonus campaign in GRH (real Redis, Chromium and HTTP)', () => 
     expect(new Set(entries.map((e) => e.reference))).toEqual(new Set(grh.entries.map((e) => e.reference)));
     console.info(`prime-covid: ${secondsPerDossier(entries).toFixed(2)} robot seconds per dossier entered (${entries.length} dossiers, 4 browser contexts)`);
   });
+});
+
+describe('a Covid bonus campaign of every kind of row (real Redis, Chromium and HTTP)', () => {
+  withBackOffice(true);
 
   it('runs the demo file: invalid rows reported, refusals rejected in GRH’s words, bonuses already entered found, the rest entered; a second run enters nothing', async () => {
     const file = await sample('prime-covid-demo.csv');
@@ -145,6 +171,8 @@ describe('a Covid bonus campaign in GRH (real Redis, Chromium and HTTP)', () => 
       expect(grh.covidBonusFor(r.matricule)?.reference).toBe(r.reference);
       expect(grh.entriesFor(r.matricule).filter((e) => e.rubrique.startsWith('PCV'))).toHaveLength(1);
     }
+    // GRH would have taken a second bonus: the agents already paid were found by the robot's guard.
+    expectOneBonusPerAgent(expected.accepted);
 
     const entries = await entriesOf(ledger);
     expect(entries).toHaveLength(expected.done + expected.refused);
@@ -159,6 +187,7 @@ describe('a Covid bonus campaign in GRH (real Redis, Chromium and HTTP)', () => 
     expect(second.submission).toMatchObject({ rows: expected.rows, invalidRows: expected.invalid, alreadyDone: expected.done });
     expect(second.finished.map((f) => f.status)).toEqual(Array(expected.refused).fill('rejected'));
     expect(grh.entries).toHaveLength(expected.accepted);
+    expectOneBonusPerAgent(expected.accepted);
     expect(new Set((await entriesOf(again.ledger)).filter((e) => e.status === 'done').map((e) => e.dossierId)).size).toBe(expected.done);
   });
 });

@@ -15,6 +15,7 @@ import { Robot } from '../../runner/index.ts';
 import { prnEntry, prnRow, type PrnRow } from '../../scenarios/prn-entry.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 import { entriesOf } from '../support/ledger.ts';
+import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
 
 const SAMPLE = (name: string) => fileURLToPath(new URL(`../../fixtures/data/${name}`, import.meta.url));
 
@@ -37,6 +38,12 @@ afterAll(async () => {
 beforeEach(() => {
   ij.reset();
 });
+
+/** Every leave IJ holds was entered once (IJ would take it twice); `entered` of them came through the screens. */
+function expectEachLeaveOnce(entered: number): void {
+  expect(duplicatesIn(ij.entriesByKey())).toEqual([]);
+  expect(entryCount(ij.entriesByKey())).toBe(ij.history.length + entered);
+}
 
 /** A fresh folder: the campaign writes its rejection file next to its input. */
 const freshDir = () => mkdtemp(join(tmpdir(), 'proweb-prn-entry-'));
@@ -121,6 +128,7 @@ describe('a PRN entry campaign in IJ (real Redis, Chromium and HTTP)', () => {
     expect(recordsIn(ij.prestations)).toEqual(rows.map(recordOf).sort(byKey));
     expect(ij.prestations.every((p) => p.enteredBy === DEFAULT_USER.username)).toBe(true);
     expect(ij.prestations.map((p) => p.reference).sort()).toEqual(entryReferences(10));
+    expectEachLeaveOnce(10);
 
     const entries = await entriesOf(ledger);
     expect(entries).toHaveLength(10);
@@ -173,6 +181,7 @@ describe('a PRN entry campaign in IJ (real Redis, Chromium and HTTP)', () => {
     const valid = await validRows(file);
     expect(recordsIn(ij.prestations)).toEqual(accepted.map((r) => recordOf(valid.get(r.rowNumber)!)).sort(byKey));
     expect(ij.prestations.map((p) => p.reference).sort()).toEqual(entryReferences(expected.accepted));
+    expectEachLeaveOnce(expected.accepted);
     expect(ij.prestations.filter((p) => p.nature === 'COVID')).toHaveLength(expected.acceptedCovid);
     expect(ij.prestations.filter((p) => p.nature === 'HORS_COVID')).toHaveLength(expected.acceptedHorsCovid);
     expect(ij.prestations.reduce((s, p) => s + p.dailyAllowanceCents, 0)).toBe(expected.acceptedDailyAllowanceCents);
@@ -195,6 +204,7 @@ describe('a PRN entry campaign in IJ (real Redis, Chromium and HTTP)', () => {
     expect(second.submission).toMatchObject({ rows: expected.rows, invalidRows: expected.invalid, alreadyDone: expected.accepted });
     expect(second.finished.map((f) => f.status)).toEqual(Array(refused.length).fill('rejected'));
     expect(ij.prestations).toHaveLength(expected.accepted);
+    expectEachLeaveOnce(expected.accepted);
     expect(new Set((await entriesOf(again.ledger)).filter((e) => e.status === 'done').map((e) => e.dossierId)).size).toBe(expected.accepted);
   });
 });
