@@ -231,17 +231,30 @@ class DossierRun<Row extends Record<string, unknown>> {
         throw new TechnicalFailure(`${this.scenario.id} step ${number}: not clicked, the commit claim was granted too long ago (was this process paused?)`, 'The dossier is retried.');
       }
     }
-    return withSingleShotPosts(this.page, timeoutMs, async () => {
+    return withSingleShotPosts(this.page, timeoutMs, async (wire) => {
+      const unknown = async (error: unknown) => {
+        const detail = describe(explainFailure(error, at, timeoutMs));
+        // Nothing left the page (the button did not respond, the browser was closed first):
+        // nothing can have been committed, so the claim goes back and a retry may click.
+        if (!wire.sent) {
+          await gate?.release(number);
+          return new TechnicalFailure(`${this.scenario.id} step ${number}: nothing was sent to the application: ${detail}`, 'The dossier is retried.', { cause: error });
+        }
+        return new OutcomeUnknown(this.application?.id ?? 'the application', at, detail, { cause: error });
+      };
       try {
         await click();
       } catch (error) {
-        throw new OutcomeUnknown(this.application?.id ?? 'the application', at, describe(explainFailure(error, at, timeoutMs)), { cause: error });
+        throw await unknown(error);
       }
       try {
         return await answer();
       } catch (error) {
+        // A refusal is a known outcome: nothing was entered, so the claim goes back and a
+        // corrected or resubmitted dossier may commit again without waiting for it.
+        if (error instanceof BusinessRejection) await gate?.release(number);
         if (error instanceof BusinessRejection || error instanceof OwnershipLost) throw error;
-        throw new OutcomeUnknown(this.application?.id ?? 'the application', at, describe(explainFailure(error, at, timeoutMs)), { cause: error });
+        throw await unknown(error);
       }
     });
   }

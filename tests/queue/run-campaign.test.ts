@@ -91,8 +91,9 @@ describe('a DIPA campaign on one machine (real Redis, Chromium and HTTP)', () =>
   });
 
   it('never pays twice when the back office fails after committing: the retry finds the payment', async () => {
-    backOffice.faults.inject({ on: 'payment-submit', kind: 'http-500-after-commit', times: 1 });
-    backOffice.faults.inject({ on: 'payment-submit', kind: 'http-500-before-commit', times: 1 });
+    // One answer lost after Progrès committed, and one error page before any commit (the form).
+    backOffice.faults.inject({ on: 'commit', kind: 'http-500-after-commit', times: 1 });
+    backOffice.faults.inject({ on: 'commit-form', kind: 'http-500-before-commit', times: 1 });
     const { ledger, result } = run(await dipaFile('faults.csv', requestRows(backOffice, (p) => p.conventioned, 4)));
     const { finished } = await result;
     expect(finished.map((f) => f.status)).toEqual(['done', 'done', 'done', 'done']);
