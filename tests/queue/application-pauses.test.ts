@@ -77,7 +77,7 @@ describe('a refused login on a worker', () => {
 
     const [event] = await paused;
     expect(event).toMatchObject({ applicationId: 'progres', reason: 'Identifiant ou mot de passe incorrect.', machine: 'robot-a', username: DEFAULT_USER.username, first: true });
-    await eventually(async () => (await d.queue.getJobCountByTypes('delayed')) === 4, 'the 4 dossiers parked');
+    await eventually(async () => (await d.queue.getJobCountByTypes('delayed')) === 4, 'the 4 dossiers parked', 60_000);
     expect(failedLogins()).toBe(1);
     expect(await d.queue.getJobCountByTypes('failed')).toBe(0);
     expect(wrong.finished).toEqual([]);
@@ -91,7 +91,7 @@ describe('a refused login on a worker', () => {
     const otherRobot = await robotWith('wrong-password');
     const other = d.startWorker(otherRobot, 'robot-b');
     const later = await d.submit(2, 4);
-    await eventually(async () => (await d.queue.getJobCountByTypes('delayed')) === 6, 'the 2 later dossiers parked too');
+    await eventually(async () => (await d.queue.getJobCountByTypes('delayed')) === 6, 'the 2 later dossiers parked too', 60_000);
     expect(failedLogins()).toBe(1);
     expect(otherRobot.loginRefusals).toEqual([]);
 
@@ -117,13 +117,13 @@ describe('a refused login on a worker', () => {
     const firstPause = once(wrong.worker, 'applicationPaused');
     await d.submit(2);
     await firstPause;
-    await eventually(async () => (await d.queue.getJobCountByTypes('delayed')) === 2, 'the 2 dossiers parked');
+    await eventually(async () => (await d.queue.getJobCountByTypes('delayed')) === 2, 'the 2 dossiers parked', 60_000);
 
     const secondPause = once(wrong.worker, 'applicationPaused');
     await d.pauses.resume('progres', () => d.queue);
     const [event] = await secondPause;
     expect(event).toMatchObject({ applicationId: 'progres', first: true });
-    await eventually(async () => (await d.queue.getJobCountByTypes('delayed')) === 2, 'the 2 dossiers parked again');
+    await eventually(async () => (await d.queue.getJobCountByTypes('delayed')) === 2, 'the 2 dossiers parked again', 60_000);
     // The robot forgot its refusal when it saw the pause gone, tried once, and was refused once.
     expect(failedLogins()).toBe(2);
     expect(await d.queue.getJobCountByTypes('failed')).toBe(0);
@@ -166,7 +166,7 @@ describe('a bug in a scenario, on a worker', () => {
     expect(retried).toEqual([]);
     // The ledger is written before BullMQ moves the job: wait for the move.
     const jobId = submission.jobIds[0]!;
-    await eventually(async () => (await queue.getJobState(jobId)) === 'failed', 'the job failed in the queue');
+    await eventually(async () => (await queue.getJobState(jobId)) === 'failed', 'the job failed in the queue', 60_000);
     expect((await queue.getJob(jobId))?.attemptsMade).toBe(1);
     expect((await entriesOf(ledger)).map((e) => e.status)).toEqual(['failed']);
     expect(backOffice.state.payments).toHaveLength(0);
