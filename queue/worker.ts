@@ -252,7 +252,7 @@ export class DossierWorker extends EventEmitter<{
     this.owned.set(base.jobId, owned);
     const commitGate = token
       ? this.claims.gate({
-        scenarioId: scenario.id, dossierId: payload.dossierId, lockKey: `${job.queueQualifiedName}:${base.jobId}:lock`, token,
+        scenarioId: scenario.id, dossierId: payload.dossierId, lockKey: lockKeyOf(job), token,
         holder: `${this.options.machine}|${base.jobId}|${job.attemptsMade + 1}`,
       })
       : undefined;
@@ -262,10 +262,11 @@ export class DossierWorker extends EventEmitter<{
       if (this.handingBack) throw error;
       const failure = error instanceof Error ? error : new Error(String(error));
       if (failure instanceof LoginRefused && this.options.applicationPauses) throw await this.pauseApplicationFor(failure, job, token, log);
-      if (failure instanceof OwnershipLost) {
-        // The machine that holds the dossier now finishes and records it.
+      // A step that failed while this worker was frozen past its lock is not this worker's to
+      // retry or record: the machine that holds the dossier now finishes and records it.
+      if (failure instanceof OwnershipLost || owned.signal.aborted || (token && !(await this.holdsLock(job, token)))) {
         log.warn({ reason: failure.message }, 'dossier taken over by another worker; nothing clicked, nothing recorded here');
-        throw failure;
+        throw failure instanceof OwnershipLost ? failure : new OwnershipLost(failure.message);
       }
       // What the robot kept (screenshot, HTML) is listed on the job, for the dashboard and the work list.
       for (const path of failure instanceof ProwebError ? failure.evidence : []) await job.log(`evidence: ${path}`);
@@ -288,6 +289,11 @@ export class DossierWorker extends EventEmitter<{
       this.owned.delete(base.jobId);
     }
     return this.recordOutcome(scenario, entry, base, log, outcome);
+  }
+
+  /** Whether this attempt still holds the job's lock (a Redis error counts as no: nothing is recorded on a doubt). */
+  private async holdsLock(job: Job<JobPayload, JobResult>, token: string): Promise<boolean> {
+    return (await this.redis.get(lockKeyOf(job)).catch(() => undefined)) === token;
   }
 
   /** The final guard: a dry run that ends on the guard when the entry is in the application. */
@@ -437,6 +443,11 @@ export class DossierWorker extends EventEmitter<{
     if (!(await pauses.isPaused(applicationId))) await job.promote().catch(() => undefined);
     return new DelayedError(`application ${applicationId} paused`);
   }
+}
+
+/** Where BullMQ keeps a running job's lock (its value is the running attempt's token). */
+function lockKeyOf(job: Job): string {
+  return `${job.queueQualifiedName}:${job.id ?? ''}:lock`;
 }
 
 /** The business key as a person looks it up in the application: `ps 591000005, period P1`. */

@@ -150,7 +150,8 @@ export class Robot {
       // Not this robot's any more: nothing to document, the page is left as it is for the next dossier.
       if (error instanceof OwnershipLost) throw error;
       const failure = error instanceof ProwebError ? error : new TechnicalFailure((error as Error).message, undefined, { cause: error });
-      failure.evidence = await keepEvidence(await slot.page(), `${this.options.evidenceDir}/${scenario.id}`, meta.dossierId);
+      // The browser may be closing (a worker shutting down): then there is nothing to keep.
+      failure.evidence = await slot.page().then((page) => keepEvidence(page, `${this.options.evidenceDir}/${scenario.id}`, meta.dossierId), () => []);
       log.warn({ err: failure, evidence: failure.evidence }, 'dossier failed');
       // The page is in an unknown state: start the next dossier on a fresh context (trace saved first).
       if (meta.tracePath) await slot.stopTrace(meta.tracePath);
