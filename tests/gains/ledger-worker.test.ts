@@ -110,6 +110,24 @@ describe('the ledger under real BullMQ retries', () => {
     expect(entries[0]!.reworkMinutes).toBeUndefined();
   });
 
+  it('raises a possible duplicate, never "already done", when it entered a dossier another machine recorded done meanwhile', async () => {
+    const prefix = redis.prefix();
+    const ledger = new Ledger(redis.client, { prefix });
+    const dossierId = dossierIdFor(scenario.id, '591000005|P1');
+    // While this robot enters the dossier, another machine records it done under another reference.
+    const robot = {
+      concurrency: 1,
+      async run(): Promise<DossierOutcome> {
+        await ledger.record({ campaignId: 'c1', scenarioId: scenario.id, scenarioVersion: scenario.version, caisse: 'x', machine: 'robot-08', dossierId, status: 'done', reference: 'PRG-2020-000001', manualMinutesSaved: 6, robotMs: 1, attempts: 1, finishedAt: new Date().toISOString() });
+        return { status: 'done', reference: 'PRG-2020-000002', alreadyEntered: false, robotMs: 1200 };
+      },
+    } as unknown as Robot;
+    const { ending, entries } = await runOneJob(robot, ledger, prefix);
+    expect(ending).toMatchObject({ status: 'done', reference: 'PRG-2020-000002', possibleDuplicate: true });
+    expect(entries.map((e) => e.reference)).toEqual(['PRG-2020-000001']);
+    expect(await ledger.possibleDuplicates('c1')).toBe(1);
+  });
+
   it('does not enter or record a dossier again when its worker died after writing the ledger', async () => {
     const prefix = redis.prefix();
     const robot = scriptedRobot([done, done]);
