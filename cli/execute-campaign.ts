@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { ProwebConfig } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import { Ledger, formatGainTable, renderGainHtml, summarizeGains } from '../gains/index.ts';
+import { ApplicationPauses } from '../queue/application-pauses.ts';
 import { CampaignRegistry } from '../queue/campaign-registry.ts';
 import { runCampaign, type CampaignResult } from '../queue/run-campaign.ts';
 import { Robot, type ApplicationEndpoint } from '../runner/index.ts';
@@ -71,6 +72,7 @@ export async function executeCampaign(options: ExecuteCampaignOptions): Promise<
     ledger,
     logger,
     registry: new CampaignRegistry(redis.client, { prefix: config.prefix }),
+    applicationPauses: new ApplicationPauses(redis.client, { prefix: config.prefix }),
     ...(capacity ? { capacity } : {}),
     onSubmitted: (s) => {
       out(`Campaign ${s.campaignId}: ${s.rows} rows read, ${s.invalidRows} invalid, ${s.alreadyDone} already done, ${s.jobIds.length} queued` +

@@ -1,6 +1,7 @@
 import { Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { ProwebError } from '../core/errors.ts';
 import { DEFAULT_PREFIX } from './queue-options.ts';
 
 /**
@@ -19,6 +20,20 @@ export const applicationPauseSchema = z.object({
 });
 
 export type ApplicationPause = z.output<typeof applicationPauseSchema>;
+
+/**
+ * A campaign run on this machine cannot go on: an application it needs is paused (a refused
+ * login). Its dossiers not done stay queued, none is failed.
+ */
+export class ApplicationPaused extends ProwebError {
+  override name = 'ApplicationPaused';
+  constructor(readonly pause: ApplicationPause) {
+    super(
+      `${pause.applicationId} is paused since ${pause.at}: ${pause.username ? `login refused for ${pause.username}` : 'paused'} on ${pause.machine} (${pause.reason})`,
+      `Fix the credentials of ${pause.username ?? 'the robot account'} for ${pause.applicationId} in the configuration, run \`proweb application resume ${pause.applicationId}\`, then run the campaign again: the dossiers not done are still queued.`,
+    );
+  }
+}
 
 /** A dossier a worker parked because its application was paused: resuming wakes it. */
 export interface ParkedDossier {

@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger.ts';
 import type { Ledger } from '../gains/index.ts';
 import type { Robot } from '../runner/index.ts';
 import type { Scenario } from '../scenarios/dsl/index.ts';
+import { ApplicationPaused, type ApplicationPauses } from './application-pauses.ts';
 import { submitCampaign, type CampaignSubmission } from './campaign.ts';
 import type { CampaignRegistry } from './campaign-registry.ts';
 import { submitRegisteredCampaign } from './enqueue.ts';
@@ -40,6 +41,12 @@ export interface RunCampaignOptions {
   capacity?: CapacityLimiter;
   /** How often a registered campaign is checked for a cancellation. @defaultValue 2_000 */
   cancelPollMs?: number;
+  /**
+   * Applications paused after a refused login. With them, a run does not start while one of
+   * its applications is paused, and stops with {@link ApplicationPaused} (its dossiers still
+   * queued, none failed) when a login is refused; without them, each dossier fails.
+   */
+  applicationPauses?: ApplicationPauses;
 }
 
 /** The campaign was cancelled (`proweb campaign cancel`) while it ran here. */
@@ -77,6 +84,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
     connection: options.connection, prefix, robot: options.robot, ledger: options.ledger,
     scenarios: [options.scenario], machine: options.machine, ...(options.logger ? { logger: options.logger } : {}),
     ...(options.registry ? { campaigns: options.registry } : {}), ...(options.capacity ? { capacity: options.capacity } : {}),
+    ...(options.applicationPauses ? { applicationPauses: options.applicationPauses } : {}),
   });
   // Jobs may finish while the file is still being read: collect every ending from the start.
   const ended = new Map<string, DossierFinished>();
@@ -103,8 +111,12 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
     report(f);
   });
   if (options.onRetry) worker.on('retrying', options.onRetry);
+  // A refused login: trying the next dossiers would only lock the account.
+  worker.on('applicationPaused', (pause) => void worker.close().then(() => interrupted(new ApplicationPaused(pause))));
   let cancelWatch: NodeJS.Timeout | undefined;
   try {
+    const [paused] = (await options.applicationPauses?.pausedAmong(options.scenario.applications.map((a: { id: string }) => a.id))) ?? [];
+    if (paused) throw new ApplicationPaused(paused);
     await worker.waitUntilReady();
     const submit = { queue, ledger: options.ledger, scenario: options.scenario, file: options.file, caisse: options.caisse, ...(options.dryRun ? { dryRun: true } : {}) };
     const submission = options.registry

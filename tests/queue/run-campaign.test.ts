@@ -1,7 +1,10 @@
 import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
 import { Ledger } from '../../gains/index.ts';
+import { ApplicationPaused, ApplicationPauses } from '../../queue/application-pauses.ts';
+import { queueNameFor } from '../../queue/queue-options.ts';
 import { runCampaign } from '../../queue/run-campaign.ts';
 import { Robot } from '../../runner/index.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
@@ -117,5 +120,36 @@ describe('a DIPA campaign on one machine (real Redis, Chromium and HTTP)', () =>
     const real = await run(file, prefix).result;
     expect(real.submission.jobIds).toHaveLength(3);
     expect(backOffice.state.payments).toHaveLength(3);
+  });
+});
+
+describe('a campaign on one machine whose login Progrès refuses', () => {
+  it('stops after one failed login with every dossier still queued, none failed, and does not start again until resumed', async () => {
+    const wrong = await Robot.launch({ applications: { progres: { baseUrl: backOffice.url, username: DEFAULT_USER.username, password: 'not-the-password' } }, concurrency: 4 });
+    try {
+      const prefix = redis.prefix();
+      const ledger = new Ledger(redis.client, { prefix });
+      const applicationPauses = new ApplicationPauses(redis.client, { prefix });
+      const file = await dipaFile('refused.csv', requestRows(backOffice, (p) => p.conventioned, 6));
+      const attempt = () => runCampaign({ connection: redis.server.connection, prefix, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai', machine: 'test-robot', robot: wrong, ledger, applicationPauses });
+
+      const error = await attempt().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ApplicationPaused);
+      expect((error as Error).message).toMatch(/^progres is paused since .*: login refused for robot\.dipa on test-robot \(Identifiant ou mot de passe incorrect\.\)/);
+      expect((error as ApplicationPaused).hint).toContain('proweb application resume progres');
+      expect(backOffice.state.loginAttempts.filter((a) => !a.ok)).toHaveLength(1);
+      expect(await entriesOf(ledger)).toEqual([]);
+      const queue = new Queue(queueNameFor(dipaPayment.id), { connection: redis.server.connection, prefix });
+      const counts = await queue.getJobCounts('waiting', 'delayed', 'prioritized', 'failed');
+      await queue.close();
+      expect((counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0)).toBe(6);
+      expect(counts.failed).toBe(0);
+
+      // Run again before anyone fixed it: refused at once, no login tried.
+      await expect(attempt()).rejects.toBeInstanceOf(ApplicationPaused);
+      expect(backOffice.state.loginAttempts).toHaveLength(1);
+    } finally {
+      await wrong.close();
+    }
   });
 });
