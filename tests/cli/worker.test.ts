@@ -7,7 +7,6 @@ import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/b
 import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
 import { Ledger } from '../../gains/index.ts';
 import { submitCampaign, type CampaignSubmission } from '../../queue/campaign.ts';
-import { startEmbeddedRedis, type EmbeddedRedis } from '../../queue/embedded-redis.ts';
 import { queueNameFor } from '../../queue/queue-options.ts';
 import { createRedis } from '../../queue/redis-connection.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
@@ -80,16 +79,23 @@ const ended = (ledger: Ledger, campaignId: string, count: number) => untilReache
 }, count, `dossiers of campaign ${campaignId} ended`);
 
 
-/** Each dossier of the file paid once in the back office and recorded once in the ledger. */
-async function expectExactlyOnce(backOffice: BackOffice, ledger: Ledger, rows: number) {
+/**
+ * Each dossier of the file paid once in the back office and recorded once in the ledger. A machine
+ * killed while it held commit claims may leave up to `unknown` dossiers whose outcome only a person
+ * can tell (its click may or may not have left): those are failed, never paid by another machine.
+ */
+async function expectExactlyOnce(backOffice: BackOffice, ledger: Ledger, rows: number, unknown = 0) {
   const payments = backOffice.state.payments;
   expect(duplicatesIn(backOffice.state.entriesByKey())).toEqual([]);
-  expect(entryCount(backOffice.state.entriesByKey())).toBe(rows);
   const entries = await entriesOf(ledger);
   expect(entries).toHaveLength(rows);
   expect(new Set(entries.map((e) => e.dossierId)).size).toBe(rows);
-  expect(entries.every((e) => e.status === 'done')).toBe(true);
-  expect(new Set(entries.map((e) => e.reference))).toEqual(new Set(payments.map((p) => p.reference)));
+  const done = entries.filter((e) => e.status === 'done');
+  const failed = entries.filter((e) => e.status !== 'done');
+  expect(failed.length).toBeLessThanOrEqual(unknown);
+  for (const f of failed) expect(f).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^outcome unknown: check progres for ps \d{9}, period P[12]/) });
+  expect(entryCount(backOffice.state.entriesByKey())).toBe(done.length);
+  expect(new Set(done.map((e) => e.reference))).toEqual(new Set(payments.map((p) => p.reference)));
 }
 
 describe('proweb worker: a fleet of robot machines on one Redis', () => {
@@ -118,7 +124,9 @@ describe('proweb worker: a fleet of robot machines on one Redis', () => {
       await expect.poll(() => workers[1]!.leftovers(), { timeout: 30_000, interval: 250 }).toEqual([]);
 
       await ended(ledger, submission.campaignId, 300);
-      await expectExactlyOnce(backOffice, ledger, 300);
+      // Its two browser contexts may each have been between a commit claim and its answer.
+      await expectExactlyOnce(backOffice, ledger, 300, 2);
+      const done = (await entriesOf(ledger)).filter((e) => e.status === 'done').length;
       const byMachine = new Map<string, number>();
       for (const e of await entriesOf(ledger)) byMachine.set(e.machine, (byMachine.get(e.machine) ?? 0) + 1);
       expect(byMachine.get('robot-a')).toBeGreaterThan(0);
@@ -132,12 +140,12 @@ describe('proweb worker: a fleet of robot machines on one Redis', () => {
         return list;
       }, { timeout: 30_000, interval: 250 });
       expect(after.filter((m) => m.online).map((m) => m.name).sort()).toEqual(['robot-a', 'robot-c']);
-      expect(after.reduce((sum, m) => sum + m.doneLastHour, 0)).toBe(300);
+      expect(after.reduce((sum, m) => sum + m.doneLastHour, 0)).toBe(done);
 
-      // The same file again: everything is already done, nothing is queued.
+      // The same file again: what is done is not queued again, and nothing is paid twice.
       const again = await submit(prefix, file);
-      expect(again).toMatchObject({ rows: 300, alreadyDone: 300, jobIds: [] });
-      expect(entryCount(backOffice.state.entriesByKey())).toBe(300);
+      expect(again).toMatchObject({ rows: 300, alreadyDone: done });
+      expect(entryCount(backOffice.state.entriesByKey())).toBe(done);
     } finally {
       await backOffice.close();
     }
@@ -178,39 +186,7 @@ describe('proweb worker: a fleet of robot machines on one Redis', () => {
     }
   }, 300_000);
 
-  it('rides out a Redis restart mid-campaign (append-only file on): workers reconnect and the campaign completes', async () => {
-    const backOffice = await startBackOffice({ port: 0 });
-    const redisDir = await mkdtemp(join(tmpdir(), 'proweb-restart-'));
-    let server: EmbeddedRedis = await startEmbeddedRedis({ dataDir: redisDir });
-    const client = createRedis(server.connection);
-    client.on('error', () => undefined);
-    try {
-      await writeConfig(backOffice);
-      const prefix = 'restart';
-      const ledger = new Ledger(client, { prefix });
-      const file = await dipaFile('restart.csv', requestRows(backOffice, (p) => p.conventioned, 60));
-      await Promise.all(['robot-x', 'robot-y'].map((n) => startWorker(n, prefix, [], server.url)));
-      const submission = await submit(prefix, file, server.connection);
-      await ended(ledger, submission.campaignId, 10);
-
-      await server.close();
-      server = await startEmbeddedRedis({ dataDir: redisDir });
-
-      await ended(ledger, submission.campaignId, 60);
-      await expectExactlyOnce(backOffice, ledger, 60);
-    } finally {
-      for (const p of started.splice(0)) {
-        p.kill('SIGKILL');
-        await p.exited;
-      }
-      client.disconnect();
-      await server.close();
-      await backOffice.close();
-      await rm(redisDir, { recursive: true, force: true });
-    }
-  }, 400_000);
-
-  it('refuses to start without a shared Redis, or on a Redis that may evict keys', async () => {
+  it('refuses to start without a shared Redis, or on a Redis that may evict keys or forget its last writes', async () => {
     const backOffice = await startBackOffice({ port: 0 });
     try {
       await writeConfig(backOffice);
@@ -226,6 +202,17 @@ describe('proweb worker: a fleet of robot machines on one Redis', () => {
         expect(evicting.leftovers).toEqual([]);
       } finally {
         await redis.client.config('SET', 'maxmemory-policy', 'noeviction');
+      }
+
+      // Without its append-only file, a crash of Redis would forget the commit claims.
+      await redis.client.config('SET', 'appendonly', 'no');
+      try {
+        const forgetful = await runCli(['worker', '--scenarios', 'dipa-payment', '--config', configFile, '--redis', redis.server.url], { PROWEB_DATA_DIR: join(dir, 'data'), PROGRES_PASSWORD: 'x' });
+        expect(forgetful.code).toBe(1);
+        expect(forgetful.stderr).toMatch(/^error: Redis runs without its append-only file \(appendonly no\).*entered twice \(Set "appendonly yes" and "appendfsync everysec"/m);
+        expect(forgetful.leftovers).toEqual([]);
+      } finally {
+        await redis.client.config('SET', 'appendonly', 'yes');
       }
     } finally {
       await backOffice.close();
