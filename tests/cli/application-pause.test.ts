@@ -85,8 +85,8 @@ describe('a refused login on a fleet', () => {
       expect(machines).toContain(fix);
       const status = await cli('campaign', 'status', campaignId);
       expect(status).toMatch(/Paused application:\n {2}application progres paused for the whole fleet/);
-    expect(status).toMatch(/delayed +5 \(not before 0, paused 5, retrying 0\)/);
-    expect(status).toMatch(/estimated end +unknown \(paused\)/);
+      expect(status).toMatch(/delayed +5 \(not before 0, paused 5, retrying 0\)/);
+      expect(status).toMatch(/estimated end +unknown \(paused\)/);
       expect(status).toContain(fix);
       expect(await cli('application', 'list')).toMatch(/^progres +PAUSED +since .* by robot-[ab], account robot\.dipa: "Identifiant ou mot de passe incorrect\."$/m);
 
