@@ -3,9 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBackOffice, type BackOffice, type FaultSpec } from '../../fixtures/backoffice/index.ts';
+import { DEFAULT_USER, startBackOffice, type BackOffice, type FaultSpec } from '../../fixtures/backoffice/index.ts';
 import { PRIME_COVID_DEMO_EXPECTATIONS } from '../../fixtures/data/generate-prime-covid-sample.ts';
-import { primeCovid } from '../../scenarios/prime-covid.ts';
+import { LoginRefused } from '../../core/errors.ts';
+import { readInputRows } from '../../input/index.ts';
+import { Robot } from '../../runner/index.ts';
+import { primeCovid, primeCovidRow, type PrimeCovidRow } from '../../scenarios/prime-covid.ts';
+import { duplicatesIn } from '../support/backoffice-entries.ts';
 import { eventually } from '../support/eventually.ts';
 import { expectExactlyOnce, startFleet, type Fleet } from '../support/fleet.ts';
 import { entriesOf } from '../support/ledger.ts';
@@ -149,4 +153,35 @@ describe('exactly once in GRH under faults (2 worker processes, real Redis and C
     expect(outcome).toMatchObject({ done: DOSSIERS - REFUSED, failed: 0, rejected: REFUSED });
     await expectSampleRows(fleet, campaignId);
   }, 240_000);
+
+  it('kill -9 of Redis mid-campaign (append-only file, fsync every second)', async () => {
+    const { fleet, file, before, entries } = await setUp();
+    const startedAt = Date.now();
+    await Promise.all([fleet.startWorker('robot-a'), fleet.startWorker('robot-b')]);
+    const { campaignId } = await fleet.submit(file);
+    await fleet.ended(campaignId, 6);
+    await fleet.crashRedis();
+    await fleet.ended(campaignId, DOSSIERS);
+    const outcome = await expectExactlyOnce(fleet, { fault: 'GRH: kill -9 of Redis', startedAt, campaignId, dossiers: DOSSIERS, scenario: primeCovid, entries, before });
+    expect(outcome.rejected).toBe(REFUSED);
+    await expectSampleRows(fleet, campaignId);
+  }, 240_000);
+
+  it('a refused login: one failed login for the robot whatever the dossiers, nothing entered, nothing failed', async () => {
+    const { backOffice } = await setUp();
+    const robot = await Robot.launch({ applications: { grh: { baseUrl: backOffice.url, username: DEFAULT_USER.username, password: 'not-the-password' } }, concurrency: 4 });
+    try {
+      const rows: PrimeCovidRow[] = [];
+      for await (const { raw } of readInputRows(SAMPLE)) {
+        const parsed = primeCovidRow.safeParse(raw);
+        if (parsed.success && rows.length < 6) rows.push(parsed.data);
+      }
+      const results = await Promise.allSettled(rows.map((row, i) => robot.run(primeCovid, row, { dossierId: `refused-${i}` })));
+      expect(results.map((r) => r.status === 'rejected' && r.reason instanceof LoginRefused)).toEqual(Array(6).fill(true));
+      expect(backOffice.apps.grh.loginAttempts.filter((a) => !a.ok)).toHaveLength(1);
+      expect(duplicatesIn(backOffice.apps.grh.entriesByKey())).toEqual([]);
+    } finally {
+      await robot.close();
+    }
+  });
 });
