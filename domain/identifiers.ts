@@ -85,6 +85,15 @@ export function nirKey(body13: string): string | undefined {
   return String(97 - Number(BigInt(numeric) % 97n)).padStart(2, '0');
 }
 
+/**
+ * A NIR masked for messages a person reads: sex, year of birth and key, the rest hidden
+ * (`2 85 ** ** *** *** 47`), enough to tell two dossiers apart, not to find the person.
+ */
+export function maskNir(value: string): string {
+  const v = value.replace(/\s+/g, '').toUpperCase();
+  return `${v.slice(0, 1)} ${v.slice(1, 3)} ** ** *** ***${v.length === 15 ? ` ${v.slice(13)}` : ''}`;
+}
+
 /** A NIR of 15 characters (13 + key), key checked. */
 export function isNir(value: string): boolean {
   const v = value.replace(/\s+/g, '').toUpperCase();

@@ -281,7 +281,7 @@ export class DossierWorker extends EventEmitter<{
         const found = await this.lookAgain(scenario, row, payload, log);
         if (found) return this.recordOutcome(scenario, entry, base, log, { ...found, robotMs: found.robotMs });
       }
-      const reason = failure instanceof OutcomeUnknown ? `${new ManualCheckNeeded(failure.application, describeKey(scenario, row)).message} (${failure.message})` : failure.message;
+      const reason = failure instanceof OutcomeUnknown ? `${new ManualCheckNeeded(failure.application, scenario.describeKey(row)).message} (${failure.message})` : failure.message;
       await this.failedForGood(scenario, entry, base, reason);
       // Retrying cannot help a final error (a person must check, a scenario bug): no further attempt.
       throw retried ? failure : new UnrecoverableError(reason);
@@ -450,7 +450,3 @@ function lockKeyOf(job: Job): string {
   return `${job.queueQualifiedName}:${job.id ?? ''}:lock`;
 }
 
-/** The business key as a person looks it up in the application: `ps 591000005, period P1`. */
-function describeKey(scenario: Scenario<any>, row: Record<string, unknown>): string {
-  return (scenario.key as readonly string[]).map((k) => `${k} ${String(row[k])}`).join(', ');
-}

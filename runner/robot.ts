@@ -134,7 +134,7 @@ export class Robot {
           if (error instanceof CommitHeld) {
             // The guard ran on this pass and did not find the entry. Once the earlier click can no
             // longer land, not finding it leaves the outcome to a person; until then, look again.
-            if (error.settleInMs <= 0) throw new ManualCheckNeeded(error.application, describeKey(scenario, row), error.at);
+            if (error.settleInMs <= 0) throw new ManualCheckNeeded(error.application, scenario.describeKey(row), error.at);
             log.info({ settleInMs: error.settleInMs }, 'an earlier commit click may still land; looking again before anything else');
             await sleep(Math.min(error.settleInMs, SETTLE_POLL_MS));
             continue;
@@ -205,7 +205,3 @@ export class Robot {
   }
 }
 
-/** The business key as a person looks it up: `ps 591000005, period P1`. */
-function describeKey<Row extends Record<string, unknown>>(scenario: Scenario<Row>, row: Row): string {
-  return scenario.key.map((k) => `${k} ${String(row[k])}`).join(', ');
-}

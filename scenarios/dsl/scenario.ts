@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ScenarioDefinitionError } from '../../core/errors.ts';
+import { maskNir } from '../../domain/identifiers.ts';
 import type { ApplicationDefinition } from './application.ts';
 import { ScreenIndex } from './screens.ts';
 import { childSteps, isCommit, type Step } from './steps.ts';
@@ -40,10 +41,20 @@ export interface ScenarioDefinition<Row extends Record<string, unknown>> {
   steps: readonly Step<Row>[];
 }
 
+/** A NIR (13 digits and key, or the 13 alone) is personal data: masked wherever it is named. */
+function maskedIfNir(value: string): string {
+  return /^[12]\d{4}(\d{2}|2A|2B)\d{6}(\d{2})?$/i.test(value.replace(/\s+/g, '')) ? maskNir(value) : value;
+}
+
 /** A loaded, checked scenario. */
 export interface Scenario<Row extends Record<string, unknown> = Record<string, unknown>> extends Readonly<ScenarioDefinition<Row>> {
   /** The dossier's business key, e.g. `123456782|P1`. */
   businessKey(row: Row): string;
+  /**
+   * The business key as a person looks it up in the application (`ps 591000005, period P1`),
+   * a NIR masked (`nir 2 85 ** ** *** *** 47, start 2020-04-06`): for messages that are kept.
+   */
+  describeKey(row: Row): string;
   /** The screens of the scenario's applications, by name. */
   readonly screens: ScreenIndex;
   /** The file that defined it, for messages. */
@@ -118,5 +129,6 @@ export function defineScenario<Row extends Record<string, unknown>>(definition: 
     screens,
     file,
     businessKey: (row: Row) => key.map((k) => String(row[k])).join('|'),
+    describeKey: (row: Row) => key.map((k) => `${k} ${maskedIfNir(String(row[k]))}`).join(', '),
   });
 }

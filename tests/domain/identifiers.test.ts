@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ibanFromBban, isIban, isNir, isPsNumber, luhnKey, luhnValid, maskIban, nirKey } from '../../domain/identifiers.ts';
+import { ibanFromBban, isIban, isNir, isPsNumber, luhnKey, luhnValid, maskIban, maskNir, nirKey } from '../../domain/identifiers.ts';
 
 describe('PS numbers', () => {
   it('are 9 digits whose last one is a Luhn key over the first eight', () => {
@@ -39,5 +39,10 @@ describe('NIR', () => {
     expect(isNir(body + nirKey(body))).toBe(true);
     const wrong = String((Number(nirKey(body)) % 96) + 1).padStart(2, '0');
     expect(isNir(body + wrong)).toBe(false);
+  });
+  it('is masked for messages to sex, year of birth and key', () => {
+    expect(maskNir('285027512345647')).toBe('2 85 ** ** *** *** 47');
+    expect(maskNir('2 85 02 75 123 456 47')).toBe('2 85 ** ** *** *** 47');
+    expect(maskNir('1840175123456')).toBe('1 84 ** ** *** ***');
   });
 });

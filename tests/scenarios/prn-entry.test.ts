@@ -39,6 +39,8 @@ describe('the PRN entry scenario', () => {
       subrogation: false,
     });
     expect(prnEntry.businessKey(row)).toBe('284025942996579|2020-11-18');
+    // Named for a person (an outcome left to check), the NIR is masked.
+    expect(prnEntry.describeKey(row)).toBe('nir 2 84 ** ** *** *** 79, start 2020-11-18');
     // Parsed rows travel in job payloads.
     expect(JSON.parse(JSON.stringify(row))).toEqual(row);
   });

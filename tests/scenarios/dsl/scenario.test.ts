@@ -39,6 +39,7 @@ describe('defineScenario', () => {
   it('loads a well-formed scenario and derives its business key from the key fields', () => {
     const scenario = defineScenario(valid());
     expect(scenario.businessKey({ ps: '123' })).toBe('123');
+    expect(scenario.describeKey({ ps: '123' })).toBe('ps 123');
     expect(Object.isFrozen(scenario)).toBe(true);
   });
 
