@@ -2,6 +2,7 @@ import { roundTo } from './etp.ts';
 import { frenchNumber, frenchPercent } from './french.ts';
 import { describePeriod } from './period.ts';
 import type { GainReport, GainRow } from './report.ts';
+import { csvLines } from '../core/csv.ts';
 
 export type GainReportFormat = 'table' | 'csv' | 'json' | 'html';
 
@@ -60,11 +61,8 @@ const CSV_COLUMNS: readonly [string, (r: GainRow) => number | string | null][] =
   ['compared with', (r) => r.growth?.against ?? null],
 ];
 
-const csvCell = (value: number | string | null): string => {
-  if (value === null) return '';
-  if (typeof value === 'number') return String(value).replace('.', ',');
-  return /[";\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-};
+/** Figures with a decimal comma, as a French spreadsheet reads them. */
+const csvCell = (value: number | string | null): string | null => (typeof value === 'number' ? String(value).replace('.', ',') : value);
 
 /**
  * The gain report as CSV for a French spreadsheet: `;` separated, decimal comma, UTF-8
@@ -72,7 +70,7 @@ const csvCell = (value: number | string | null): string => {
  */
 export function formatGainCsv(report: GainReport): string {
   const lines = [[report.by, ...CSV_COLUMNS.map(([name]) => name)], ...[...report.rows, report.total].map((r) => [r.group, ...CSV_COLUMNS.map(([, value]) => value(r))])];
-  return `\ufeff${lines.map((cells) => cells.map(csvCell).join(';')).join('\r\n')}\r\n`;
+  return `\ufeff${csvLines(lines.map((cells) => cells.map(csvCell)))}`;
 }
 
 /** The gain report as JSON, figures unrounded, for other programs. */

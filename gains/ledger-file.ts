@@ -7,6 +7,7 @@ import { parse } from 'csv-parse';
 import { InputFileError } from '../core/errors.ts';
 import { ledgerEntrySchema, type LedgerEntry } from './ledger-entry.ts';
 import { finishedWithin, type Period } from './period.ts';
+import { csvLines, readCsvCell } from '../core/csv.ts';
 
 /** How a ledger export is written: one JSON object a line, or `;` separated CSV with a header. */
 export type LedgerFileFormat = 'csv' | 'jsonl';
@@ -31,11 +32,8 @@ export function ledgerFileFormat(file: string): LedgerFileFormat {
   throw new LedgerFileError(file, `unknown ledger file type "${ext || '(none)'}"`);
 }
 
-const csvCell = (value: unknown): string => {
-  if (value === undefined || value === null) return '';
-  const text = String(value);
-  return /[";\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-};
+/** Figures as they are (read back as numbers), texts made safe to open in a spreadsheet. */
+const csvCell = (value: unknown): string | number | undefined => (value === undefined || value === null ? undefined : typeof value === 'number' ? value : String(value));
 
 /**
  * Writes ledger entries to `out` for archiving, and returns how many. The file appears
@@ -51,7 +49,7 @@ export async function exportLedger(entries: AsyncIterable<LedgerEntry> | Iterabl
   try {
     if (options.format === 'csv') await write(`\ufeff${LEDGER_CSV_COLUMNS.join(';')}\r\n`);
     for await (const entry of entries) {
-      await write(options.format === 'csv' ? `${LEDGER_CSV_COLUMNS.map((c) => csvCell(entry[c])).join(';')}\r\n` : `${JSON.stringify(entry)}\n`);
+      await write(options.format === 'csv' ? csvLines([LEDGER_CSV_COLUMNS.map((c) => csvCell(entry[c]))]) : `${JSON.stringify(entry)}\n`);
       count++;
     }
     stream.end();
@@ -79,7 +77,7 @@ function fromCsv(record: Record<string, string>): Record<string, unknown> {
   const entry: Record<string, unknown> = {};
   for (const [column, text] of Object.entries(record)) {
     if (text === '') continue;
-    entry[column] = NUMERIC.has(column) ? Number(text) : BOOLEAN.has(column) ? text === 'true' : text;
+    entry[column] = NUMERIC.has(column) ? Number(text) : BOOLEAN.has(column) ? text === 'true' : readCsvCell(text);
   }
   return entry;
 }

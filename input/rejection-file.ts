@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { NumberedRow } from './headers.ts';
 import type { InvalidRow } from './row-validation.ts';
+import { csvLines } from '../core/csv.ts';
 
 /** Columns the rejection file adds after the input's own: the row in the input, and why it was rejected. */
 export const REJECTION_COLUMNS = { row: 'ligne', reason: 'motif' } as const;
@@ -27,9 +28,7 @@ export function rejectionFilePath(inputFile: string): string {
   return join(dirname(inputFile), `${basename(inputFile, extname(inputFile))}.rejets.csv`);
 }
 
-/** A CSV field as Excel reads it back: quoted when it holds a separator, a quote or a line break. */
-const field = (value: string) => (/[;"\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
-const line = (values: readonly string[]) => `${values.map(field).join(';')}\r\n`;
+const line = (values: readonly string[]) => csvLines([values]);
 
 /**
  * The rows a human must correct, next to the input file, as Excel opens it on a

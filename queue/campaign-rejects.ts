@@ -7,6 +7,7 @@ import type { RawRow } from '../scenarios/dsl/index.ts';
 import type { CampaignRecord, CampaignRegistry } from './campaign-registry.ts';
 import { jobIdFor } from './dossier-id.ts';
 import type { JobPayload } from './job-payload.ts';
+import { csvLines } from '../core/csv.ts';
 
 /** A dossier of the campaign that a person must handle: the back office refused it, or it failed for good. */
 export interface CampaignReject {
@@ -134,9 +135,7 @@ async function fillFromInputFile(file: string, rejects: CampaignReject[]): Promi
   }
 }
 
-/** A CSV field as Excel reads it back: quoted when it holds a separator, a quote or a line break. */
-const field = (value: string) => (/[;"\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
-const line = (values: readonly string[]) => `${values.map(field).join(';')}\r\n`;
+const line = (values: readonly string[]) => csvLines([values]);
 
 /**
  * Writes the work list as Excel opens it on a French Windows (UTF-8 with BOM, `;`,

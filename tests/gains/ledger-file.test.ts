@@ -21,7 +21,7 @@ afterAll(async () => {
 const entries: LedgerEntry[] = [
   { campaignId: 'c1', scenarioId: 'dipa-payment', scenarioVersion: '1.2.0', caisse: 'CPAM Lille-Douai', machine: 'robot-01', dossierId: 'a', rowNumber: 2, status: 'done', reference: 'PRG-2020-000001', alreadyEntered: true, manualMinutesSaved: 6, robotMs: 900, attempts: 2, finishedAt: '2020-03-31T12:00:00.000Z' },
   { campaignId: 'c1', scenarioId: 'dipa-payment', scenarioVersion: '1.2.0', caisse: 'CPAM du Rhône; "Lyon"', machine: 'robot-01', dossierId: 'b', rowNumber: 3, status: 'rejected', reason: 'Refus : non conventionné;\nà revoir "vite"', manualMinutesSaved: 0, robotMs: 700, attempts: 1, finishedAt: '2020-04-15T12:00:00.000Z' },
-  { campaignId: 'c1', scenarioId: 'dipa-payment', scenarioVersion: '1.2.0', caisse: 'CPAM Lille-Douai', machine: 'robot-02', dossierId: 'c', status: 'failed', reason: 'timeout', manualMinutesSaved: 0, reworkMinutes: 12.5, robotMs: 0, attempts: 3, finishedAt: '2020-04-16T12:00:00.000Z' },
+  { campaignId: 'c1', scenarioId: 'dipa-payment', scenarioVersion: '1.2.0', caisse: 'CPAM Lille-Douai', machine: 'robot-02', dossierId: 'c', status: 'failed', reason: '=HYPERLINK("http://x";"clic") from a page', manualMinutesSaved: 0, reworkMinutes: 12.5, robotMs: 0, attempts: 3, finishedAt: '2020-04-16T12:00:00.000Z' },
   { campaignId: 'import-2019', scenarioId: 'saisie-prn', scenarioVersion: '1.0.0', caisse: 'CPAM Lille-Douai', machine: 'robot-03', dossierId: 'agg-1', status: 'done', dossiers: 150_000, manualMinutesSaved: 142_500, robotMs: 3_000_000_000, attempts: 1, finishedAt: '2020-05-01T00:00:00.000Z' },
 ];
 
@@ -50,6 +50,13 @@ describe('ledger exports (CSV and JSON lines)', () => {
     const [header, line] = (await readFile(out, 'utf8')).split('\r\n');
     expect(header).toBe('\ufeffcampaignId;scenarioId;scenarioVersion;caisse;machine;dossierId;rowNumber;status;reference;reason;alreadyEntered;dossiers;manualMinutesSaved;reworkMinutes;robotMs;attempts;finishedAt');
     expect(line).toBe('c1;dipa-payment;1.2.0;CPAM Lille-Douai;robot-01;a;2;done;PRG-2020-000001;;true;;6;;900;2;2020-03-31T12:00:00.000Z');
+  });
+
+  it('keeps a reason that starts like a formula as text in the CSV, and reads it back as it was', async () => {
+    const out = join(dir, 'formula.csv');
+    await exportLedger(entries.slice(2, 3), { format: 'csv', out });
+    expect((await readFile(out, 'utf8')).split('\r\n')[1]).toContain(`;"'=HYPERLINK(""http://x"";""clic"") from a page";`);
+    expect(await collect(readLedgerFile(out))).toEqual(entries.slice(2, 3));
   });
 
   it('reads a period only', async () => {

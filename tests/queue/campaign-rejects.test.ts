@@ -70,6 +70,12 @@ describe('the work list of a campaign', () => {
     await c.close();
   });
 
+  it('keeps cells that start like a formula as text, so that opening the work list in Excel runs nothing', async () => {
+    const out = join(dirname(await dipaSample('x.csv', 1)), 'formules.csv');
+    await writeCampaignRejects(out, [{ rowNumber: 4, status: 'failed', reason: '@SUM(A1)', dossierId: 'd', raw: { nom: '=HYPERLINK("http://x")', montant: '-12,50' }, evidence: [] }]);
+    expect(await readFile(out, 'utf8')).toBe(`\ufeffnom;montant;ligne;statut;motif;preuves\r\n"'=HYPERLINK(""http://x"")";-12,50;4;échec;'@SUM(A1);\r\n`);
+  });
+
   it('quotes a reason holding the separator or quotes, as Excel reads it back', async () => {
     const out = join(dirname(await dipaSample('x.csv', 1)), 'guillemets.csv');
     await writeCampaignRejects(out, [{ rowNumber: 9, status: 'rejected', reason: 'refus; motif "B12"', dossierId: 'd', raw: { nom: 'DURAND; Paul' }, evidence: [] }]);
