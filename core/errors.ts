@@ -28,7 +28,8 @@ export interface StepLocation {
   target?: string;
 }
 
-function where(at: StepLocation): string {
+/** `dipa-payment step 10 (submit paiement.valider [button "Valider le paiement"])`: how every error names a step. */
+export function where(at: StepLocation): string {
   return `${at.scenarioId} step ${at.stepIndex} (${at.step}${at.target ? ` ${at.target}` : ''})`;
 }
 

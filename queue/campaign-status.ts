@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Ledger } from '../gains/index.ts';
+import type { ApplicationPause } from './application-pauses.ts';
 import type { CampaignJobStates, CampaignRecord, CampaignRegistry, CampaignState } from './campaign-registry.ts';
 
 /** Why there is no estimated end. */
@@ -35,6 +36,8 @@ export interface CampaignStatus {
   estimatedEnd?: string;
   /** Set when there is no estimate. */
   noEstimate?: NoEstimate;
+  /** Applications the campaign needs that a refused login paused: its dossiers wait for them. */
+  pausedApplications: ApplicationPause[];
 }
 
 export interface CampaignStatusOptions {
@@ -45,6 +48,8 @@ export interface CampaignStatusOptions {
   campaignId: string;
   /** @defaultValue now */
   now?: Date;
+  /** The pauses in force among the applications the campaign's scenario needs. @defaultValue none */
+  pausedApplications?: readonly ApplicationPause[];
 }
 
 /**
@@ -77,14 +82,19 @@ export async function campaignStatus(options: CampaignStatusOptions): Promise<Ca
     remaining,
     // Jobs no longer in the queue are ended ones trimmed by BullMQ, or cancelled ones it removed.
     ended: Math.max(0, jobs.ended - (campaign.cancelled ?? 0)),
+    pausedApplications: [...(options.pausedApplications ?? [])],
   };
+  // While an application it needs is paused, its delayed dossiers are parked (a retry that comes
+  // due is parked in turn), and no end can be estimated.
+  const applicationPaused = status.pausedApplications.length > 0 && state !== 'finished' && state !== 'cancelled';
+  if (applicationPaused) status.counts.delayed = { ...jobs.delayed, paused: jobs.delayed.paused + jobs.delayed.retrying, retrying: 0 };
   // A worker sets startedAt; before one does, the campaign could not start before its submission or not-before time.
   const startedAt = campaign.startedAt ?? maxIso(campaign.submittedAt, campaign.notBefore);
   const elapsedMs = now - Date.parse(startedAt);
   if (status.ended > 0 && elapsedMs > 0) status.ratePerHour = (status.ended / elapsedMs) * 3600_000;
 
   if (state === 'finished' || state === 'cancelled') status.noEstimate = state;
-  else if (state === 'paused') status.noEstimate = 'paused';
+  else if (state === 'paused' || applicationPaused) status.noEstimate = 'paused';
   else if (!status.ratePerHour) status.noEstimate = 'no-dossier-ended';
   else status.estimatedEnd = new Date(now + (remaining / status.ratePerHour) * 3600_000).toISOString();
   return status;

@@ -71,7 +71,7 @@ export class CommitClaims {
   }
 
   /** Where a dossier's claims live. */
-  keyOf(scenarioId: string, dossierId: string): string {
+  private keyOf(scenarioId: string, dossierId: string): string {
     return `${this.options.prefix}:commit:${scenarioId}:${dossierId}`;
   }
 

@@ -314,7 +314,6 @@ export class DossierWorker extends EventEmitter<{
     scenario: Scenario<any>, entry: Omit<LedgerEntry, 'status' | 'manualMinutesSaved' | 'robotMs' | 'finishedAt'>,
     base: Pick<DossierFinished, 'jobId' | 'campaignId' | 'rowNumber'>, log: Logger, outcome: DossierOutcome,
   ): Promise<JobResult> {
-
     const recorded = await this.options.ledger.record({
       ...entry,
       status: outcome.status,

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright';
-import { BackOfficeUnavailable, BusinessRejection, ConfigError, OutcomeUnknown, OwnershipLost, ProwebError, SessionExpired, TechnicalFailure, type StepLocation } from '../core/errors.ts';
+import { BackOfficeUnavailable, BusinessRejection, ConfigError, OutcomeUnknown, OwnershipLost, SessionExpired, TechnicalFailure, where, type StepLocation } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { describeTarget, type ApplicationDefinition, type Condition, type Scenario, type Step, type StepContext, type TargetOf } from '../scenarios/dsl/index.ts';
 import { locate, resolveTarget } from './locate.ts';
@@ -75,9 +75,10 @@ export async function runDossierSteps<Row extends Record<string, unknown>>(env: 
   throw new ConfigError(`scenario ${env.scenario.id} ended without a submit or guard giving a reference`, 'End the scenario with a submit step.');
 }
 
-/** An error's message without the step location it may start with (the wrapper names it again). */
-function describe(error: Error): string {
-  return error instanceof ProwebError && 'at' in error ? error.message.replace(/^.*?\): /, '') : error.message.split('\n')[0] ?? error.message;
+/** An error's own words, without the location it starts with when it names this step (the wrapper names it again). */
+function describe(error: Error, at: StepLocation): string {
+  const prefix = `${where(at)}: `;
+  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : (error.message.split('\n')[0] ?? error.message);
 }
 
 class DossierRun<Row extends Record<string, unknown>> {
@@ -233,7 +234,7 @@ class DossierRun<Row extends Record<string, unknown>> {
     }
     return withSingleShotPosts(this.page, timeoutMs, async (wire) => {
       const unknown = async (error: unknown) => {
-        const detail = describe(explainFailure(error, at, timeoutMs));
+        const detail = describe(explainFailure(error, at, timeoutMs), at);
         // Nothing left the page (the button did not respond, the browser was closed first):
         // nothing can have been committed, so the claim goes back and a retry may click.
         if (!wire.sent) {

@@ -204,4 +204,3 @@ export class Robot {
     return this.closing;
   }
 }
-

@@ -3,7 +3,7 @@ import { Ledger } from '../../gains/index.ts';
 import { ApplicationPauses, type ApplicationPause } from '../../queue/application-pauses.ts';
 import { collectCampaignRejects, writeCampaignRejects } from '../../queue/campaign-rejects.ts';
 import { CampaignRegistry, type CampaignRecord } from '../../queue/campaign-registry.ts';
-import { campaignStatus, type CampaignStatus } from '../../queue/campaign-status.ts';
+import { campaignStatus } from '../../queue/campaign-status.ts';
 import { queueNameFor } from '../../queue/queue-options.ts';
 import { catalogue } from '../../scenarios/catalogue.ts';
 import { applicationPausesBlock } from '../application-pause-text.ts';
@@ -37,25 +37,13 @@ async function pausesOf(campaign: CampaignRecord, pauses: ApplicationPauses): Pr
   return scenario ? pauses.pausedAmong(scenario.applications.map((a) => a.id)) : pauses.list();
 }
 
-/**
- * While an application the campaign needs is paused, its delayed dossiers are parked (a retry
- * that comes due is parked in turn), and no end can be estimated.
- */
-function whilePaused(status: CampaignStatus, pausedApplications: readonly ApplicationPause[]): CampaignStatus {
-  if (pausedApplications.length === 0 || status.state === 'finished' || status.state === 'cancelled') return status;
-  const { delayed } = status.counts;
-  const { estimatedEnd: _end, ...rest } = status;
-  return { ...rest, counts: { ...status.counts, delayed: { ...delayed, paused: delayed.paused + delayed.retrying, retrying: 0 } }, noEstimate: 'paused' };
-}
-
 /** `proweb campaign status <id> [--json]`. */
 export async function campaignStatusCommand(id: string, opts: CampaignCommandOptions & { json?: boolean }, ctx: CommandContext): Promise<number> {
   const { registry, ledger, queueOf, pauses } = await open(opts, ctx, false);
   const campaign = await registry.get(id);
-  const pausedApplications = await pausesOf(campaign, pauses);
-  const status = whilePaused(await campaignStatus({ registry, ledger, queue: queueOf(campaign), campaignId: id }), pausedApplications);
+  const status = await campaignStatus({ registry, ledger, queue: queueOf(campaign), campaignId: id, pausedApplications: await pausesOf(campaign, pauses) });
   // Its dossiers wait while an application it needs is paused: say which, why and what to do.
-  ctx.out(opts.json ? `${JSON.stringify({ ...status, pausedApplications }, null, 2)}\n` : campaignStatusText(status) + applicationPausesBlock(pausedApplications));
+  ctx.out(opts.json ? `${JSON.stringify(status, null, 2)}\n` : campaignStatusText(status) + applicationPausesBlock(status.pausedApplications));
   return 0;
 }
 

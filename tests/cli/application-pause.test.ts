@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
+import { DEFAULT_USER, startBackOffice } from '../../fixtures/backoffice/index.ts';
 import { Ledger } from '../../gains/index.ts';
 import { queueNameFor } from '../../queue/queue-options.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
