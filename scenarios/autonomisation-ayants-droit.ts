@@ -67,6 +67,7 @@ export const autonomisationAyantsDroit = defineScenario<AutonomisationRow>({
   applications: [bdo],
   input: autonomisationRow,
   key: ['dependantNir'],
+  personal: ['insuredNir', 'dependantNir', 'lastName', 'firstName', 'address'],
   // By hand: search the insured, find the dependant among the ayants droit, fill and
   // confirm the detachment, then type address, scheme and date on a second form and note the reference.
   manualMinutes: 5,

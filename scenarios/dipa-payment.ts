@@ -62,6 +62,8 @@ export const dipaPayment = defineScenario<DipaRow>({
   applications: [progres],
   input: dipaRow,
   key: ['ps', 'period'],
+  // Masked in every log line, error, kept page and answer that leaves the robot.
+  personal: ['name', 'iban'],
   // By hand: read the request, search the PS in Progrès, check earlier payments,
   // compute 80 %, type the payment and note its reference.
   manualMinutes: 6,

@@ -49,6 +49,7 @@ export const forfaitPs = defineScenario<ForfaitPsRow>({
   applications: [ameliPro, progres],
   input: forfaitPsRow,
   key: ['ps', 'year'],
+  personal: [],
   // By hand: search the PS in ameli pro and note the amount due, then in Progrès search
   // the PS, check earlier payments, copy the payee reference and type the payment.
   manualMinutes: 5,

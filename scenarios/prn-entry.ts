@@ -116,6 +116,7 @@ export const prnEntry = defineScenario<PrnRow>({
   input: prnRow,
   // IJ refuses a second leave of the same insured starting on the same day.
   key: ['nir', 'start'],
+  personal: ['nir'],
   // By hand: read the salary statement, search the insured, look through their leaves,
   // type the 11 fields of the PRN form (dates, nature, motif, three salaries) and note the reference.
   manualMinutes: 4,

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ScenarioDefinitionError } from '../../core/errors.ts';
+import { scrubber, type Scrubber } from '../../core/personal-data.ts';
 import { maskNir } from '../../domain/identifiers.ts';
 import type { ApplicationDefinition } from './application.ts';
 import { ScreenIndex } from './screens.ts';
@@ -29,6 +30,13 @@ export interface ScenarioDefinition<Row extends Record<string, unknown>> {
   input: z.ZodType<Row, RawRow>;
   /** Fields of the parsed row that make a dossier unique; it is never entered twice. */
   key: readonly (keyof Row & string)[];
+  /**
+   * Fields of the parsed row that are personal data (names, addresses, NIR, IBAN): their
+   * values are masked in every message, log line, kept page and answer that leaves the
+   * robot. NIRs, IBANs, e-mail addresses and telephone numbers are masked wherever they
+   * show anyway; names can only be masked when declared here.
+   */
+  personal: readonly (keyof Row & string)[];
   /** Minutes a human spends on one dossier by hand: what the robot saves. */
   manualMinutes: number;
   /**
@@ -46,6 +54,11 @@ function maskedIfNir(value: string): string {
   return /^[12]\d{4}(\d{2}|2A|2B)\d{6}(\d{2})?$/i.test(value.replace(/\s+/g, '')) ? maskNir(value) : value;
 }
 
+/** A personal field's value as text (a name, a NIR; a number for a code). */
+function personalValue(value: unknown): string | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
 /** A loaded, checked scenario. */
 export interface Scenario<Row extends Record<string, unknown> = Record<string, unknown>> extends Readonly<ScenarioDefinition<Row>> {
   /** The dossier's business key, e.g. `123456782|P1`. */
@@ -55,6 +68,8 @@ export interface Scenario<Row extends Record<string, unknown> = Record<string, u
    * a NIR masked (`nir 2 85 ** ** *** *** 47, start 2020-04-06`): for messages that are kept.
    */
   describeKey(row: Row): string;
+  /** Masks this dossier's personal values (the fields declared `personal`) and the personal patterns. */
+  scrubberFor(row: Row): Scrubber;
   /** The screens of the scenario's applications, by name. */
   readonly screens: ScreenIndex;
   /** The file that defined it, for messages. */
@@ -91,6 +106,7 @@ const header = z.object({
   reworkMinutes: z.number().min(0, 'must be 0 or more minutes a human spends redoing a failed dossier').optional(),
   timeoutMs: z.number().positive().optional(),
   key: z.array(z.string().min(1)).min(1, 'at least one field makes a dossier unique'),
+  personal: z.array(z.string().min(1), { error: 'list the input fields that are personal data (names, NIR, IBAN, address), or [] if none' }),
   applications: z.array(z.object({ id: z.string() }).loose()).min(1, 'at least one application'),
   input: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'must be a zod schema'),
 });
@@ -123,6 +139,7 @@ export function defineScenario<Row extends Record<string, unknown>>(definition: 
   }
 
   const key = [...definition.key];
+  const personal = [...definition.personal];
   return Object.freeze({
     ...definition,
     reworkMinutes: definition.reworkMinutes ?? 0,
@@ -130,5 +147,6 @@ export function defineScenario<Row extends Record<string, unknown>>(definition: 
     file,
     businessKey: (row: Row) => key.map((k) => String(row[k])).join('|'),
     describeKey: (row: Row) => key.map((k) => `${k} ${maskedIfNir(String(row[k]))}`).join(', '),
+    scrubberFor: (row: Row) => scrubber.with(personal.map((f) => personalValue(row[f]))),
   });
 }

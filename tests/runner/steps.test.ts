@@ -34,7 +34,7 @@ const row: Row = { nom: 'DURAND', debut: '2020-04-01', fin: '2020-04-15', covid:
 const scenario = (before: Step<Row>[], body: Step<Row>[] = [steps.fill('form.nom', ({ row: r }) => r.nom)], id = 'mini-test') =>
   defineScenario<Row>({
     id, title: 'Mini', version: '1.0.0', scope: 'local', owner: 'tests', applications: [mini],
-    input: input as unknown as z.ZodType<Row, Record<string, string | undefined>>, key: ['nom'], manualMinutes: 1, timeoutMs: 2_000,
+    input: input as unknown as z.ZodType<Row, Record<string, string | undefined>>, key: ['nom'], personal: ['nom'], manualMinutes: 1, timeoutMs: 2_000,
     steps: [
       ...before,
       steps.open('form'),
@@ -135,7 +135,7 @@ describe('steps of the scenario language, in a real browser', () => {
     const failing = (timeouts: { step?: number; scenario?: number }, id: string) =>
       defineScenario<Row>({
         id, title: 'Mini', version: '1.0.0', scope: 'local', owner: 'tests', applications: [mini],
-        input: input as unknown as z.ZodType<Row, Record<string, string | undefined>>, key: ['nom'], manualMinutes: 1,
+        input: input as unknown as z.ZodType<Row, Record<string, string | undefined>>, key: ['nom'], personal: ['nom'], manualMinutes: 1,
         ...(timeouts.scenario ? { timeoutMs: timeouts.scenario } : {}),
         steps: [
           steps.open('form'),

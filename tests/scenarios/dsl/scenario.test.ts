@@ -16,6 +16,7 @@ const valid = (): ScenarioDefinition<Row> => ({
   applications: [progres],
   input,
   key: ['ps'],
+  personal: [],
   manualMinutes: 3,
   steps: [
     steps.goto('progres', ({ row }) => `/progres/ps?numero=${row.ps}`),

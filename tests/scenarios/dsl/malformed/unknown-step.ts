@@ -12,6 +12,7 @@ export const unknownStep = defineScenario<DipaRow>({
   applications: [progres],
   input: dipaRow,
   key: ['ps', 'period'],
+  personal: [],
   manualMinutes: 6,
   steps: [
     steps.open('fichePs', { numero: ({ row }) => row.ps }),
