@@ -24,4 +24,25 @@ describe('the logger', () => {
     expect(text).toContain('[redacted]');
     expect(JSON.parse(lines[0]!)).toMatchObject({ module: 'robot', msg: 'dossier' });
   });
+
+  it('masks a NIR or an IBAN quoted in a message or in an error’s message, stack and cause, the line still one JSON object', () => {
+    const { lines, logger } = capture();
+    const nir = '185057512345678';
+    const iban = 'FR7630006000011234567890189';
+    logger.warn(`page.goto: net::ERR_CONNECTION_REFUSED at http://bdo.local/bdo/assures?nir=${nir}`);
+    const cause = new Error(`virement refusé\n${iban}`);
+    const err = new Error(`Refus : aucun assuré ne correspond au NIR 1 85 05 75 123 456 78.\n${nir}`, { cause });
+    logger.error({ err }, 'dossier failed');
+    logger.info({ detail: { reason: `IBAN ${iban.replace(/(.{4})/g, '$1 ').trim()}` } }, 'nested');
+    const text = lines.join('');
+    expect(lines).toHaveLength(3);
+    for (const secret of [nir, iban, '1 85 05 75 123 456 78', '123 456', '0001123456789']) expect(text).not.toContain(secret);
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, any>);
+    expect(logged[0]!.msg).toBe('page.goto: net::ERR_CONNECTION_REFUSED at http://bdo.local/bdo/assures?nir=1 85 ** ** *** *** 78');
+    expect(logged[1]!.err.message).toContain('au NIR 1 85 ** ** *** *** 78.');
+    expect(logged[1]!.err.stack).toMatch(/^Error: Refus/);
+    expect(logged[1]!.err.stack).not.toContain(nir);
+    expect(JSON.stringify(logged[1]!.err.cause ?? logged[1]!.err)).toContain('FR76 ****');
+    expect(typeof logged[0]!.time).toBe('number');
+  });
 });
