@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import { loadConfig, type ProwebConfig } from '../core/config.ts';
 import { startEmbeddedRedis } from '../queue/embedded-redis.ts';
-import { createRedis, redisOptionsFromUrl } from '../queue/redis-connection.ts';
-import { assertDurable, assertNoEviction, evictionPolicyOf } from '../queue/redis-policy.ts';
-import { ProwebError } from '../core/errors.ts';
+import { createRedis, redisConnectionFor, redisUrlForDisplay } from '../queue/redis-connection.ts';
+import { assertDurable, assertNoEviction, evictionPolicyOf, sendsPasswordInClear } from '../queue/redis-policy.ts';
+import { ConfigError, ProwebError } from '../core/errors.ts';
 import type { Closer } from './closer.ts';
 
 /** The shared Redis did not answer. */
@@ -43,9 +43,13 @@ export async function openRedis(config: ProwebConfig, closer: Closer, options: O
   const opts: OpenRedisOptions = typeof options === 'string' ? { dataDir: options } : options;
   let connection: object;
   let where: string;
+  const warn = opts.warn ?? ((t: string) => void process.stderr.write(t));
   if (config.redisUrl) {
-    connection = redisOptionsFromUrl(config.redisUrl);
-    where = config.redisUrl.replace(/\/\/[^@/]*@/, '//***@');
+    // Refused here, before any connection: an unprotected remote Redis, a CA file that cannot be used.
+    const options = await redisConnectionFor(config.redisUrl, { caFile: config.redisCaFile, allowInsecure: config.allowInsecureRedis });
+    connection = options;
+    where = redisUrlForDisplay(config.redisUrl);
+    if (sendsPasswordInClear(options)) warn(`warning: the Redis password travels in clear to ${where}: use rediss:// (TLS) with redisCaFile.\n`);
   } else {
     const embedded = closer.add('redis-server', await startEmbeddedRedis({ dataDir: opts.dataDir ?? `${config.dataDir}/redis` }), (r) => r.close());
     connection = embedded.connection;
@@ -61,14 +65,44 @@ export async function openRedis(config: ProwebConfig, closer: Closer, options: O
     } else {
       const policy = await evictionPolicyOf(client);
       if (policy !== undefined && policy !== 'noeviction') {
-        (opts.warn ?? ((t) => void process.stderr.write(t)))(`warning: Redis maxmemory-policy is "${policy}", not noeviction: it may evict queued dossiers and ledger entries.\n`);
+        warn(`warning: Redis maxmemory-policy is "${policy}", not noeviction: it may evict queued dossiers and ledger entries.\n`);
       }
     }
   }
   return { connection, client, where };
 }
 
-/** The configuration of a command that takes `--redis`, which wins over REDIS_URL and the file. */
+/**
+ * `--redis` holds a password: every user of the machine reads command lines (`ps`, /proc), and
+ * shells keep them in their history.
+ */
+export class PasswordOnCommandLine extends ConfigError {
+  override name = 'PasswordOnCommandLine';
+  constructor(url: string) {
+    super(
+      `--redis ${redisUrlForDisplay(url)} holds a password: every user of this machine can read a command line (ps, /proc) and the shell keeps it in its history`,
+      'Give the URL in REDIS_URL, or in a file only the robot\'s user can read (chmod 600) named by REDIS_URL_FILE or by redisUrlFile in the configuration. --redis is for password-less local URLs.',
+    );
+  }
+}
+
+/** Whether a Redis URL carries a password (`redis://user:pw@…` or `redis://:pw@…`); unparsable text is judged by its shape. */
+export function urlHasPassword(url: string): boolean {
+  try {
+    return new URL(url.trim()).password !== '';
+  } catch {
+    return /^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(url.trim());
+  }
+}
+
+/**
+ * The configuration of a command that takes `--redis`, which wins over REDIS_URL and the files.
+ *
+ * @throws {@link PasswordOnCommandLine} when `--redis` holds a password.
+ */
 export function loadConfigWithRedis(opts: { config?: string; redis?: string }): Promise<ProwebConfig> {
-  return loadConfig(opts.config, { ...process.env, ...(opts.redis ? { REDIS_URL: opts.redis } : {}) });
+  if (opts.redis === undefined) return loadConfig(opts.config);
+  if (urlHasPassword(opts.redis)) return Promise.reject(new PasswordOnCommandLine(opts.redis));
+  const { REDIS_URL_FILE: _file, ...env } = process.env;
+  return loadConfig(opts.config, { ...env, REDIS_URL: opts.redis });
 }

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { applicationCapacitySchema } from './capacity.ts';
 import { ConfigError } from './errors.ts';
@@ -16,10 +17,49 @@ const applicationConfig = z
   })
   .refine((a) => a.password !== undefined || a.passwordEnv !== undefined, { error: 'give password or passwordEnv' });
 
+/** A folder given in the configuration: absolute, since every robot machine and service must agree on it. */
+const absoluteFolder = z.string().refine(isAbsolute, { error: 'must be an absolute path' });
+/** A retention period in whole days; 0 = purge removes everything ended. */
+const retentionDays = z.number().int().min(0).max(3650);
+
 /** `proweb.config.json`: where the applications live for this caisse, and how the robot runs. */
 export const configSchema = z.object({
-  /** Redis shared by the fleet; unset = a private redis-server started by the CLI. */
+  /** Redis shared by the fleet; unset = a private redis-server started by the CLI. `REDIS_URL` wins. */
   redisUrl: z.string().optional(),
+  /**
+   * A file holding the Redis URL with its password (readable by the service user only), so that the
+   * password is neither in this file nor on a command line. `REDIS_URL_FILE` wins; give this or `redisUrl`.
+   */
+  redisUrlFile: z.string().min(1).optional(),
+  /** PEM file of the certificate authorities that sign a `rediss://` server's certificate; read at start. */
+  redisCaFile: z.string().min(1).optional(),
+  /**
+   * Accept a Redis on another machine reached with neither password nor TLS. Anyone who can reach it
+   * could then queue dossiers the robots enter: only for an isolated test network. @defaultValue false
+   */
+  allowInsecureRedis: z.boolean().default(false),
+  /** Where files may come from and go to: a path read from Redis never chooses them. */
+  folders: z
+    .object({
+      /** Absolute folders a scheduled drop's file must lie in (`proweb schedule`); none = no scheduled drop. */
+      drops: z.array(absoluteFolder).default([]),
+      /** Absolute folder for every rejection file (`*.rejets.csv`); unset = next to the input file. */
+      rejections: absoluteFolder.optional(),
+    })
+    .prefault({}),
+  /** How long `proweb purge` keeps what may hold personal data, in days. */
+  retention: z
+    .object({
+      /** Screenshots and page HTML of failed dossiers (`dataDir/evidence`). @defaultValue 30 */
+      evidenceDays: retentionDays.default(30),
+      /** Playwright traces (`dataDir/traces`): they record every page. @defaultValue 7 */
+      tracesDays: retentionDays.default(7),
+      /** Rejection files in the rejections folder and the drop folders. @defaultValue 30 */
+      rejectionFilesDays: retentionDays.default(30),
+      /** Completed and failed jobs (their input row) in Redis; the ledger keeps the outcome. @defaultValue 7 */
+      endedJobsDays: retentionDays.default(7),
+    })
+    .prefault({}),
   /** Key namespace of this deployment in Redis. @defaultValue 'proweb' */
   prefix: z.string().regex(/^[\w-]+$/).default('proweb'),
   /** Local state: embedded Redis data, logs, evidence. @defaultValue '.proweb' */
@@ -101,7 +141,32 @@ export async function loadConfig(file: string | undefined, env: NodeJS.ProcessEn
     const issue = parsed.error.issues[0];
     throw new ConfigError(`configuration${file ? ` ${file}` : ''}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`, 'See the Configuration section of README.md.');
   }
-  return parsed.data;
+  return withRedisUrlFromFile(parsed.data, env, (fromFile as { redisUrl?: unknown }).redisUrl !== undefined);
+}
+
+/**
+ * The Redis URL from `REDIS_URL`, else from the file `REDIS_URL_FILE` or `redisUrlFile` names, else
+ * `redisUrl`: a password then never needs to be on a command line nor in the configuration.
+ */
+async function withRedisUrlFromFile(config: ProwebConfig, env: NodeJS.ProcessEnv, urlInFile: boolean): Promise<ProwebConfig> {
+  if (env.REDIS_URL && env.REDIS_URL_FILE) throw new ConfigError('both REDIS_URL and REDIS_URL_FILE are set', 'Keep one: REDIS_URL_FILE, naming a file only the service user can read, keeps the password out of the environment.');
+  if (env.REDIS_URL) return config;
+  const urlFile = env.REDIS_URL_FILE || config.redisUrlFile;
+  if (!urlFile) return config;
+  if (!env.REDIS_URL_FILE && urlInFile) throw new ConfigError('the configuration gives both redisUrl and redisUrlFile', 'Keep one: redisUrlFile keeps the password out of the configuration.');
+  let text: string;
+  try {
+    // Like ssh with a private key: a password file every user can read protects nothing.
+    if (((await stat(urlFile)).mode & 0o004) !== 0) {
+      throw new ConfigError(`Redis URL file ${urlFile} is readable by every user of this machine`, `Restrict it: chmod 600 ${urlFile} (owned by the user the robot runs as).`);
+    }
+    text = (await readFile(urlFile, 'utf8')).trim();
+  } catch (cause) {
+    if (cause instanceof ConfigError) throw cause;
+    throw new ConfigError(`cannot read the Redis URL file ${urlFile}: ${(cause as NodeJS.ErrnoException).code ?? cause}`, 'Check REDIS_URL_FILE or redisUrlFile, and that the user the robot runs as can read it.', { cause });
+  }
+  if (text === '' || /\s/.test(text)) throw new ConfigError(`Redis URL file ${urlFile} must hold one URL on one line (redis://user:password@host:port/db or rediss://...)`, 'Write the URL alone in the file.');
+  return { ...config, redisUrl: text };
 }
 
 /** Application endpoints with their passwords resolved from the environment. */

@@ -1,5 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import { Redis, type RedisOptions } from 'ioredis';
 import { ProwebError } from '../core/errors.ts';
+import { assertSafeRedisTransport } from './redis-policy.ts';
 
 /** REDIS_URL (or another Redis address) cannot be used; the message names the value, password masked. */
 export class InvalidRedisUrl extends ProwebError {
@@ -65,6 +67,54 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
   }
   if (parsed.protocol === 'rediss:') options.tls = {};
   return options;
+}
+
+/** The certificate authorities file for `rediss://` (`redisCaFile`) cannot be used; the message names it. */
+export class RedisCaFileError extends ProwebError {
+  override name = 'RedisCaFileError';
+  constructor(
+    readonly file: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Redis CA file ${file}: ${detail}`, 'Give in redisCaFile the PEM file (-----BEGIN CERTIFICATE-----) of the authority that signed the Redis server\'s certificate, readable by the user the robot runs as.', options);
+  }
+}
+
+export interface RedisConnectionPolicy {
+  /** PEM certificate authorities for a `rediss://` server (`redisCaFile`); read here, once. */
+  caFile?: string | undefined;
+  /** Accept a remote Redis without password nor TLS (`allowInsecureRedis`). @defaultValue false */
+  allowInsecure?: boolean;
+}
+
+/**
+ * {@link redisOptionsFromUrl}, then the deployment's rules, before any connection is made: a
+ * remote Redis needs a password or TLS unless allowed explicitly, and `rediss://` checks the
+ * server's certificate against `caFile` when given (else the system's authorities).
+ *
+ * @throws {@link InvalidRedisUrl}, {@link InsecureRedis} or {@link RedisCaFileError}.
+ */
+export async function redisConnectionFor(url: string, policy: RedisConnectionPolicy = {}): Promise<RedisOptions> {
+  const options = redisOptionsFromUrl(url);
+  assertSafeRedisTransport(options, maskPassword(url), policy.allowInsecure ?? false);
+  if (policy.caFile === undefined) return options;
+  if (options.tls === undefined) {
+    throw new RedisCaFileError(policy.caFile, `given, but ${maskPassword(url)} is not a rediss:// URL, so nothing would be encrypted`);
+  }
+  let ca: string;
+  try {
+    ca = await readFile(policy.caFile, 'utf8');
+  } catch (cause) {
+    throw new RedisCaFileError(policy.caFile, `cannot be read (${(cause as NodeJS.ErrnoException).code ?? cause})`, { cause });
+  }
+  if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(ca)) throw new RedisCaFileError(policy.caFile, 'holds no PEM certificate');
+  return { ...options, tls: { ...options.tls, ca } };
+}
+
+/** A URL as it may be shown: its password, if any, replaced by `***`. */
+export function redisUrlForDisplay(url: string): string {
+  return maskPassword(url);
 }
 
 /**
