@@ -19,7 +19,7 @@ export interface ScheduleAddOptions {
 async function openSchedules(opts: { config?: string; redis?: string }, ctx: CommandContext): Promise<Schedules> {
   const config = await loadConfigWithRedis(opts);
   const redis = await openRedis(config, ctx.closer);
-  return ctx.closer.add('schedules', new Schedules(redis.connection, { prefix: config.prefix }), (s) => s.close());
+  return ctx.closer.add('schedules', new Schedules(redis.connection, { prefix: config.prefix, dropFolders: config.folders.drops }), (s) => s.close());
 }
 
 const when = (d: Date | undefined, tz: string) => (d ? `${formatWallClock(d, tz)} (${tz})` : 'not planned');
@@ -39,7 +39,7 @@ export async function scheduleAddCommand(name: string, scenarioId: string, opts:
     { name, scenarioId, file: resolve(opts.input), caisse: opts.caisse, cron: opts.cron, timezone: opts.tz ?? 'Europe/Paris', ...(opts.priority !== undefined ? { priority: opts.priority } : {}) },
     catalogue,
   );
-  ctx.out(`Scheduled ${describe(schedule)}\nThe file must be readable at that path from the robot machines (a shared folder).\n`);
+  ctx.out(`Scheduled ${describe(schedule)}\nThe file must be readable at that path from the robot machines (a shared folder), inside a folder of their folders.drops.\n`);
   return 0;
 }
 
