@@ -304,9 +304,10 @@ campaignCommand
   .command('rejects <id>')
   .description('write the human work list: every rejected or failed dossier with its row, reason and columns (CSV for Excel)')
   .requiredOption('--out <file>', 'CSV file to write')
+  .option('--input <file>', 'your copy of the campaign\'s input file, read for the rows\' columns (default: the path it was submitted with)')
   .option('--redis <url>', 'the shared Redis; else REDIS_URL')
   .option('--config <file>', 'configuration file (JSON)')
-  .action(async (id: string, o: { out: string; config?: string; redis?: string }) => {
+  .action(async (id: string, o: { out: string; input?: string; config?: string; redis?: string }) => {
     exitCode = await (await import('./commands/campaign.ts')).campaignRejectsCommand(id, o, ctx);
   });
 

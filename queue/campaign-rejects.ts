@@ -1,24 +1,44 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Job, Queue } from 'bullmq';
+import { csvLines } from '../core/csv.ts';
+import { scrubber, type Scrubber } from '../core/personal-data.ts';
+import type { DeploymentSecret } from '../core/secret.ts';
 import type { Ledger, LedgerEntry } from '../gains/index.ts';
 import { readInputRows, REJECTION_COLUMNS } from '../input/index.ts';
-import type { RawRow } from '../scenarios/dsl/index.ts';
+import { catalogue } from '../scenarios/catalogue.ts';
+import type { AnyScenario, RawRow } from '../scenarios/dsl/index.ts';
 import type { CampaignRecord, CampaignRegistry } from './campaign-registry.ts';
-import { jobIdFor } from './dossier-id.ts';
+import { dossierIdFor, jobIdFor } from './dossier-id.ts';
 import type { JobPayload } from './job-payload.ts';
-import { csvLines } from '../core/csv.ts';
 
 /** A dossier of the campaign that a person must handle: the back office refused it, or it failed for good. */
 export interface CampaignReject {
   rowNumber?: number;
   status: 'rejected' | 'failed';
+  /** Why, personal data masked (a NIR as `2 85 ** ** *** *** 47`, the dossier's names as `***`). */
   reason: string;
   dossierId: string;
-  /** The row as read from the input file. */
+  /** The row as read again from the input file on this machine; absent when it could not be. */
   raw?: RawRow;
   /** Files the failure left (screenshot, page HTML). */
   evidence: string[];
+}
+
+/** The work list of a campaign, and how far its rows could be read from the input file. */
+export interface CampaignWorkList {
+  /** By row number. */
+  rejects: CampaignReject[];
+  /** The input file the rows' columns were read from. */
+  inputFile: string;
+  /** Why the input file could not be read here (`file not found`...): then no row has its columns. */
+  inputProblem?: string;
+  /**
+   * Rows whose columns stay empty although the file was read: their row number is past its
+   * end, or (checked when the deployment secret is given) the row there now is another
+   * dossier, the file having been changed since the campaign was submitted.
+   */
+  rowsNotMatched: number;
 }
 
 /** Columns the work list adds after the input's own. */
@@ -36,20 +56,33 @@ const EVIDENCE_LOG = 'evidence: ';
 
 export interface CollectRejectsOptions {
   campaign: CampaignRecord;
-  /** The campaign scenario's queue. */
+  /** The campaign scenario's queue (a dry run's outcomes and every failure's evidence are in its jobs). */
   queue: Queue;
   ledger: Ledger;
   /** Needed for a dry run, whose outcomes are only in the queue. */
   registry: CampaignRegistry;
+  /**
+   * The input file as this machine reaches it (the agent's own copy). @defaultValue the
+   * campaign's `file`, as the submitting machine named it
+   */
+  inputFile?: string;
+  /**
+   * The deployment secret: when given, a row read from the file is given to a dossier only
+   * if its business key still gives that dossier's id (a file edited since the submission
+   * would otherwise put another person's row beside a reason).
+   */
+  secret?: DeploymentSecret;
+  /** @defaultValue the catalogue's scenario of the campaign */
+  scenario?: AnyScenario;
 }
 
 /**
- * Every rejected or failed-for-good dossier of a campaign, by row number. Outcomes
- * come from the ledger (a dry run's from its jobs); each row's columns from the job,
- * which carries the raw row, or, when the job was trimmed from the queue, from the
- * input file read again by row number.
+ * Every rejected or failed-for-good dossier of a campaign, by row number, with its masked
+ * reason and evidence. Outcomes come from the ledger (a dry run's from its jobs); each
+ * row's columns come from the input file, read again by row number on the machine that
+ * runs this, never from Redis (which keeps no input row in clear).
  */
-export async function collectCampaignRejects(options: CollectRejectsOptions): Promise<CampaignReject[]> {
+export async function collectCampaignRejects(options: CollectRejectsOptions): Promise<CampaignWorkList> {
   const { campaign, queue } = options;
   const jobs = new Map<string, Job<JobPayload>>();
   const rejects: CampaignReject[] = [];
@@ -86,16 +119,33 @@ export async function collectCampaignRejects(options: CollectRejectsOptions): Pr
     rejects.map(async (reject) => {
       const job = jobs.get(reject.dossierId);
       if (!job) return;
-      reject.raw = job.data.raw;
       reject.rowNumber ??= job.data.rowNumber;
       if (reject.status === 'failed') {
         const { logs } = await queue.getJobLogs(job.id!);
-        reject.evidence = [...new Set(logs.filter((l) => l.startsWith(EVIDENCE_LOG)).map((l) => l.slice(EVIDENCE_LOG.length).trim()))];
+        reject.evidence = [...new Set(logs.filter((l) => l.startsWith(EVIDENCE_LOG)).map((l) => scrubber.text(l.slice(EVIDENCE_LOG.length).trim())))];
       }
     }),
   );
-  await fillFromInputFile(campaign.file, rejects);
-  return rejects.sort((a, b) => (a.rowNumber ?? Infinity) - (b.rowNumber ?? Infinity));
+  const scenario = options.scenario ?? catalogue.get(campaign.scenarioId);
+  const inputFile = options.inputFile ?? campaign.file;
+  const read = await fillFromInputFile(inputFile, rejects, { campaign, scenario, secret: options.secret });
+  for (const reject of rejects) reject.reason = scrubberOf(scenario, reject.raw).text(reject.reason);
+  return {
+    rejects: rejects.sort((a, b) => (a.rowNumber ?? Infinity) - (b.rowNumber ?? Infinity)),
+    inputFile,
+    ...read,
+  };
+}
+
+/**
+ * What masks a dossier's reason: its declared personal values when its row was read
+ * (every cell of it when the row no longer parses, erring on the side of hiding), and
+ * the patterns (NIR, IBAN, e-mail, telephone) always.
+ */
+function scrubberOf(scenario: AnyScenario | undefined, raw: RawRow | undefined): Scrubber {
+  if (!raw) return scrubber;
+  const parsed = scenario?.input.safeParse(raw);
+  return parsed?.success ? scenario!.scrubberFor(parsed.data) : scrubber.with(Object.values(raw));
 }
 
 /** The campaign's jobs among these ids (a job id is a dossier's: a later campaign may hold it now). */
@@ -117,22 +167,44 @@ async function outcomeOf(job: Job<JobPayload>): Promise<Pick<CampaignReject, 'st
   return undefined;
 }
 
-/** Rows whose job is gone are read again from the input file, when this machine can still read it. */
-async function fillFromInputFile(file: string, rejects: CampaignReject[]): Promise<void> {
+/**
+ * Reads the rows of the rejects from the input file, by row number, in one pass that
+ * stops at the last one wanted. A row goes to a dossier only when it still is that
+ * dossier (same business key under the secret), when the secret and scenario are known.
+ */
+async function fillFromInputFile(
+  file: string,
+  rejects: CampaignReject[],
+  context: { campaign: CampaignRecord; scenario: AnyScenario | undefined; secret: DeploymentSecret | undefined },
+): Promise<Pick<CampaignWorkList, 'inputProblem' | 'rowsNotMatched'>> {
   const wanted = new Map<number, CampaignReject[]>();
-  for (const r of rejects) if (!r.raw && r.rowNumber) wanted.set(r.rowNumber, [...(wanted.get(r.rowNumber) ?? []), r]);
-  if (wanted.size === 0) return;
+  for (const r of rejects) if (r.rowNumber) wanted.set(r.rowNumber, [...(wanted.get(r.rowNumber) ?? []), r]);
+  if (wanted.size === 0) return { rowsNotMatched: 0 };
+  const { scenario, secret } = context;
+  const sameDossier = (raw: RawRow, dossierId: string) => {
+    if (!secret || !scenario) return true;
+    const parsed = scenario.input.safeParse(raw);
+    return parsed.success && dossierIdFor(context.campaign.scenarioId, scenario.businessKey(parsed.data), secret) === dossierId;
+  };
   try {
     let left = wanted.size;
     for await (const row of readInputRows(file)) {
       const waiting = wanted.get(row.rowNumber);
       if (!waiting) continue;
-      for (const r of waiting) r.raw = row.raw;
-      if (--left === 0) return;
+      for (const r of waiting) if (sameDossier(row.raw, r.dossierId)) r.raw = row.raw;
+      if (--left === 0) break;
     }
-  } catch {
-    // The file moved or is on another machine: those rows keep their number and reason only.
+  } catch (error) {
+    // The file moved, or is on another machine: the rows keep their number, status and reason.
+    return { inputProblem: inputProblemOf(file, error), rowsNotMatched: 0 };
   }
+  return { rowsNotMatched: rejects.filter((r) => r.rowNumber && !r.raw).length };
+}
+
+/** `file not found`, `cannot read the file (EACCES)`: what an InputFileError says, without the file (named apart). */
+function inputProblemOf(file: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return scrubber.text(message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message);
 }
 
 const line = (values: readonly string[]) => csvLines([values]);

@@ -76,16 +76,33 @@ export async function campaignCancelCommand(id: string, opts: CampaignCommandOpt
   return 0;
 }
 
-/** `proweb campaign rejects <id> --out F`: the human work list of the campaign. */
-export async function campaignRejectsCommand(id: string, opts: CampaignCommandOptions & { out: string }, ctx: CommandContext): Promise<number> {
+/**
+ * `proweb campaign rejects <id> --out F [--input G]`: the human work list of the campaign.
+ * Each row's columns are read from the input file on this machine (the agent's own copy,
+ * `--input`, else the path the campaign was submitted with); when it cannot be read here
+ * the list still has every row number, status and masked reason, and standard error says why
+ * the columns are empty.
+ */
+export async function campaignRejectsCommand(id: string, opts: CampaignCommandOptions & { out: string; input?: string }, ctx: CommandContext): Promise<number> {
   const { registry, ledger, queueOf } = await open(opts, ctx, false);
   const campaign = await registry.get(id);
-  const rejects = await collectCampaignRejects({ campaign, queue: queueOf(campaign), ledger, registry });
-  const written = await writeCampaignRejects(opts.out, rejects);
-  const count = (status: string) => rejects.filter((r) => r.status === status).length;
-  const withoutRow = rejects.filter((r) => !r.raw).length;
+  const list = await collectCampaignRejects({
+    campaign, queue: queueOf(campaign), ledger, registry, ...(opts.input ? { inputFile: opts.input } : {}),
+  });
+  const written = await writeCampaignRejects(opts.out, list.rejects);
+  const count = (status: string) => list.rejects.filter((r) => r.status === status).length;
   ctx.out(`${written.rows} dossiers for a human (${count('rejected')} rejected, ${count('failed')} failed) written to ${written.path}\n`);
-  if (withoutRow > 0) ctx.out(`warning: ${withoutRow} of them without their row's columns: their jobs are gone and ${campaign.file} cannot be read here.\n`);
+  if (list.inputProblem !== undefined) {
+    process.stderr.write(
+      `warning: the input file ${list.inputFile} cannot be read on this machine (${list.inputProblem}): the work list has the row numbers, statuses and reasons, ` +
+        'but the columns of the rows are empty. Give your copy of the file with --input <file>.\n',
+    );
+  } else if (list.rowsNotMatched > 0) {
+    process.stderr.write(
+      `warning: ${list.rowsNotMatched} of them without their row's columns: ${list.inputFile} has no such row, or that row is another dossier now ` +
+        '(the file was changed since the campaign was submitted). Give the file as submitted with --input <file>.\n',
+    );
+  }
   return 0;
 }
 
