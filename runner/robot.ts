@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright';
 import { BusinessRejection, ManualCheckNeeded, OwnershipLost, ProwebError, SessionExpired, TechnicalFailure } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
+import type { Scrubber } from '../core/personal-data.ts';
 import type { Scenario } from '../scenarios/dsl/index.ts';
 import { launchBrowser } from './browser.ts';
 import type { CommitGate } from './commit-gate.ts';
@@ -28,8 +29,15 @@ export interface RunOptions {
   dryRun?: boolean;
   /** Called as each step ends (`proweb try` prints them). */
   onStep?: (event: StepEvent) => void;
-  /** Keep a Playwright trace of the dossier there (open it with `npx playwright show-trace`). */
+  /**
+   * Keep a Playwright trace of the dossier there (open it with `npx playwright show-trace`);
+   * off unless given. Logins are left out of it (never the password), but it holds every
+   * page the dossier showed: personal data, to keep on the machine and delete after use.
+   * A login in the middle of the dossier splits it: `path`, then `path-2.zip`...
+   */
   tracePath?: string;
+  /** Told the trace files written, once the dossier ended. */
+  onTrace?: (files: string[]) => void;
   /** Check every element of every screen reached (see {@link Robot.checkScreens}). */
   screenCheck?: Map<string, ScreenElementCheck[]>;
   /**
@@ -106,12 +114,30 @@ export class Robot {
    */
   async run<Row extends Record<string, unknown>>(scenario: Scenario<Row>, row: Row, meta: RunOptions): Promise<DossierOutcome> {
     if (this.closing) throw new TechnicalFailure('the robot is closing', 'The dossier will be taken by another worker.');
+    // Whatever leaves the robot (outcome, error, log line, step event) is masked with the
+    // dossier's own scrubber: a refusal or a Playwright message may quote a NIR or a name.
+    const scrub = dossierScrubber(scenario, row);
+    try {
+      const outcome = await this.runMasked(scenario, row, meta, scrub);
+      return outcome.status === 'rejected' ? { ...outcome, reason: scrub.text(outcome.reason) } : outcome;
+    } catch (error) {
+      throw maskError(error, scrub);
+    }
+  }
+
+  private async runMasked<Row extends Record<string, unknown>>(scenario: Scenario<Row>, row: Row, meta: RunOptions, scrub: Scrubber): Promise<DossierOutcome> {
+    const onStep = meta.onStep;
+    if (onStep) meta = { ...meta, onStep: (event) => onStep({ ...event, at: scrub.deep(event.at) }) };
     const slot = await this.acquire();
     const log = this.logger.child({ scenario: scenario.id, dossier: meta.dossierId, slot: slot.index });
     const started = performance.now();
     const robotMs = () => Math.round(performance.now() - started);
-    if (meta.tracePath) await slot.startTrace();
+    const saveTrace = async () => {
+      const files = await slot.stopTrace();
+      if (files.length > 0) meta.onTrace?.(files);
+    };
     try {
+      if (meta.tracePath) await slot.startTrace(meta.tracePath);
       for (let restarts = 0; ; ) {
         try {
           const finished = await runDossierSteps(
@@ -123,7 +149,7 @@ export class Robot {
             },
             row,
           );
-          log.info({ reference: finished.reference, alreadyEntered: finished.alreadyEntered, robotMs: robotMs() }, 'dossier done');
+          log.info({ reference: scrub.text(finished.reference), alreadyEntered: finished.alreadyEntered, robotMs: robotMs() }, 'dossier done');
           return { ...finished, robotMs: robotMs() };
         } catch (error) {
           // Restarting is safe: the scenario's guard runs again before anything is entered.
@@ -144,21 +170,23 @@ export class Robot {
       }
     } catch (error) {
       if (error instanceof BusinessRejection) {
-        log.info({ reason: error.reason, robotMs: robotMs() }, 'dossier rejected');
+        log.info({ reason: scrub.text(error.reason), robotMs: robotMs() }, 'dossier rejected');
         return { status: 'rejected', reason: error.reason, robotMs: robotMs() };
       }
       // Not this robot's any more: nothing to document, the page is left as it is for the next dossier.
       if (error instanceof OwnershipLost) throw error;
       const failure = error instanceof ProwebError ? error : new TechnicalFailure((error as Error).message, undefined, { cause: error });
       // The browser may be closing (a worker shutting down): then there is nothing to keep.
-      failure.evidence = await slot.page().then((page) => keepEvidence(page, `${this.options.evidenceDir}/${scenario.id}`, meta.dossierId), () => []);
+      const privacy = { personal: scenario.screens.personalElements(), scrubber: scrub };
+      failure.evidence = await slot.page().then((page) => keepEvidence(page, `${this.options.evidenceDir}/${scenario.id}`, meta.dossierId, privacy), () => []);
+      maskError(failure, scrub);
       log.warn({ err: failure, evidence: failure.evidence }, 'dossier failed');
       // The page is in an unknown state: start the next dossier on a fresh context (trace saved first).
-      if (meta.tracePath) await slot.stopTrace(meta.tracePath);
+      await saveTrace();
       await slot.recycle();
       throw failure;
     } finally {
-      if (meta.tracePath) await slot.stopTrace(meta.tracePath);
+      await saveTrace();
       slot.dossiers++;
       if (slot.dossiers >= this.options.recycleAfter) await slot.recycle();
       this.release(slot);
@@ -203,4 +231,33 @@ export class Robot {
     })();
     return this.closing;
   }
+}
+
+/**
+ * The scrubber of one dossier: the scenario's (its personal fields' values and the
+ * patterns), plus those values as a URL carries them (`MARTIN%20Claire`, `MARTIN+Claire`),
+ * since Playwright's messages quote the URLs the robot opened.
+ */
+function dossierScrubber<Row extends Record<string, unknown>>(scenario: Scenario<Row>, row: Row): Scrubber {
+  const values = scenario.personal.map((field): unknown => row[field]).filter((v): v is string | number => typeof v === 'string' || typeof v === 'number').map(String);
+  return scenario.scrubberFor(row).with(values.flatMap((v) => [encodeURIComponent(v), new URLSearchParams({ v }).toString().slice(2)]));
+}
+
+/**
+ * Masks an error about to leave the robot, in place (its class kept: the queue tells a
+ * refusal from a failure by it): its message, stack and causes, and the texts it carries
+ * besides (`reason`, `at`, `applicationMessage`...), which the queue may store or print.
+ */
+function maskError(error: unknown, scrub: Scrubber): unknown {
+  if (!(error instanceof Error)) return typeof error === 'string' ? scrub.text(error) : error;
+  scrub.error(error);
+  const seen = new Set<unknown>();
+  for (let current: unknown = error; current instanceof Error && !seen.has(current); current = current.cause) {
+    seen.add(current);
+    for (const [key, value] of Object.entries(current)) {
+      // Evidence paths name the dossier by its id, never by its data.
+      if (key !== 'evidence' && key !== 'cause') (current as unknown as Record<string, unknown>)[key] = scrub.deep(value);
+    }
+  }
+  return error;
 }

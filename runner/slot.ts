@@ -17,6 +17,10 @@ export class Slot {
   private readonly loggedIn = new Set<string>();
   /** Status of the last document the main frame loaded: a 5xx means the back office failed. */
   lastDocumentStatus = 0;
+  /** Requests the page sent: a trace chunk in which none was sent holds nothing worth writing. */
+  private requests = 0;
+  /** The trace being recorded, and the files written for it so far. */
+  private trace: { path: string; files: string[]; requests: number } | undefined;
   dossiers = 0;
 
   constructor(
@@ -32,6 +36,9 @@ export class Slot {
     if (this.current && !this.current.isClosed()) return this.current;
     this.context = await this.browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris' });
     const page = await this.context.newPage();
+    page.on('request', () => {
+      this.requests++;
+    });
     page.on('response', (response) => {
       if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) this.lastDocumentStatus = response.status();
     });
@@ -40,15 +47,40 @@ export class Slot {
     return page;
   }
 
-  /** Starts recording a Playwright trace (screenshots and DOM snapshots) of what this slot does. */
-  async startTrace(): Promise<void> {
+  /**
+   * Starts recording a Playwright trace (screenshots and DOM snapshots) of what this slot
+   * does, to be written to `path`. Logins are left out (see {@link login}): the trace never
+   * holds the typed password. It holds everything else on screen: personal data.
+   */
+  async startTrace(path: string): Promise<void> {
     await this.page();
     await this.context!.tracing.start({ screenshots: true, snapshots: true, sources: false });
+    this.trace = { path, files: [], requests: this.requests };
   }
 
-  /** Stops the trace and writes it; never throws (a trace must not hide the dossier's outcome). */
-  async stopTrace(path: string): Promise<void> {
-    await this.context?.tracing.stop({ path }).catch(() => undefined);
+  /**
+   * Stops the trace and writes what was recorded since the last login; returns every file
+   * written for it (`path`, then `path-2.zip`... when a login came in between). Never throws:
+   * a trace must not hide the dossier's outcome.
+   */
+  async stopTrace(): Promise<string[]> {
+    const trace = this.trace;
+    if (!trace) return [];
+    this.trace = undefined;
+    await this.closeTraceChunk(trace).catch(() => undefined);
+    await this.context?.tracing.stop().catch(() => undefined);
+    return trace.files;
+  }
+
+  /** Ends the current chunk of the trace: written if anything happened in it, dropped if not. */
+  private async closeTraceChunk(trace: { path: string; files: string[]; requests: number }): Promise<void> {
+    if (this.requests === trace.requests) {
+      await this.context?.tracing.stopChunk();
+      return;
+    }
+    const file = trace.files.length === 0 ? trace.path : trace.path.replace(/(\.zip)?$/, `-${trace.files.length + 1}$1`);
+    await this.context?.tracing.stopChunk({ path: file });
+    trace.files.push(file);
   }
 
   isLoggedIn(application: string): boolean {
@@ -66,7 +98,23 @@ export class Slot {
    * @throws {@link LoginFailed} when the robot is still out for another reason (error page).
    */
   async login(app: ApplicationDefinition, endpoint: ApplicationEndpoint, timeoutMs: number): Promise<void> {
-    await this.logins.login(app.id, () => this.sendLoginForm(app, endpoint, timeoutMs));
+    const trace = this.trace;
+    if (!trace) return this.logins.login(app.id, () => this.sendLoginForm(app, endpoint, timeoutMs));
+    // A trace records typed text, form posts and DOM snapshots with field values: the
+    // password would be in it. What came before is written, and recording resumes after.
+    try {
+      await this.closeTraceChunk(trace);
+    } catch {
+      // Not sure the recording stopped: no more trace for this dossier rather than a password in one.
+      this.trace = undefined;
+      await this.context?.tracing.stop().catch(() => undefined);
+    }
+    try {
+      await this.logins.login(app.id, () => this.sendLoginForm(app, endpoint, timeoutMs));
+    } finally {
+      trace.requests = this.requests;
+      if (this.trace === trace) await this.context?.tracing.startChunk().catch(() => undefined);
+    }
   }
 
   private async sendLoginForm(app: ApplicationDefinition, endpoint: ApplicationEndpoint, timeoutMs: number): Promise<void> {

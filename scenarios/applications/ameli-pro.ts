@@ -1,4 +1,4 @@
-import { button, css, defineApplication, label, link, optional, role } from '../dsl/index.ts';
+import { button, css, defineApplication, label, link, optional, personal, role } from '../dsl/index.ts';
 import { assuranceMaladieLogin } from './assurance-maladie-login.ts';
 
 /** The forfait structure 2020 row of a professional's forfaits table (the only year ameli pro shows). */
@@ -20,17 +20,18 @@ export const ameliPro = defineApplication({
       path: '/amelipro/dipa/demandes',
       elements: {
         menuForfaits: link('Forfaits des professionnels de santé'),
-        demandes: css('#demandes-dipa'),
+        /** The requests with each professional's number and name. */
+        demandes: personal(css('#demandes-dipa')),
       },
     },
     forfaits: {
       path: '/amelipro/forfaits?ps={ps}',
       elements: {
-        ps: label('Numéro PS'),
+        ps: personal(label('Numéro PS')),
         rechercher: button('Rechercher'),
         /** "Aucun professionnel de santé ne correspond…", "Aucun forfait structure n'est ouvert…", or a bad number. */
-        erreur: optional(role('alert')),
-        identite: optional(css('#identite-ps')),
+        erreur: optional(personal(role('alert'))),
+        identite: optional(personal(css('#identite-ps'))),
         forfait: optional(css(forfait2020)),
         /** `FS-2020-000017` */
         numeroForfait: optional(css(`${forfait2020} td.numero-forfait`)),

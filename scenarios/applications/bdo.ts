@@ -1,4 +1,4 @@
-import { button, css, defineApplication, defineFlow, label, link, optional, steps, type Step, type Value } from '../dsl/index.ts';
+import { button, css, defineApplication, defineFlow, label, link, optional, personal, steps, type Step, type Value } from '../dsl/index.ts';
 import { assuranceMaladieLogin } from './assurance-maladie-login.ts';
 
 /**
@@ -22,18 +22,18 @@ export const bdo = defineApplication({
     dossierAssure: {
       path: '/bdo/assures?nir={nir}',
       elements: {
-        nir: label("NIR de l'assuré"),
+        nir: personal(label("NIR de l'assuré")),
         rechercher: button('Rechercher'),
         /** "Refus : aucun assuré ne correspond au NIR …", or a malformed NIR. */
-        erreur: optional(css('.message.refus, .message.erreur')),
-        fiche: optional(css('#fiche-assure')),
-        ayantsDroit: optional(css('#ayants-droit')),
+        erreur: optional(personal(css('.message.refus, .message.erreur'))),
+        fiche: optional(personal(css('#fiche-assure'))),
+        ayantsDroit: optional(personal(css('#ayants-droit'))),
       },
     },
     detachement: {
       path: '/bdo/detachement?assure={assure}&ayant_droit={ayantDroit}',
       elements: {
-        recapitulatif: css('#recapitulatif-ayant-droit'),
+        recapitulatif: personal(css('#recapitulatif-ayant-droit')),
         motif: label('Motif du détachement'),
         dateEffet: label("Date d'effet"),
         confirmer: button('Confirmer le détachement'),
@@ -41,7 +41,7 @@ export const bdo = defineApplication({
          * "Refus : …": a minor, a dependant of another insured, a record that exists.
          * Form errors (`.message.erreur`: token used or expired) are technical, not refusals.
          */
-        refus: optional(css('.message.refus')),
+        refus: optional(personal(css('.message.refus'))),
       },
     },
     creationBeneficiaire: {
@@ -51,11 +51,15 @@ export const bdo = defineApplication({
          * "Ayant droit détaché de l'assuré …": shown only right after a detachment.
          * It is a role="status" message like the confirmation's, so it never stands for success.
          */
-        detachementEffectue: optional(css('.message.info')),
-        nir: label('NIR'),
-        adresse: label('Adresse'),
-        codePostal: label('Code postal'),
-        commune: label('Commune'),
+        detachementEffectue: optional(personal(css('.message.info'))),
+        nir: personal(label('NIR')),
+        /** Prefilled, read-only: the robot never types them, but they are on screen. */
+        nom: personal(label('Nom')),
+        prenom: personal(label('Prénom')),
+        dateNaissance: personal(label('Date de naissance')),
+        adresse: personal(label('Adresse')),
+        codePostal: personal(label('Code postal')),
+        commune: personal(label('Commune')),
         regime: label('Régime'),
         dateEffet: label("Date d'effet"),
         creer: button('Créer le bénéficiaire'),
@@ -64,13 +68,15 @@ export const bdo = defineApplication({
          * rejects the dossier. A form error (`.message.erreur`: token used or expired) after
          * the click is "outcome unknown", and the next attempt's guard decides.
          */
-        refus: optional(css('.message.refus')),
+        refus: optional(personal(css('.message.refus'))),
       },
     },
     confirmationBeneficiaire: {
       elements: {
         /** Only on the confirmation page: the creation form's status message is not a success. */
         reference: css('#reference-beneficiaire'),
+        /** The new beneficiary's NIR, name, birth date and address. */
+        recapitulatif: personal(css('#recapitulatif-beneficiaire')),
       },
     },
   },

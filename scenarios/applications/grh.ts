@@ -1,4 +1,4 @@
-import { button, css, defineApplication, label, link, optional, role } from '../dsl/index.ts';
+import { button, css, defineApplication, label, link, optional, personal, role } from '../dsl/index.ts';
 import { assuranceMaladieLogin } from './assurance-maladie-login.ts';
 
 /** An agent's 2020 Covid bonus in their file, whatever its rubrique (PCV…) and pay month. */
@@ -26,15 +26,16 @@ export const grh = defineApplication({
     ficheAgent: {
       path: '/grh/agents?matricule={matricule}',
       elements: {
-        matricule: label('Matricule'),
+        matricule: personal(label('Matricule')),
         rechercher: button('Rechercher'),
         /** "Aucun agent ne correspond au matricule …", or a matricule that is not 6 digits. */
-        erreur: optional(role('alert')),
-        fiche: optional(css('#fiche-agent')),
+        erreur: optional(personal(role('alert'))),
+        fiche: optional(personal(css('#fiche-agent'))),
         /** "En activité" or "Sorti des effectifs". */
         situation: optional(css('#agent-statut')),
         sortiDesEffectifs: optional(css('#agent-statut:text-is("Sorti des effectifs")')),
-        elementsVariables: optional(css('#elements-variables')),
+        /** The agent's pay items: personal, like the record. */
+        elementsVariables: optional(personal(css('#elements-variables'))),
         /** The agent's 2020 Covid bonus, already entered (by a payroll officer or an earlier run). */
         primeCovid: optional(css(covidBonusRow)),
         referencePrimeCovid: optional(css(`${covidBonusRow} td.reference`)),
@@ -44,9 +45,9 @@ export const grh = defineApplication({
     saisieEvp: {
       path: '/grh/evp/nouveau?matricule={matricule}',
       elements: {
-        matricule: label('Matricule'),
+        matricule: personal(label('Matricule')),
         rubrique: label('Rubrique'),
-        montant: label('Montant (€)'),
+        montant: personal(label('Montant (€)')),
         mois: label('Mois de paie'),
         motif: label('Motif'),
         enregistrer: button('Enregistrer'),
@@ -55,11 +56,15 @@ export const grh = defineApplication({
          * rejects the dossier. A form error (`.message.erreur`: token used or expired) after
          * the click is "outcome unknown", and the next attempt's guard decides.
          */
-        refus: optional(css('.message.refus')),
+        refus: optional(personal(css('.message.refus'))),
       },
     },
     confirmationEvp: {
-      elements: { reference: css('#reference-evp') },
+      elements: {
+        reference: css('#reference-evp'),
+        /** The agent's matricule and name, the amount. */
+        recapitulatif: personal(css('#recapitulatif-evp')),
+      },
     },
   },
 });

@@ -1,4 +1,4 @@
-import { button, css, defineApplication, label, link, optional, role } from '../dsl/index.ts';
+import { button, css, defineApplication, label, link, optional, personal, role } from '../dsl/index.ts';
 import { assuranceMaladieLogin } from './assurance-maladie-login.ts';
 
 /**
@@ -22,32 +22,33 @@ export const ij = defineApplication({
     ficheAssure: {
       path: '/ij/assure?nir={nir}',
       elements: {
-        nir: label('NIR'),
+        nir: personal(label('NIR')),
         rechercher: button('Rechercher'),
         /** "Aucun assuré ne correspond à ce NIR.", or a NIR with a bad key. */
         erreur: optional(role('alert')),
-        fiche: optional(css('#fiche-assure')),
+        fiche: optional(personal(css('#fiche-assure'))),
         /** "Droits ouverts" or "Droits fermés". */
         droits: optional(css('#droits')),
         droitsFermes: optional(css('#droits:text-is("Droits fermés")')),
         /** PRN records of the insured (history and entries), one row per leave with `data-debut`. */
-        prestations: optional(css('#prestations-assure')),
+        prestations: optional(personal(css('#prestations-assure'))),
         saisirPrestation: optional(link('Saisir une prestation')),
       },
     },
     saisiePrestation: {
       path: '/ij/prestation/nouveau?nir={nir}',
       elements: {
-        nir: label('NIR'),
+        nir: personal(label('NIR')),
         siret: label("SIRET de l'employeur"),
-        debut: label("Date de début de l'arrêt"),
-        fin: label("Date de fin de l'arrêt"),
+        /** A sick leave's dates and reason are health data. */
+        debut: personal(label("Date de début de l'arrêt")),
+        fin: personal(label("Date de fin de l'arrêt")),
         natureCovid: label('Arrêt lié à la COVID-19'),
         natureHorsCovid: label('Arrêt hors COVID-19'),
-        motif: label('Motif COVID'),
-        salaire1: label('Salaire mois 1 (€)'),
-        salaire2: label('Salaire mois 2 (€)'),
-        salaire3: label('Salaire mois 3 (€)'),
+        motif: personal(label('Motif COVID')),
+        salaire1: personal(label('Salaire mois 1 (€)')),
+        salaire2: personal(label('Salaire mois 2 (€)')),
+        salaire3: personal(label('Salaire mois 3 (€)')),
         subrogation: label("Subrogation (maintien de salaire par l'employeur)"),
         valider: button('Valider la saisie'),
         /**
@@ -55,13 +56,15 @@ export const ij = defineApplication({
          * rejects the dossier. A form error (`.message.erreur`: token used or expired) after
          * the click is "outcome unknown", and the next attempt's guard decides.
          */
-        refus: optional(css('.message.refus')),
+        refus: optional(personal(css('.message.refus'))),
       },
     },
     confirmationPrestation: {
       elements: {
         reference: css('#reference-prestation'),
         ijJournaliere: css('#ij-journaliere'),
+        /** NIR, name, leave, salaries: the whole record. */
+        recapitulatif: personal(css('#recapitulatif-prestation')),
       },
     },
   },

@@ -1,9 +1,10 @@
-import { button, css, defineApplication, label, link, optional, role } from '../dsl/index.ts';
+import { button, css, defineApplication, label, link, optional, personal, role } from '../dsl/index.ts';
 import { assuranceMaladieLogin } from './assurance-maladie-login.ts';
 
 /**
  * Progrès (Production et gestion des remboursements de santé): the payment tool.
  * Sessions expire after inactivity, so the robot must recognise its login page.
+ * A PS number names a person (the professional): it is marked personal with names and IBANs.
  */
 export const progres = defineApplication({
   id: 'progres',
@@ -21,11 +22,11 @@ export const progres = defineApplication({
     fichePs: {
       path: '/progres/ps?numero={numero}',
       elements: {
-        numero: label('Numéro PS'),
+        numero: personal(label('Numéro PS')),
         rechercher: button('Rechercher'),
         /** "Aucun professionnel de santé ne correspond…", or a bad number. */
-        erreur: optional(role('alert')),
-        fiche: optional(css('#fiche-ps')),
+        erreur: optional(personal(role('alert'))),
+        fiche: optional(personal(css('#fiche-ps'))),
         paiements: optional(css('#paiements-ps')),
         saisirPaiement: optional(link('Saisir un paiement')),
       },
@@ -33,12 +34,12 @@ export const progres = defineApplication({
     paiement: {
       path: '/progres/paiement/nouveau?ps={ps}',
       elements: {
-        ps: label('Numéro PS'),
+        ps: personal(label('Numéro PS')),
         dispositif: label('Dispositif'),
         montant: label('Montant (€)'),
         reglement: label('Mode de règlement'),
-        iban: label('IBAN'),
-        beneficiaire: label('Référence bénéficiaire'),
+        iban: personal(label('IBAN')),
+        beneficiaire: personal(label('Référence bénéficiaire')),
         motif: label('Motif'),
         valider: button('Valider le paiement'),
         /**
@@ -46,11 +47,15 @@ export const progres = defineApplication({
          * rejects the dossier. A form error (`.message.erreur`: token used or expired) after
          * the click is "outcome unknown", and the next attempt's guard decides.
          */
-        refus: optional(css('.message.refus')),
+        refus: optional(personal(css('.message.refus'))),
       },
     },
     confirmationPaiement: {
-      elements: { reference: css('#reference-paiement') },
+      elements: {
+        reference: css('#reference-paiement'),
+        /** The professional's number and name, the IBAN (masked by Progrès but for its ends). */
+        recapitulatif: personal(css('#recapitulatif-paiement')),
+      },
     },
   },
 });

@@ -5,8 +5,11 @@ import { checkTarget } from './validate-target.ts';
 /**
  * An element of a screen map. `optional` elements only show in some cases (an
  * error message, a table row): `check-screens` does not expect them on every visit.
+ * `personal` elements show personal data (a name, a NIR, an IBAN, an address, a
+ * record, a table of people, a message quoting them): they are masked in the
+ * screenshots and page HTML a failure keeps as evidence.
  */
-export type ScreenElement = Target & { optional?: boolean };
+export type ScreenElement = Target & { optional?: boolean; personal?: boolean };
 
 /**
  * One screen of an application, described once and shared by every scenario that
@@ -31,13 +34,28 @@ export type ElementRef = `${string}.${string}`;
 /** Marks an element as shown only in some cases. */
 export const optional = <T extends Target>(target: T): T & { optional: true } => ({ ...target, optional: true });
 
+/**
+ * Marks an element as showing personal data, masked in kept evidence; combines with
+ * {@link optional}: `optional(personal(css('#fiche-assure')))`. Mark the smallest
+ * element that holds the data and every one that does: an unmarked field is kept as it shows.
+ */
+export const personal = <T extends Target>(target: T): T & { personal: true } => ({ ...target, personal: true });
+
+/** Why an element's flags are malformed (`personal: 'yes'`), or undefined. */
+function checkFlags(element: ScreenElement): string | undefined {
+  for (const flag of ['optional', 'personal'] as const) {
+    if (element[flag] !== undefined && typeof element[flag] !== 'boolean') return `${flag} must be true or false`;
+  }
+  return undefined;
+}
+
 /** Checks a screen map when its application is defined. */
 export function validateScreens(owner: string, screens: ScreenMap): void {
   for (const [name, screen] of Object.entries(screens)) {
     if (!/^[a-z][A-Za-z0-9]*$/.test(name)) throw new ScreenDefinitionProblem(owner, `screen "${name}": names are camelCase identifiers`);
     if (screen.path !== undefined && !screen.path.startsWith('/')) throw new ScreenDefinitionProblem(owner, `screen ${name}: path must start with /`);
     for (const [element, target] of Object.entries(screen.elements ?? {})) {
-      const problem = checkTarget(target);
+      const problem = checkTarget(target) ?? checkFlags(target);
       if (problem) throw new ScreenDefinitionProblem(owner, `screen ${name}, element ${element}: ${problem}`);
     }
   }
@@ -86,6 +104,12 @@ export class ScreenIndex {
   /** All screens, for check-screens. */
   all(): { application: string; name: string; screen: ScreenDefinition }[] {
     return [...this.screens.values()].flat();
+  }
+
+  /** Every element marked {@link personal} on these screens: what evidence masks. */
+  personalElements(): ResolvedElement[] {
+    return this.all().flatMap(({ application, name, screen }) =>
+      Object.entries(screen.elements).filter(([, target]) => target.personal === true).map(([element, target]) => ({ ...target, ref: `${name}.${element}`, application })));
   }
 }
 
