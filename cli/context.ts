@@ -1,5 +1,6 @@
 import type { ProwebConfig } from '../core/config.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
+import { loadDeploymentSecret, type DeploymentSecret } from '../core/secret.ts';
 import type { Closer } from './closer.ts';
 
 /** What every command gets from the entry point. */
@@ -37,4 +38,18 @@ async function flushLogger(logger: Logger): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
+}
+
+/**
+ * The deployment secret of a command that queues or runs dossiers (see `core/secret.ts`):
+ * `PROWEB_SECRET`, `PROWEB_SECRET_FILE` or the configuration's `secretFile`; on a machine
+ * alone (no shared Redis), `dataDir/secret`, generated once. Once read, `PROWEB_SECRET`
+ * is taken out of this process's environment, so that the browser and redis-server this
+ * command starts do not inherit it.
+ * @throws ConfigError on a shared Redis without a secret, or with one too weak.
+ */
+export async function deploymentSecretFor(config: ProwebConfig): Promise<DeploymentSecret> {
+  const secret = await loadDeploymentSecret({ secretFile: config.secretFile, dataDir: config.dataDir, sharedRedis: config.redisUrl !== undefined && config.redisUrl !== '' });
+  delete process.env.PROWEB_SECRET;
+  return secret;
 }

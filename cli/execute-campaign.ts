@@ -10,6 +10,7 @@ import type { Scenario } from '../scenarios/dsl/index.ts';
 import { invalidRowsText, rejectionsText, summaryText } from './campaign-output.ts';
 import { capacityGateFor } from './capacity.ts';
 import type { Closer } from './closer.ts';
+import { deploymentSecretFor } from './context.ts';
 import { writeReportFile } from './commands/report.ts';
 import { createProgress, type ProgressMode } from './progress.ts';
 import { openRedis } from './redis.ts';
@@ -40,6 +41,8 @@ export interface ExecuteCampaignOptions {
  */
 export async function executeCampaign(options: ExecuteCampaignOptions): Promise<CampaignResult> {
   const { config, closer, logger, out } = options;
+  // Before anything starts: a fleet's machine without the secret is refused at once.
+  const secret = await deploymentSecretFor(config);
   const redis = await openRedis(config, closer, options.redisDir);
   out(`Redis: ${redis.where}\n`);
   const ledger = new Ledger(redis.client, { prefix: config.prefix });
@@ -67,6 +70,7 @@ export async function executeCampaign(options: ExecuteCampaignOptions): Promise<
     scenario: options.scenario,
     file: options.file,
     caisse: options.caisse,
+    secret,
     machine: config.machine ?? hostname(),
     robot,
     ledger,

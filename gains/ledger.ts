@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { scrubText } from '../core/personal-data.ts';
 import { finishedWithin } from './period.ts';
 import { ledgerEntrySchema, type DossierStatus, type LedgerEntry } from './ledger-entry.ts';
 
@@ -56,11 +57,15 @@ export class Ledger {
   }
 
   /**
-   * Records a finished dossier. Returns `recorded: false` (and writes nothing) when
-   * the dossier was already recorded done, or already recorded for this campaign.
+   * Records a finished dossier, its reason masked. Returns `recorded: false` (and writes
+   * nothing) when the dossier was already recorded done, or already recorded for this campaign.
    */
   async record(entry: LedgerEntry): Promise<{ recorded: boolean; done?: DoneRecord }> {
-    const valid = ledgerEntrySchema.parse(entry);
+    const parsed = ledgerEntrySchema.parse(entry);
+    // The ledger is kept for years and exported: it holds no personal data. The worker masks a
+    // dossier's own values before; the patterns (NIR, IBAN, e-mail, telephone) are masked here
+    // again, whoever writes.
+    const valid = parsed.reason === undefined ? parsed : { ...parsed, reason: scrubText(parsed.reason) };
     const summary: DoneRecord = { reference: valid.reference ?? '', campaignId: valid.campaignId, finishedAt: valid.finishedAt };
     const [recorded, existing] = (await this.redis.eval(
       RECORD,

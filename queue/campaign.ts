@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Queue } from 'bullmq';
+import type { DeploymentSecret } from '../core/secret.ts';
 import type { Ledger } from '../gains/index.ts';
 import { createRejectionFile, readInputRows, validateRows, type InvalidRow } from '../input/index.ts';
 import type { Scenario } from '../scenarios/dsl/index.ts';
-import { dossierIdFor, jobIdFor } from './dossier-id.ts';
-import type { JobPayload } from './job-payload.ts';
+import { dossierIdFor, jobIdOfDossier } from './dossier-id.ts';
+import { sealJobPayload, type JobPayload } from './job-payload.ts';
 import { DEFAULT_PRIORITY, DOSSIER_JOB_OPTIONS } from './queue-options.ts';
 
 /** What happened to each row of a submitted file. */
@@ -36,6 +37,11 @@ export interface SubmitCampaignOptions {
   scenario: Scenario<any>;
   file: string;
   caisse: string;
+  /**
+   * The deployment secret: keys the dossier ids and seals each job's row, so that the
+   * workers (holding the same secret) run only what this deployment queued.
+   */
+  secret: DeploymentSecret;
   campaignId?: string;
   /** Rows validated and enqueued per round trip. @defaultValue 500 */
   batchSize?: number;
@@ -60,8 +66,8 @@ const PENDING_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', '
 /**
  * Submits a campaign: one scenario × one input file × one caisse. Rows are streamed
  * and validated; invalid rows are reported and skipped; each valid row becomes one
- * job whose id is derived from its business key, unless the ledger says the dossier
- * is already done. Submitting the same file twice therefore enters nothing new.
+ * job whose id is derived from its business key (keyed with the deployment secret) and
+ * whose row is sealed with it, unless the ledger says the dossier is already done. Submitting the same file twice therefore enters nothing new.
  */
 export async function submitCampaign(options: SubmitCampaignOptions): Promise<CampaignSubmission> {
   const { queue, ledger, scenario, file, caisse } = options;
@@ -80,7 +86,7 @@ export async function submitCampaign(options: SubmitCampaignOptions): Promise<Ca
     const todo = current.filter((p) => !done.has(p.dossierId));
     result.alreadyDone += current.length - todo.length;
     const fresh: JobPayload[] = [];
-    const idOf = (p: JobPayload) => (options.dryRun ? `${jobIdFor(scenario.id, p.dossierId)}.dry-${campaignId}` : jobIdFor(scenario.id, p.dossierId));
+    const idOf = (p: JobPayload) => jobIdOfDossier(p);
     for (const payload of todo) {
       const existing = options.dryRun ? undefined : await queue.getJob(idOf(payload));
       if (existing) {
@@ -117,11 +123,11 @@ export async function submitCampaign(options: SubmitCampaignOptions): Promise<Ca
         await rejections.add(validated, validated.problems);
         continue;
       }
-      batch.push({
+      batch.push(sealJobPayload({
         campaignId, scenarioId: scenario.id, scenarioVersion: scenario.version, caisse, file: label,
-        rowNumber: validated.rowNumber, dossierId: dossierIdFor(scenario.id, validated.key), raw: validated.raw,
+        rowNumber: validated.rowNumber, dossierId: dossierIdFor(scenario.id, validated.key, options.secret),
         ...(options.dryRun ? { dryRun: true } : {}),
-      });
+      }, validated.raw, options.secret));
       if (batch.length >= batchSize) await flush();
     }
     await flush();

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { Queue, type ConnectionOptions } from 'bullmq';
+import type { DeploymentSecret } from '../core/secret.ts';
 import type { Ledger } from '../gains/index.ts';
 import type { Scenario } from '../scenarios/dsl/index.ts';
 import { newCampaignId, submitCampaign, type CampaignSubmission, type SubmitCampaignOptions } from './campaign.ts';
@@ -15,6 +16,8 @@ export interface EnqueueCampaignOptions {
   scenario: Scenario<any>;
   file: string;
   caisse: string;
+  /** The deployment secret the fleet's workers hold: keys the dossier ids, seals the jobs. */
+  secret: DeploymentSecret;
   /** BullMQ priority, 1 (taken first) to 2 097 152. */
   priority?: number;
   /** No dossier is taken before then. */
@@ -35,7 +38,7 @@ export async function enqueueCampaign(options: EnqueueCampaignOptions): Promise<
   const queue = new Queue(queueNameFor(options.scenario.id), { connection: options.connection, prefix });
   try {
     return await submitRegisteredCampaign({
-      queue, ledger: options.ledger, registry: options.registry, scenario: options.scenario, file: options.file, caisse: options.caisse,
+      queue, ledger: options.ledger, registry: options.registry, scenario: options.scenario, file: options.file, caisse: options.caisse, secret: options.secret,
       ...(options.priority !== undefined ? { priority: options.priority } : {}),
       ...(options.notBefore ? { notBefore: options.notBefore } : {}),
       ...(options.campaignId ? { campaignId: options.campaignId } : {}),

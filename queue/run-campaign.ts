@@ -1,6 +1,7 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { ProwebError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import type { DeploymentSecret } from '../core/secret.ts';
 import type { Ledger } from '../gains/index.ts';
 import type { Robot } from '../runner/index.ts';
 import type { Scenario } from '../scenarios/dsl/index.ts';
@@ -8,6 +9,7 @@ import { ApplicationPaused, type ApplicationPauses } from './application-pauses.
 import { submitCampaign, type CampaignSubmission } from './campaign.ts';
 import type { CampaignRegistry } from './campaign-registry.ts';
 import { submitRegisteredCampaign } from './enqueue.ts';
+import { JobRefused } from './job-payload.ts';
 import { DEFAULT_PREFIX, queueNameFor } from './queue-options.ts';
 import { DossierWorker, type CapacityLimiter, type DossierFinished } from './worker.ts';
 
@@ -18,6 +20,8 @@ export interface RunCampaignOptions {
   scenario: Scenario<any>;
   file: string;
   caisse: string;
+  /** The deployment secret: keys the dossier ids, seals the jobs and opens them in the worker. */
+  secret: DeploymentSecret;
   machine: string;
   robot: Robot;
   ledger: Ledger;
@@ -81,7 +85,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const queue = new Queue(queueNameFor(options.scenario.id), { connection: options.connection, prefix });
   const worker = new DossierWorker({
-    connection: options.connection, prefix, robot: options.robot, ledger: options.ledger,
+    connection: options.connection, prefix, robot: options.robot, ledger: options.ledger, secret: options.secret,
     scenarios: [options.scenario], machine: options.machine, ...(options.logger ? { logger: options.logger } : {}),
     ...(options.registry ? { campaigns: options.registry } : {}), ...(options.capacity ? { capacity: options.capacity } : {}),
     ...(options.applicationPauses ? { applicationPauses: options.applicationPauses } : {}),
@@ -111,6 +115,16 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
     report(f);
   });
   if (options.onRetry) worker.on('retrying', options.onRetry);
+  // A dossier of this run whose job was refused (edited in Redis meanwhile, or another secret) will not end here.
+  const refused = new Map<string, string>();
+  const stopOnRefusal = (jobId: string) => {
+    const reason = refused.get(jobId);
+    if (reason !== undefined && expected?.has(jobId)) void worker.close().then(() => interrupted(new JobRefused(jobId, reason)));
+  };
+  worker.on('refused', (refusal) => {
+    refused.set(refusal.jobId, refusal.reason);
+    stopOnRefusal(refusal.jobId);
+  });
   // A refused login: trying the next dossiers would only lock the account.
   worker.on('applicationPaused', (pause) => void worker.close().then(() => interrupted(new ApplicationPaused(pause))));
   let cancelWatch: NodeJS.Timeout | undefined;
@@ -118,7 +132,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
     const [paused] = (await options.applicationPauses?.pausedAmong(options.scenario.applications.map((a: { id: string }) => a.id))) ?? [];
     if (paused) throw new ApplicationPaused(paused);
     await worker.waitUntilReady();
-    const submit = { queue, ledger: options.ledger, scenario: options.scenario, file: options.file, caisse: options.caisse, ...(options.dryRun ? { dryRun: true } : {}) };
+    const submit = { queue, ledger: options.ledger, scenario: options.scenario, file: options.file, caisse: options.caisse, secret: options.secret, ...(options.dryRun ? { dryRun: true } : {}) };
     const submission = options.registry
       ? await submitRegisteredCampaign({ ...submit, registry: options.registry, machine: options.machine })
       : await submitCampaign(submit);
@@ -128,6 +142,7 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
     for (const id of expected) {
       const f = ended.get(id);
       if (f) report(f);
+      stopOnRefusal(id);
     }
     if (expected.size === 0) allEnded();
     if (options.registry) {

@@ -3,12 +3,15 @@ import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type 
 import { Redis } from 'ioredis';
 import { LoginRefused, ManualCheckNeeded, OutcomeUnknown, OwnershipLost, ProwebError, TechnicalFailure } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
+import { scrubber, type Scrubber } from '../core/personal-data.ts';
+import type { DeploymentSecret } from '../core/secret.ts';
 import type { Ledger, LedgerEntry } from '../gains/index.ts';
 import type { DossierOutcome, Robot } from '../runner/index.ts';
 import type { Scenario } from '../scenarios/dsl/index.ts';
 import type { ApplicationPause, ApplicationPauses } from './application-pauses.ts';
 import { CommitClaims } from './commit-claims.ts';
-import { jobPayloadSchema, type JobPayload } from './job-payload.ts';
+import { jobIdOfDossier } from './dossier-id.ts';
+import { jobFieldsOf, JobRefused, openJobPayload, type JobFields } from './job-payload.ts';
 import { DEFAULT_PREFIX, queueNameFor } from './queue-options.ts';
 import { createRedis } from './redis-connection.ts';
 
@@ -35,6 +38,11 @@ export interface DossierWorkerOptions {
   prefix?: string;
   robot: Robot;
   ledger: Ledger;
+  /**
+   * The deployment secret: a job whose row it does not open (not sealed by this deployment,
+   * or changed since) is refused before anything runs.
+   */
+  secret: DeploymentSecret;
   /** The scenarios this machine may run; one BullMQ worker each. */
   scenarios: readonly Scenario<any>[];
   /** Name of this robot machine, recorded with every dossier. */
@@ -49,7 +57,8 @@ export interface DossierWorkerOptions {
   stalledIntervalMs?: number;
   /**
    * Campaign states, read before each dossier: a paused campaign's dossiers are parked,
-   * a cancelled one's dropped. Without it every campaign is active.
+   * a cancelled one's dropped, and a job of a campaign it does not know is refused. Without
+   * it every campaign is active.
    */
   campaigns?: CampaignStates;
   /** Back-office capacity (rate, sessions, opening hours), asked before each dossier. */
@@ -84,11 +93,30 @@ const PAUSED_RECHECK_MS = 3600_000;
 /** The value a completed job returns (kept by BullMQ for the dashboard). */
 export type JobResult = DossierOutcome | { status: 'done'; reference: string; alreadyRecorded: true } | { status: 'cancelled' };
 
+/** A job refused before anything ran (see {@link JobRefused}). */
+export interface JobRefusal {
+  jobId: string;
+  queueName: string;
+  reason: string;
+}
+
+/** The masking of what one job hands out: the patterns, then the dossier's own values once its row is read. */
+interface JobScrubbing {
+  scrub: Scrubber;
+}
+
 /**
  * Takes dossiers from the scenarios' queues and runs them on the robot. The ledger is
  * checked before the browser and written after it, exactly once per dossier; a
  * technical failure is thrown back to BullMQ, which retries it with backoff, and is
  * recorded as failed only when no attempt is left.
+ *
+ * It is the robot's boundary with Redis, both ways. In: a job is opened with the
+ * deployment secret first, and one that does not open, or of a campaign this deployment
+ * does not know, is refused: nothing run, entered or recorded. Out: every error handed to
+ * BullMQ (its failed reason and stack), every value returned, every reason written to the
+ * ledger or emitted goes through the dossier's scrubber; and once a dossier ends, its
+ * sealed row is removed from the job, so Redis keeps no input row of a finished dossier.
  */
 export class DossierWorker extends EventEmitter<{
   finished: [DossierFinished];
@@ -97,6 +125,8 @@ export class DossierWorker extends EventEmitter<{
   cancelled: [Pick<DossierFinished, 'jobId' | 'campaignId' | 'rowNumber'>];
   /** This machine's login was refused: the application is paused for the fleet (`first`: by this call). Once per pause. */
   applicationPaused: [ApplicationPause & { first: boolean; jobId: string }];
+  /** A job was refused before anything ran: not sealed by this deployment, changed, or of an unknown campaign. */
+  refused: [JobRefusal];
 }> {
   private readonly workers: Worker[];
   /** The Redis connection of the commit claims (BullMQ keeps its own). */
@@ -123,7 +153,7 @@ export class DossierWorker extends EventEmitter<{
     this.claims = new CommitClaims(this.redis, { prefix: options.prefix ?? DEFAULT_PREFIX, lockDurationMs: options.lockDurationMs ?? 30_000 });
     this.workers = options.scenarios.map(
       (scenario) =>
-        new Worker<JobPayload, JobResult>(queueNameFor(scenario.id), (job, token) => this.track(job, token), {
+        new Worker<unknown, JobResult>(queueNameFor(scenario.id), (job, token) => this.track(job, token), {
           connection: options.connection,
           prefix: options.prefix ?? DEFAULT_PREFIX,
           concurrency: options.robot.concurrency,
@@ -154,13 +184,16 @@ export class DossierWorker extends EventEmitter<{
     return this.runningNow;
   }
 
-  private async track(job: Job<JobPayload, JobResult>, token: string | undefined): Promise<JobResult> {
+  private async track(job: Job<unknown, JobResult>, token: string | undefined): Promise<JobResult> {
     const id = job.id ?? '';
     this.runningNow++;
+    // Until the row is read, only the patterns are known; then the dossier's own values too.
+    const scrubbing: JobScrubbing = { scrub: scrubber };
     try {
-      return await this.process(job, token);
+      return await this.process(job, token, scrubbing);
     } catch (error) {
-      if (this.handingBack && !(error instanceof DelayedError)) {
+      if (error instanceof DelayedError) throw error;
+      if (this.handingBack) {
         // Interrupted by the end of the grace period: the dossier goes back to the queue, not
         // counted as an attempt. It is retaken after a lock's duration, as after a crash, so that
         // whatever the browser had already sent has landed when the scenario's guard looks for it.
@@ -168,22 +201,37 @@ export class DossierWorker extends EventEmitter<{
         await job.moveToDelayed(Date.now() + (this.options.lockDurationMs ?? 30_000), token);
         throw new DelayedError('handed back at shutdown');
       }
-      throw error;
+      // BullMQ keeps the message as the job's failed reason and the stack as its stacktrace.
+      throw scrubbing.scrub.error(error instanceof Error ? error : new Error(String(error)));
     } finally {
       this.runningNow--;
     }
   }
 
-  private async process(job: Job<JobPayload, JobResult>, token: string | undefined): Promise<JobResult> {
-    const payload = jobPayloadSchema.parse(job.data);
+  private async process(job: Job<unknown, JobResult>, token: string | undefined, scrubbing: JobScrubbing): Promise<JobResult> {
+    // First of all, before anything is read from it: is this job one this deployment sealed?
+    const opened = openJobPayload(job.data, this.options.secret);
+    if (!opened.ok) throw await this.refuse(job, opened.reason, opened.fields);
+    const payload = opened.fields;
+    // The seal covers the fields, not where the job sits: a sealed job copied under another id or queue is not ours either.
+    if (job.id !== jobIdOfDossier(payload) || job.queueName !== queueNameFor(payload.scenarioId)) {
+      throw await this.refuse(job, `its id or queue is not the one its fields give (${jobIdOfDossier(payload)} in ${queueNameFor(payload.scenarioId)}): it was copied`, payload);
+    }
+    // The row's own cells are masked in whatever this job hands out, even if the row does not parse.
+    scrubbing.scrub = scrubber.with(Object.values(opened.raw));
     const scenario = this.byId.get(payload.scenarioId);
     if (!scenario) throw new TechnicalFailure(`this machine cannot run scenario ${payload.scenarioId}`);
     const log = this.logger.child({ campaign: payload.campaignId, jobId: job.id, rowNumber: payload.rowNumber });
     const base = { jobId: job.id ?? '', campaignId: payload.campaignId, rowNumber: payload.rowNumber };
 
+    // A campaign the registry does not know was never submitted here (or was forgotten): not run as if active.
+    const campaignState = this.options.campaigns ? await this.options.campaigns.stateOf(payload.campaignId) : 'active';
+    if (campaignState === undefined) throw await this.refuse(job, `its campaign ${payload.campaignId} is not known to this deployment`, payload);
+
     const known = (await this.options.ledger.doneAmong(scenario.id, [payload.dossierId])).get(payload.dossierId);
     if (known) {
       log.info({ reference: known.reference }, 'dossier already done; nothing entered');
+      await this.ended(job, payload, log);
       this.emit('finished', { ...base, status: 'done', reference: known.reference, alreadyRecorded: true });
       return { status: 'done', reference: known.reference, alreadyRecorded: true };
     }
@@ -198,17 +246,19 @@ export class DossierWorker extends EventEmitter<{
 
     // The row was valid at submission; parsing again keeps the worker's own boundary typed, and
     // catches a row that the scenario version running here no longer accepts: retrying cannot help.
-    const parsed = scenario.input.safeParse(payload.raw);
+    const parsed = scenario.input.safeParse(opened.raw);
     if (!parsed.success) {
-      const reason = `row ${payload.rowNumber} is not valid for ${scenario.id} v${scenario.version}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
-      await this.failedForGood(scenario, entry, base, reason);
+      const reason = scrubbing.scrub.text(`row ${payload.rowNumber} is not valid for ${scenario.id} v${scenario.version}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      await this.failedForGood(job, payload, scenario, entry, base, reason, log);
       throw new UnrecoverableError(reason);
     }
     const row = parsed.data;
+    // Parsed, the row says which of its values are personal: those are masked, and the patterns.
+    scrubbing.scrub = scenario.scrubberFor(row);
 
-    const campaignState = await this.options.campaigns?.stateOf(payload.campaignId);
     if (campaignState === 'cancelled') {
       log.info('campaign cancelled; dossier dropped');
+      await this.ended(job, payload, log);
       this.emit('cancelled', { ...base });
       return { status: 'cancelled' };
     }
@@ -235,17 +285,47 @@ export class DossierWorker extends EventEmitter<{
         if (this.started.size >= 1000) this.started.clear();
         this.started.add(payload.campaignId);
       }
-      return await this.enter(job, token, scenario, row, payload, entry, base, log);
+      return await this.enter(job, token, scenario, row, payload, entry, base, log, scrubbing.scrub);
     } finally {
       if (permit?.granted) await permit.release();
     }
   }
 
+  /**
+   * Refuses a job before anything ran: says so in the log (an error: someone wrote to the
+   * queue who should not, or machines disagree on the secret), removes its row, and gives
+   * the error that fails it for good. What the data held is never logged: it is not ours.
+   * @returns the UnrecoverableError to throw.
+   */
+  private async refuse(job: Job<unknown, JobResult>, reason: string, fields: JobFields | undefined): Promise<UnrecoverableError> {
+    // The job id and the reason may quote what a stranger wrote: masked like any text going out.
+    const refusal = new JobRefused(scrubber.text(job.id ?? ''), scrubber.text(reason));
+    this.logger.error({ jobId: refusal.jobId, queue: job.queueName, reason: refusal.reason, hint: refusal.hint }, refusal.message);
+    await this.ended(job, fields, this.logger);
+    this.emit('refused', { jobId: refusal.jobId, queueName: job.queueName, reason: refusal.reason });
+    return new UnrecoverableError(refusal.message);
+  }
+
+  /**
+   * The dossier has ended (done, rejected, failed for good, cancelled, refused): its job keeps
+   * its fields for the dashboard and the work list, never its row. A refused job whose data
+   * was not a payload keeps nothing.
+   */
+  private async ended(job: Job<unknown, JobResult>, fields: JobFields | undefined, log: Logger): Promise<void> {
+    try {
+      await job.updateData(fields ? jobFieldsOf(fields) : {});
+    } catch (error) {
+      // The job may be gone (removed by a cancellation): nothing left to clean.
+      log.warn({ err: scrubber.error(error) }, 'could not remove the input row from the ended job');
+    }
+  }
+
   private async enter(
-    job: Job<JobPayload, JobResult>, token: string | undefined, scenario: Scenario<any>, row: Record<string, unknown>, payload: JobPayload,
+    job: Job<unknown, JobResult>, token: string | undefined, scenario: Scenario<any>, row: Record<string, unknown>, payload: JobFields,
     entry: Omit<LedgerEntry, 'status' | 'manualMinutesSaved' | 'robotMs' | 'finishedAt'>, base: Pick<DossierFinished, 'jobId' | 'campaignId' | 'rowNumber'>, log: Logger,
+    scrub: Scrubber,
   ): Promise<JobResult> {
-    if (payload.dryRun) return this.dryRun(scenario, row, payload, base);
+    if (payload.dryRun) return this.dryRun(job, scenario, row, payload, base, log, scrub);
 
     let outcome: DossierOutcome;
     const owned = new AbortController();
@@ -257,11 +337,13 @@ export class DossierWorker extends EventEmitter<{
       })
       : undefined;
     try {
-      outcome = await this.options.robot.run(scenario, row, { dossierId: payload.dossierId, signal: owned.signal, ...(commitGate ? { commitGate } : {}) });
+      // A refusal's text is the back office's: it may quote a NIR or a name.
+      outcome = scrub.deep(await this.options.robot.run(scenario, row, { dossierId: payload.dossierId, signal: owned.signal, ...(commitGate ? { commitGate } : {}) }));
     } catch (error) {
       if (this.handingBack) throw error;
-      const failure = error instanceof Error ? error : new Error(String(error));
-      if (failure instanceof LoginRefused && this.options.applicationPauses) throw await this.pauseApplicationFor(failure, job, token, log);
+      // Masked before anything reads it: a navigation error quotes a URL, which may carry a NIR.
+      const failure = scrub.error(error instanceof Error ? error : new Error(String(error)));
+      if (failure instanceof LoginRefused && this.options.applicationPauses) throw await this.pauseApplicationFor(failure, job, token, log, scrub);
       // A step that failed while this worker was frozen past its lock is not this worker's to
       // retry or record: the machine that holds the dossier now finishes and records it.
       if (failure instanceof OwnershipLost || owned.signal.aborted || (token && !(await this.holdsLock(job, token)))) {
@@ -278,40 +360,40 @@ export class DossierWorker extends EventEmitter<{
       if (retried) {
         // Before a person is asked to redo it, the guard looks once more: the last attempt may
         // have committed before it failed.
-        const found = await this.lookAgain(scenario, row, payload, log);
-        if (found) return this.recordOutcome(scenario, entry, base, log, { ...found, robotMs: found.robotMs });
+        const found = await this.lookAgain(scenario, row, payload, log, scrub);
+        if (found) return this.recordOutcome(job, payload, scenario, entry, base, log, { ...found, robotMs: found.robotMs });
       }
-      const reason = failure instanceof OutcomeUnknown ? `${new ManualCheckNeeded(failure.application, scenario.describeKey(row)).message} (${failure.message})` : failure.message;
-      await this.failedForGood(scenario, entry, base, reason);
+      const reason = scrub.text(failure instanceof OutcomeUnknown ? `${new ManualCheckNeeded(failure.application, scenario.describeKey(row)).message} (${failure.message})` : failure.message);
+      await this.failedForGood(job, payload, scenario, entry, base, reason, log);
       // Retrying cannot help a final error (a person must check, a scenario bug): no further attempt.
       throw retried ? failure : new UnrecoverableError(reason);
     } finally {
       this.owned.delete(base.jobId);
     }
-    return this.recordOutcome(scenario, entry, base, log, outcome);
+    return this.recordOutcome(job, payload, scenario, entry, base, log, outcome);
   }
 
   /** Whether this attempt still holds the job's lock (a Redis error counts as no: nothing is recorded on a doubt). */
-  private async holdsLock(job: Job<JobPayload, JobResult>, token: string): Promise<boolean> {
+  private async holdsLock(job: Job<unknown, JobResult>, token: string): Promise<boolean> {
     return (await this.redis.get(lockKeyOf(job)).catch(() => undefined)) === token;
   }
 
   /** The final guard: a dry run that ends on the guard when the entry is in the application. */
-  private async lookAgain(scenario: Scenario<any>, row: Record<string, unknown>, payload: JobPayload, log: Logger): Promise<Extract<DossierOutcome, { status: 'done' }> | undefined> {
+  private async lookAgain(scenario: Scenario<any>, row: Record<string, unknown>, payload: JobFields, log: Logger, scrub: Scrubber): Promise<Extract<DossierOutcome, { status: 'done' }> | undefined> {
     try {
-      const outcome = await this.options.robot.run(scenario, row, { dossierId: payload.dossierId, dryRun: true });
+      const outcome = scrub.deep(await this.options.robot.run(scenario, row, { dossierId: payload.dossierId, dryRun: true }));
       if (outcome.status === 'done' && outcome.alreadyEntered) {
         log.info({ reference: outcome.reference }, 'the last attempt failed but its entry is in the application: done');
         return outcome;
       }
     } catch (error) {
-      log.warn({ err: error }, 'the final look for the entry failed too');
+      log.warn({ err: scrub.error(error) }, 'the final look for the entry failed too');
     }
     return undefined;
   }
 
   private async recordOutcome(
-    scenario: Scenario<any>, entry: Omit<LedgerEntry, 'status' | 'manualMinutesSaved' | 'robotMs' | 'finishedAt'>,
+    job: Job<unknown, JobResult>, payload: JobFields, scenario: Scenario<any>, entry: Omit<LedgerEntry, 'status' | 'manualMinutesSaved' | 'robotMs' | 'finishedAt'>,
     base: Pick<DossierFinished, 'jobId' | 'campaignId' | 'rowNumber'>, log: Logger, outcome: DossierOutcome,
   ): Promise<JobResult> {
     const recorded = await this.options.ledger.record({
@@ -329,6 +411,7 @@ export class DossierWorker extends EventEmitter<{
       log.error({ reference: outcome.reference, recordedReference: recorded.done?.reference }, 'POSSIBLE DUPLICATE: entered again although the ledger had it done');
       await this.options.ledger.flagPossibleDuplicate({ ...entry, status: 'done', reference: outcome.reference, manualMinutesSaved: 0, robotMs: outcome.robotMs, finishedAt: new Date().toISOString() }, recorded.done!.reference);
     }
+    await this.ended(job, payload, log);
     this.emit('finished', {
       ...base,
       status: outcome.status,
@@ -341,25 +424,32 @@ export class DossierWorker extends EventEmitter<{
 
   /** Records a dossier that no attempt will save: it goes to a person, who redoes it, at the scenario's rework cost. */
   private async failedForGood(
-    scenario: Scenario<any>, entry: Omit<LedgerEntry, 'status' | 'manualMinutesSaved' | 'robotMs' | 'finishedAt'>,
-    base: Pick<DossierFinished, 'jobId' | 'campaignId' | 'rowNumber'>, reason: string,
+    job: Job<unknown, JobResult>, payload: JobFields, scenario: Scenario<any>, entry: Omit<LedgerEntry, 'status' | 'manualMinutesSaved' | 'robotMs' | 'finishedAt'>,
+    base: Pick<DossierFinished, 'jobId' | 'campaignId' | 'rowNumber'>, reason: string, log: Logger,
   ): Promise<void> {
     await this.options.ledger.record({ ...entry, status: 'failed', reason, manualMinutesSaved: 0, reworkMinutes: scenario.reworkMinutes ?? 0, robotMs: 0, finishedAt: new Date().toISOString() });
+    await this.ended(job, payload, log);
     this.emit('finished', { ...base, status: 'failed', reason, alreadyRecorded: false });
   }
 
   /** A dry run: the robot does every step but the commit; the ledger is not touched. */
-  private async dryRun(scenario: Scenario<any>, row: Record<string, unknown>, payload: JobPayload, base: Pick<DossierFinished, 'jobId' | 'campaignId' | 'rowNumber'>): Promise<JobResult> {
+  private async dryRun(
+    job: Job<unknown, JobResult>, scenario: Scenario<any>, row: Record<string, unknown>, payload: JobFields,
+    base: Pick<DossierFinished, 'jobId' | 'campaignId' | 'rowNumber'>, log: Logger, scrub: Scrubber,
+  ): Promise<JobResult> {
+    let outcome: DossierOutcome;
     try {
-      const outcome = await this.options.robot.run(scenario, row, { dossierId: payload.dossierId, dryRun: true });
-      this.emit('finished', { ...base, status: outcome.status, ...(outcome.status === 'done' ? { reference: outcome.reference } : { reason: outcome.reason }), alreadyRecorded: false });
-      return outcome;
+      outcome = scrub.deep(await this.options.robot.run(scenario, row, { dossierId: payload.dossierId, dryRun: true }));
     } catch (error) {
       // A dry run reports a failure at once: retrying a trial teaches nothing new.
-      const reason = (error as Error).message;
+      const reason = scrub.text(error instanceof Error ? error.message : String(error));
+      await this.ended(job, payload, log);
       this.emit('finished', { ...base, status: 'failed', reason, alreadyRecorded: false });
       throw new UnrecoverableError(reason);
     }
+    await this.ended(job, payload, log);
+    this.emit('finished', { ...base, status: outcome.status, ...(outcome.status === 'done' ? { reference: outcome.reference } : { reason: outcome.reason }), alreadyRecorded: false });
+    return outcome;
   }
 
   /**
@@ -398,7 +488,7 @@ export class DossierWorker extends EventEmitter<{
    * scenario needs is paused for the fleet. An application resumed since this worker paused
    * it is logged in to again: the robot forgets its refusal.
    */
-  private async parkIfApplicationPaused(job: Job<JobPayload, JobResult>, token: string | undefined, scenario: Scenario<any>, log: Logger): Promise<void> {
+  private async parkIfApplicationPaused(job: Job<unknown, JobResult>, token: string | undefined, scenario: Scenario<any>, log: Logger): Promise<void> {
     const pauses = this.options.applicationPauses;
     if (!pauses) return;
     const ids = scenario.applications.map((a) => a.id);
@@ -417,15 +507,17 @@ export class DossierWorker extends EventEmitter<{
    * there keeps its first account of what happened), says so once, and parks the dossier.
    * @returns the DelayedError to throw.
    */
-  private async pauseApplicationFor(refused: LoginRefused, job: Job<JobPayload, JobResult>, token: string | undefined, log: Logger): Promise<DelayedError> {
+  private async pauseApplicationFor(refused: LoginRefused, job: Job<unknown, JobResult>, token: string | undefined, log: Logger, scrub: Scrubber): Promise<DelayedError> {
     const application = refused.application;
+    // Kept in Redis and shown to every operator: the application's words, masked like any other.
+    const reason = scrub.text(refused.applicationMessage);
     const { pause, first } = await this.options.applicationPauses!.pause(application, {
-      reason: refused.applicationMessage, machine: this.options.machine, at: refused.at, ...(refused.username ? { username: refused.username } : {}),
+      reason, machine: this.options.machine, at: refused.at, ...(refused.username ? { username: refused.username } : {}),
     });
     if (!this.pausedHere.has(application)) {
       this.pausedHere.add(application);
       log.error(
-        { application, username: refused.username, reason: refused.applicationMessage, pausedBy: pause.machine, pausedAt: pause.at },
+        { application, username: refused.username, reason, pausedBy: pause.machine, pausedAt: pause.at },
         `login to ${application} refused: the application is paused for the whole fleet; fix the credentials of ${refused.username ?? 'its account'}, then run \`proweb application resume ${application}\``,
       );
       this.emit('applicationPaused', { ...pause, first, jobId: job.id ?? '' });
@@ -434,7 +526,7 @@ export class DossierWorker extends EventEmitter<{
   }
 
   /** Parks a dossier under an application's pause as a paused campaign's are: delayed, not failed, no attempt spent. */
-  private async parkForApplication(job: Job<JobPayload, JobResult>, token: string | undefined, applicationId: string): Promise<DelayedError> {
+  private async parkForApplication(job: Job<unknown, JobResult>, token: string | undefined, applicationId: string): Promise<DelayedError> {
     const pauses = this.options.applicationPauses!;
     await pauses.noteParked(applicationId, { queueName: job.queueName, jobId: job.id ?? '' });
     await job.moveToDelayed(Date.now() + PAUSED_RECHECK_MS, token);

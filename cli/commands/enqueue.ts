@@ -7,7 +7,7 @@ import { newCampaignId } from '../../queue/campaign.ts';
 import { enqueueCampaign } from '../../queue/enqueue.ts';
 import { findScenario } from '../../scenarios/catalogue.ts';
 import { invalidRowsText } from '../campaign-output.ts';
-import type { CommandContext } from '../context.ts';
+import { deploymentSecretFor, type CommandContext } from '../context.ts';
 import { formatParisDateTime } from '../paris-time.ts';
 import { loadConfigWithRedis, openRedis } from '../redis.ts';
 
@@ -30,6 +30,7 @@ export async function enqueueCommand(scenarioId: string, opts: EnqueueCommandOpt
   const config = await loadConfigWithRedis(opts);
   const scenario = findScenario(scenarioId);
   await assertInputFile(opts.input);
+  const secret = await deploymentSecretFor(config);
   const redis = await openRedis(config, ctx.closer);
   ctx.out(`Redis: ${redis.where}${config.redisUrl ? '' : ' (set REDIS_URL for the fleet to see this campaign)'}\n`);
   const ledger = new Ledger(redis.client, { prefix: config.prefix });
@@ -42,7 +43,7 @@ export async function enqueueCommand(scenarioId: string, opts: EnqueueCommandOpt
   });
   const s = await enqueueCampaign({
     campaignId,
-    connection: redis.connection, prefix: config.prefix, ledger, registry, scenario, file: opts.input, caisse: opts.caisse,
+    connection: redis.connection, prefix: config.prefix, ledger, registry, scenario, file: opts.input, caisse: opts.caisse, secret,
     machine: config.machine ?? hostname(),
     ...(opts.priority !== undefined ? { priority: opts.priority } : {}),
     ...(opts.notBefore ? { notBefore: opts.notBefore } : {}),
