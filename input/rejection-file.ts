@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { NumberedRow } from './headers.ts';
 import type { InvalidRow } from './row-validation.ts';
@@ -23,23 +23,38 @@ export interface RejectionFile {
   close(): Promise<RejectionFileResult>;
 }
 
-/** `dossiers/dipa.xlsx` → `dossiers/dipa.rejets.csv`. Never the input itself: `dipa.rejets.csv` → `dipa.rejets.rejets.csv`. */
-export function rejectionFilePath(inputFile: string): string {
-  return join(dirname(inputFile), `${basename(inputFile, extname(inputFile))}.rejets.csv`);
+/** Suffix of every rejection file: what `proweb purge` looks for. */
+export const REJECTION_FILE_SUFFIX = '.rejets.csv';
+
+/**
+ * `dossiers/dipa.xlsx` → `dossiers/dipa.rejets.csv`, or `<folder>/dipa.rejets.csv` when the
+ * configuration names a rejections folder (`folders.rejections`). Never the input itself:
+ * `dipa.rejets.csv` → `dipa.rejets.rejets.csv`.
+ */
+export function rejectionFilePath(inputFile: string, folder?: string): string {
+  return join(folder ?? dirname(inputFile), `${basename(inputFile, extname(inputFile))}${REJECTION_FILE_SUFFIX}`);
+}
+
+export interface RejectionFileOptions {
+  /**
+   * The configuration's rejections folder (`folders.rejections`): the file is written there, under
+   * the input's name, whatever folder the input came from. Unset = next to the input file.
+   */
+  folder?: string | undefined;
 }
 
 const line = (values: readonly string[]) => csvLines([values]);
 
 /**
- * The rows a human must correct, next to the input file, as Excel opens it on a
+ * The rows a human must correct, next to the input file (or in the rejections folder), as Excel opens it on a
  * French Windows (UTF-8 with BOM, `;`, CRLF): the input's columns with the values as
  * read, then `ligne` (the row in the input) and `motif` (every problem of the row).
  * Corrected and resubmitted, it reads like the input: the scenario's schema ignores
  * the two extra columns. Rows are written as they come, never held in memory; the
  * file is created with the first rejected row.
  */
-export function createRejectionFile(inputFile: string): RejectionFile {
-  const path = rejectionFilePath(inputFile);
+export function createRejectionFile(inputFile: string, options: RejectionFileOptions = {}): RejectionFile {
+  const path = rejectionFilePath(inputFile, options.folder);
   let stream: WriteStream | undefined;
   let failure: Error | undefined;
   let columns: string[] = [];
@@ -49,6 +64,8 @@ export function createRejectionFile(inputFile: string): RejectionFile {
   const write = async (text: string) => {
     if (failure) throw failure;
     if (!stream) {
+      // A configured rejections folder may not exist yet on this machine; a folder next to the input does.
+      if (options.folder !== undefined) await mkdir(options.folder, { recursive: true });
       stream = createWriteStream(path);
       stream.on('error', (error) => {
         failure = error;

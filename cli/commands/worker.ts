@@ -11,7 +11,7 @@ import { Robot } from '../../runner/index.ts';
 import { catalogue, findScenario } from '../../scenarios/catalogue.ts';
 import { capacityGateFor } from '../capacity.ts';
 import { applicationPauseText } from '../application-pause-text.ts';
-import type { CommandContext } from '../context.ts';
+import { deploymentSecretFor, type CommandContext } from '../context.ts';
 import { loadConfigWithRedis, openRedis } from '../redis.ts';
 
 export interface WorkerCommandOptions {
@@ -49,6 +49,8 @@ export async function workerCommand(opts: WorkerCommandOptions, ctx: CommandCont
   if (missing.length > 0) {
     throw new ConfigError(`applications missing from the configuration: ${missing.join(', ')}`, 'Add them under "applications" in proweb.config.json, or limit this machine with --scenarios.');
   }
+  // The same secret as every other machine's: it opens the jobs they queue.
+  const secret = await deploymentSecretFor(config);
   const name = opts.name ?? config.machine ?? hostname();
   const concurrency = opts.concurrency ?? config.concurrency;
   const gracePeriodMs = opts.graceSeconds !== undefined ? opts.graceSeconds * 1000 : config.worker.gracePeriodMs;
@@ -63,7 +65,7 @@ export async function workerCommand(opts: WorkerCommandOptions, ctx: CommandCont
   const registry = new CampaignRegistry(redis.client, { prefix: config.prefix });
   const capacity = capacityGateFor(config, redis.client, logger);
   const worker: DossierWorker = new DossierWorker({
-    connection: redis.connection, prefix: config.prefix, robot, ledger, scenarios, machine: name, logger,
+    connection: redis.connection, prefix: config.prefix, robot, ledger, secret, scenarios, machine: name, logger,
     lockDurationMs: config.worker.lockDurationMs, stalledIntervalMs: config.worker.stalledIntervalMs,
     campaigns: registry,
     applicationPauses: new ApplicationPauses(redis.client, { prefix: config.prefix }),
@@ -96,6 +98,7 @@ export async function workerCommand(opts: WorkerCommandOptions, ctx: CommandCont
     ctx.out(`${at()} ${f.campaignId} row ${f.rowNumber}: ${what}\n`);
   });
   worker.on('applicationPaused', (p) => ctx.out(`${at()} ${p.first ? '' : `login to ${p.applicationId} refused here too; `}${applicationPauseText(p)}\n`));
+  worker.on('refused', (r) => ctx.out(`${at()} ${r.jobId}: REFUSED, not run: ${r.reason}\n`));
   worker.on('retrying', (r) => ctx.out(`${at()} ${r.jobId}: attempt ${r.attempt} failed (${r.error.message}); retried later\n`));
   await worker.waitUntilReady();
   await heartbeat.start();
