@@ -34,6 +34,12 @@ export const configSchema = z.object({
   /** PEM file of the certificate authorities that sign a `rediss://` server's certificate; read at start. */
   redisCaFile: z.string().min(1).optional(),
   /**
+   * A file holding the deployment secret (32 random bytes or more, hex or base64; mode 600), the same
+   * on every machine: it keys dossier ids and seals jobs in Redis. `PROWEB_SECRET` and
+   * `PROWEB_SECRET_FILE` win. Unset on a machine alone (no `redisUrl`): generated in `dataDir/secret`.
+   */
+  secretFile: z.string().min(1).optional(),
+  /**
    * Accept a Redis on another machine reached with neither password nor TLS. Anyone who can reach it
    * could then queue dossiers the robots enter: only for an isolated test network. @defaultValue false
    */
