@@ -109,7 +109,7 @@ program
   .option('--config <file>', 'configuration file (JSON)')
   .option('--backoffice', 'run against the mock back office started in this process')
   .option('--headed', 'show the browser')
-  .option('--trace', 'keep a Playwright trace to open with the trace viewer')
+  .option('--trace', 'keep a Playwright trace (under dataDir/traces, logins left out) to open with the trace viewer; it holds personal data: delete it after use')
   .option('--dry-run', 'every step but the commit: nothing is entered')
   .action(async (scenario: string, o: { input: string; row: number; config?: string; backoffice?: boolean; headed?: boolean; trace?: boolean; dryRun?: boolean }) => {
     exitCode = await (await import('./commands/try.ts')).tryCommand(scenario, o, ctx);

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ProwebError } from '../../core/errors.ts';
+import { scrubText } from '../../core/personal-data.ts';
 import { Robot } from '../../runner/index.ts';
 import { findScenario } from '../../scenarios/catalogue.ts';
 import type { CommandContext } from '../context.ts';
@@ -17,9 +18,15 @@ export interface TryOptions {
   dryRun?: boolean;
 }
 
+/** Said with every trace: what it holds, and what to do with it (RGPD). */
+export const TRACE_WARNING =
+  'the trace holds personal data (every page the dossier showed, with names, NIR, IBAN; never the login password): ' +
+  'keep it on this machine, share it with no one, and delete it after use (`proweb purge` removes old traces).';
+
 /**
  * `proweb try <scenario> --input F --row N`: one dossier, directly (no queue, no
- * ledger), each step printed as it runs, optionally with a Playwright trace.
+ * ledger), each step printed as it runs, optionally with a Playwright trace under
+ * `dataDir/traces` (logins left out).
  */
 export async function tryCommand(scenarioId: string, opts: TryOptions, ctx: CommandContext): Promise<number> {
   const scenario = findScenario(scenarioId);
@@ -31,23 +38,29 @@ export async function tryCommand(scenarioId: string, opts: TryOptions, ctx: Comm
   const tracePath = opts.trace ? join(traceDir, `${scenario.id}-row${opts.row}-${Date.now()}.zip`) : undefined;
   if (tracePath) await mkdir(traceDir, { recursive: true });
   ctx.out(`${scenario.id} v${scenario.version}, row ${opts.row} of ${opts.input}${opts.dryRun ? ' (dry run: nothing is entered)' : ''}\n`);
+  if (tracePath) ctx.out(`warning: ${TRACE_WARNING}\n`);
+  let traces: string[] = [];
   let code = 0;
   try {
     const outcome = await robot.run(scenario, row, {
       dossierId: `try-row${opts.row}`,
       ...(opts.dryRun ? { dryRun: true } : {}),
-      ...(tracePath ? { tracePath } : {}),
+      ...(tracePath ? { tracePath, onTrace: (files: string[]) => { traces = files; } } : {}),
       onStep: (e) => ctx.out(`  ${e.outcome === 'ok' ? '✓' : '✗'} ${e.at.stepIndex.padEnd(6)} ${e.at.step}${e.at.target ? `  ${e.at.target}` : ''}  ${e.ms} ms\n`),
     });
     ctx.out(outcome.status === 'done'
       ? `done: ${outcome.reference}${outcome.alreadyEntered ? ' (already entered: nothing typed again)' : ''} in ${outcome.robotMs} ms\n`
-      : `rejected: ${outcome.reason}\n`);
+      : `rejected: ${scrubText(outcome.reason)}\n`);
     code = outcome.status === 'done' ? 0 : 1;
   } catch (error) {
     if (!(error instanceof ProwebError)) throw error;
-    ctx.out(`failed: ${error.message}\n${'evidence' in error && Array.isArray(error.evidence) && error.evidence.length ? `evidence: ${error.evidence.join(', ')}\n` : ''}`);
+    ctx.out(`failed: ${scrubText(error.message)}\n${'evidence' in error && Array.isArray(error.evidence) && error.evidence.length ? `evidence: ${error.evidence.join(', ')}\n` : ''}`);
     code = 1;
   }
-  if (tracePath) ctx.out(`trace: ${tracePath}\n  open it with: npx playwright show-trace ${tracePath}\n`);
+  if (tracePath) {
+    for (const file of traces) ctx.out(`trace: ${file}\n  open it with: npx playwright show-trace ${file}\n`);
+    if (traces.length === 0) ctx.out('trace: nothing recorded (the dossier ended before any page but the login)\n');
+    ctx.out(`warning: ${TRACE_WARNING}\n`);
+  }
   return code;
 }
