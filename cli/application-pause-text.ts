@@ -1,3 +1,4 @@
+import { scrubText } from '../core/personal-data.ts';
 import type { ApplicationPause } from '../queue/application-pauses.ts';
 import { formatParisDateTime } from './paris-time.ts';
 
@@ -14,7 +15,7 @@ export function applicationPauseFix(pause: ApplicationPause): string {
 export function applicationPauseText(pause: ApplicationPause): string {
   const account = pause.username ? ` of account ${pause.username}` : '';
   return `application ${pause.applicationId} paused for the whole fleet: it refused the login${account} from ${pause.machine} ` +
-    `at ${formatParisDateTime(pause.at)} ("${pause.reason}"); its dossiers wait. To do: ${applicationPauseFix(pause)}.`;
+    `at ${formatParisDateTime(pause.at)} ("${scrubText(pause.reason)}"); its dossiers wait. To do: ${applicationPauseFix(pause)}.`;
 }
 
 /** The paused applications as a block of lines (for `machines`, `campaign status` and `application list`); empty when none. */

@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { scrubText } from '../core/personal-data.ts';
 import { formatInvalidRow } from '../input/index.ts';
 import type { CampaignResult } from '../queue/run-campaign.ts';
 import type { CampaignSubmission } from '../queue/campaign.ts';
@@ -8,7 +9,8 @@ export function invalidRowsText(submission: CampaignSubmission): string {
   if (submission.invalid.length === 0) return '';
   return [
     `Invalid rows (${submission.invalidRows}, not queued):`,
-    ...submission.invalid.map((p) => `  ${formatInvalidRow(p)}`),
+    // A problem quotes the cell it refuses (a NIR with a wrong key, an IBAN): masked on a terminal and in journald.
+    ...submission.invalid.map((p) => `  ${scrubText(formatInvalidRow(p))}`),
     ...(submission.rejectionFile ? [`  written to ${submission.rejectionFile}: correct them there and resubmit that file`] : []),
     '',
   ].join('\n');
@@ -19,7 +21,7 @@ export function rejectionsText(result: CampaignResult): string {
   const lines = result.finished
     .filter((f) => f.status !== 'done')
     .sort((a, b) => a.rowNumber - b.rowNumber)
-    .map((f) => `  ${basename(result.submission.file)} row ${f.rowNumber}: ${f.status}: ${f.reason ?? ''}`);
+    .map((f) => `  ${basename(result.submission.file)} row ${f.rowNumber}: ${f.status}: ${scrubText(f.reason ?? '')}`);
   return lines.length === 0 ? '' : [`Rejected or failed dossiers (${lines.length}, for a human):`, ...lines, ''].join('\n');
 }
 

@@ -4,11 +4,12 @@
  * ends in one line naming the scenario file and step, like every other error.
  */
 import { ProwebError } from '../core/errors.ts';
+import { scrubText } from '../core/personal-data.ts';
 
 try {
   await import('./program.ts');
 } catch (error) {
   if (!(error instanceof ProwebError)) throw error;
-  process.stderr.write(`error: ${error.message}${error.hint ? ` (${error.hint})` : ''}\n`);
+  process.stderr.write(`error: ${scrubText(error.message)}${error.hint ? ` (${error.hint})` : ''}\n`);
   process.exit(1);
 }

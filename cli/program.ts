@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { InputFileError, ProwebError } from '../core/errors.ts';
+import { scrubText } from '../core/personal-data.ts';
 import { parseDateBound } from '../gains/index.ts';
 import { Closer } from './closer.ts';
 import { parseParisDateTime } from './paris-time.ts';
@@ -52,7 +53,7 @@ let exitCode = 0;
 let signalExitCode = 130;
 
 async function shutdown(code: number): Promise<never> {
-  await closer.closeAll((name, error) => process.stderr.write(`warning: closing ${name} failed: ${(error as Error).message}\n`));
+  await closer.closeAll((name, error) => process.stderr.write(`warning: closing ${name} failed: ${scrubText((error as Error).message)}\n`));
   process.exit(code);
 }
 
@@ -345,10 +346,10 @@ try {
     exitCode = commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version' ? 0 : EXIT_BAD_INPUT;
   } else if (error instanceof ProwebError) {
     // One line a human can act on: what went wrong, then what to do.
-    process.stderr.write(`error: ${error.message}${error.hint ? ` (${error.hint})` : ''}\n`);
+    process.stderr.write(`error: ${scrubText(error.message)}${error.hint ? ` (${error.hint})` : ''}\n`);
     exitCode = error instanceof InputFileError || error instanceof CampaignNotFound ? EXIT_BAD_INPUT : 1;
   } else {
-    process.stderr.write(`error: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.stderr.write(`error: ${scrubText((error as Error)?.stack ?? String(error))}\n`);
     exitCode = 1;
   }
 }

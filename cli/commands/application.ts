@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import { ProwebError } from '../../core/errors.ts';
+import { scrubText } from '../../core/personal-data.ts';
 import { ApplicationPauses, type ApplicationPause } from '../../queue/application-pauses.ts';
 import { catalogue } from '../../scenarios/catalogue.ts';
 import { applicationPauseFix } from '../application-pause-text.ts';
@@ -50,7 +51,7 @@ export async function resumeApplication(pauses: ApplicationPauses, applicationId
   const { pause, promoted } = await pauses.resume(applicationId, queueFor);
   const woken = `${promoted} parked dossier${promoted === 1 ? '' : 's'} back in the queue`;
   if (!pause) return `Application ${applicationId} was not paused; ${woken}.\n`;
-  return `Application ${applicationId} resumed (paused since ${formatParisDateTime(pause.at)} by ${pause.machine}: "${pause.reason}"): ${woken}. ` +
+  return `Application ${applicationId} resumed (paused since ${formatParisDateTime(pause.at)} by ${pause.machine}: "${scrubText(pause.reason)}"): ${woken}. ` +
     'Workers log in to it again with the credentials of their configuration; one still refused pauses it again.\n';
 }
 
@@ -68,7 +69,7 @@ export async function applicationListCommand(opts: ApplicationCommandOptions & {
   }
   const rows = ids.map((id) => {
     const p = byId.get(id);
-    return [id, p ? 'PAUSED' : 'active', p ? `since ${formatParisDateTime(p.at)} by ${p.machine}${p.username ? `, account ${p.username}` : ''}: "${p.reason}"` : known.get(id) ?? ''];
+    return [id, p ? 'PAUSED' : 'active', p ? `since ${formatParisDateTime(p.at)} by ${p.machine}${p.username ? `, account ${p.username}` : ''}: "${scrubText(p.reason)}"` : known.get(id) ?? ''];
   });
   const header = ['application', 'state', ''];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -1,4 +1,6 @@
 import { Queue } from 'bullmq';
+import type { ProwebConfig } from '../../core/config.ts';
+import type { DeploymentSecret } from '../../core/secret.ts';
 import { Ledger } from '../../gains/index.ts';
 import { ApplicationPauses, type ApplicationPause } from '../../queue/application-pauses.ts';
 import { collectCampaignRejects, writeCampaignRejects } from '../../queue/campaign-rejects.ts';
@@ -8,7 +10,7 @@ import { queueNameFor } from '../../queue/queue-options.ts';
 import { catalogue } from '../../scenarios/catalogue.ts';
 import { applicationPausesBlock } from '../application-pause-text.ts';
 import { campaignListText, campaignStatusText } from '../campaign-status-text.ts';
-import type { CommandContext } from '../context.ts';
+import { deploymentSecretFor, type CommandContext } from '../context.ts';
 import { loadConfigWithRedis, openRedis } from '../redis.ts';
 import { queueOpener, resumeApplication } from './application.ts';
 
@@ -28,7 +30,7 @@ async function open(opts: CampaignCommandOptions, ctx: CommandContext, changes: 
   const queueOf = (campaign: CampaignRecord) =>
     ctx.closer.add('queue', new Queue(queueNameFor(campaign.scenarioId), { connection: redis.connection, prefix: config.prefix }), (q) => q.close());
   const pauses = new ApplicationPauses(redis.client, { prefix: config.prefix });
-  return { registry, ledger, queueOf, pauses, redis, prefix: config.prefix };
+  return { registry, ledger, queueOf, pauses, redis, prefix: config.prefix, config };
 }
 
 /** The pauses in force among the applications of the campaign's scenario (all of them for a scenario this installation does not know). */
@@ -84,10 +86,11 @@ export async function campaignCancelCommand(id: string, opts: CampaignCommandOpt
  * the columns are empty.
  */
 export async function campaignRejectsCommand(id: string, opts: CampaignCommandOptions & { out: string; input?: string }, ctx: CommandContext): Promise<number> {
-  const { registry, ledger, queueOf } = await open(opts, ctx, false);
+  const { registry, ledger, queueOf, config } = await open(opts, ctx, false);
   const campaign = await registry.get(id);
+  const secret = await workListSecret(config);
   const list = await collectCampaignRejects({
-    campaign, queue: queueOf(campaign), ledger, registry, ...(opts.input ? { inputFile: opts.input } : {}),
+    campaign, queue: queueOf(campaign), ledger, registry, ...(opts.input ? { inputFile: opts.input } : {}), ...(secret ? { secret } : {}),
   });
   const written = await writeCampaignRejects(opts.out, list.rejects);
   const count = (status: string) => list.rejects.filter((r) => r.status === status).length;
@@ -104,6 +107,17 @@ export async function campaignRejectsCommand(id: string, opts: CampaignCommandOp
     );
   }
   return 0;
+}
+
+/**
+ * The deployment secret, when this machine has one: with it, a row of the input file is
+ * put beside a dossier only if it still is that dossier. An agent's machine of a fleet may
+ * hold none (it never queues nor runs dossiers): then the rows are taken by number alone.
+ */
+async function workListSecret(config: ProwebConfig): Promise<DeploymentSecret | undefined> {
+  const configured = Boolean(process.env.PROWEB_SECRET || process.env.PROWEB_SECRET_FILE || config.secretFile);
+  if (!configured && config.redisUrl) return undefined;
+  return deploymentSecretFor(config);
 }
 
 /** `proweb campaign list [--limit N] [--json]`: recent campaigns, newest first. */

@@ -1,4 +1,5 @@
 import { InputFileError } from '../../core/errors.ts';
+import { scrubText } from '../../core/personal-data.ts';
 import { Robot, type ScreenReport } from '../../runner/index.ts';
 import { catalogue, findScenario } from '../../scenarios/catalogue.ts';
 import type { AnyScenario } from '../../scenarios/dsl/index.ts';
@@ -38,7 +39,7 @@ export function formatScreenReport(scenario: AnyScenario, report: ScreenReport):
     for (const c of absent) lines.push(`      missing: ${c.screen}.${c.element} ${c.description}`);
   }
   for (const s of report.notVisited) lines.push(`  - ${s.application} › ${s.screen}: not reached by a dry run (after the commit, or a branch not taken)`);
-  if (report.failure) lines.push(`  the dry run stopped: ${report.failure.message}`);
+  if (report.failure) lines.push(`  the dry run stopped: ${scrubText(report.failure.message)}`);
   return { text: `${lines.join('\n')}\n`, missing };
 }
 

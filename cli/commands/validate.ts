@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { scrubText } from '../../core/personal-data.ts';
 import { assertInputFile, readInputRows } from '../../input/read-input.ts';
 import { createRejectionFile } from '../../input/rejection-file.ts';
 import { formatInvalidRow, validateRows } from '../../input/row-validation.ts';
@@ -26,7 +27,7 @@ export async function validateCommand(scenarioId: string, opts: ValidateCommandO
     rows++;
     if (validated.ok) continue;
     invalid++;
-    for (const problem of validated.problems) ctx.out(`${formatInvalidRow(problem)}\n`);
+    for (const problem of validated.problems) ctx.out(`${scrubText(formatInvalidRow(problem))}\n`);
     await rejections.add(validated, validated.problems);
   }
   const written = await rejections.close();

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { resolveEndpoints } from '../../core/config.ts';
 import { ConfigError } from '../../core/errors.ts';
+import { scrubText } from '../../core/personal-data.ts';
 import { Ledger } from '../../gains/index.ts';
 import { ApplicationPauses } from '../../queue/application-pauses.ts';
 import { CampaignRegistry } from '../../queue/campaign-registry.ts';
@@ -92,14 +93,15 @@ export async function workerCommand(opts: WorkerCommandOptions, ctx: CommandCont
   });
   const at = () => new Date().toISOString().slice(11, 19);
   worker.on('finished', (f) => {
-    const what = f.status !== 'done' ? `${f.status}: ${f.reason ?? ''}`
+    // Standard output ends in journald: a back office's words may quote a NIR or an IBAN.
+    const what = f.status !== 'done' ? `${f.status}: ${scrubText(f.reason ?? '')}`
       : f.possibleDuplicate ? `done ${f.reference ?? ''} — POSSIBLE DUPLICATE: the ledger already had it done; check the application`
       : `done ${f.reference ?? ''}${f.alreadyRecorded ? ' (already done: nothing entered)' : ''}`;
     ctx.out(`${at()} ${f.campaignId} row ${f.rowNumber}: ${what}\n`);
   });
   worker.on('applicationPaused', (p) => ctx.out(`${at()} ${p.first ? '' : `login to ${p.applicationId} refused here too; `}${applicationPauseText(p)}\n`));
-  worker.on('refused', (r) => ctx.out(`${at()} ${r.jobId}: REFUSED, not run: ${r.reason}\n`));
-  worker.on('retrying', (r) => ctx.out(`${at()} ${r.jobId}: attempt ${r.attempt} failed (${r.error.message}); retried later\n`));
+  worker.on('refused', (r) => ctx.out(`${at()} ${r.jobId}: REFUSED, not run: ${scrubText(r.reason)}\n`));
+  worker.on('retrying', (r) => ctx.out(`${at()} ${r.jobId}: attempt ${r.attempt} failed (${scrubText(r.error.message)}); retried later\n`));
   await worker.waitUntilReady();
   await heartbeat.start();
   ctx.out(`Worker ${name} ready: ${scenarios.map((s) => s.id).join(', ')}; ${concurrency} browser contexts; Redis ${redis.where}, prefix "${config.prefix}".\n`);

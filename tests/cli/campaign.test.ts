@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DelayedError, Queue, UnrecoverableError, Worker } from 'bullmq';
@@ -78,7 +78,7 @@ describe('proweb enqueue and proweb campaign (real Redis, a BullMQ worker in the
         dossierId: data.dossierId, rowNumber: data.rowNumber, manualMinutesSaved: 0, robotMs: 800, attempts: 1, finishedAt: new Date().toISOString(),
       };
       if (data.rowNumber === 2) {
-        await ledger.record({ ...entry, status: 'rejected', reason: "Le professionnel 591097126 n'est pas conventionné" });
+        await ledger.record({ ...entry, status: 'rejected', reason: "Le professionnel 591097126 n'est pas conventionné (assuré 1 85 07 59 012 345 67)" });
         return { status: 'rejected' };
       }
       if (data.rowNumber === 3) {
@@ -124,9 +124,26 @@ describe('proweb enqueue and proweb campaign (real Redis, a BullMQ worker in the
     const [header, first, second] = await DIPA_LINES().then((l) => [l[0], l[1], l[2]]);
     expect(csv).toBe(
       `\ufeff${header};ligne;statut;motif;preuves\r\n` +
-      `${first};2;rejeté;Le professionnel 591097126 n'est pas conventionné;\r\n` +
+      `${first};2;rejeté;Le professionnel 591097126 n'est pas conventionné (assuré 1 85 ** ** *** *** 67);\r\n` +
       `${second};3;échec;Progrès ne répond pas (HTTP 503);/srv/proweb/evidence/dipa-row-3.png | /srv/proweb/evidence/dipa-row-3.html\r\n`,
     );
+
+    // On a machine where the submitted path does not exist: numbers, statuses and reasons, empty columns, and why on stderr.
+    const copy = join(env.PROWEB_DATA_DIR, 'ma-copie.csv');
+    await copyFile(input, copy);
+    await rm(input);
+    const elsewhere = await proweb('campaign', 'rejects', id, '--out', out);
+    expect(elsewhere.code).toBe(0);
+    expect(elsewhere.stdout).toContain(`2 dossiers for a human (1 rejected, 1 failed) written to ${out}`);
+    expect(elsewhere.stderr).toBe(`warning: the input file ${input} cannot be read on this machine (file not found): the work list has the row numbers, statuses and reasons, but the columns of the rows are empty. Give your copy of the file with --input <file>.\n`);
+    expect(await readFile(out, 'utf8')).toBe(
+      '\ufeffligne;statut;motif;preuves\r\n' +
+      "2;rejeté;Le professionnel 591097126 n'est pas conventionné (assuré 1 85 ** ** *** *** 67);\r\n" +
+      '3;échec;Progrès ne répond pas (HTTP 503);/srv/proweb/evidence/dipa-row-3.png | /srv/proweb/evidence/dipa-row-3.html\r\n',
+    );
+    const fromCopy = await proweb('campaign', 'rejects', id, '--out', out, '--input', copy);
+    expect(fromCopy.stderr).toBe('');
+    expect((await readFile(out, 'utf8')).split('\r\n')[1]).toBe(`${first};2;rejeté;Le professionnel 591097126 n'est pas conventionné (assuré 1 85 ** ** *** *** 67);`);
 
     const list = await proweb('campaign', 'list');
     expect(list.stdout).toMatch(new RegExp(`^${id}\\s+\\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}\\s+cancelled\\s+dipa-payment\\s+5\\s+campagne-lille\\.csv\\s+CPAM Lille-Douai$`, 'm'));
