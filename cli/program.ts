@@ -168,7 +168,7 @@ ledgerCommand
 program
   .command('worker')
   .description('a robot machine of the fleet: runs dossiers from the shared Redis until SIGTERM or SIGINT')
-  .option('--redis <url>', 'the shared Redis (redis://[user:password@]host:port[/db], rediss:// for TLS); else REDIS_URL')
+  .option('--redis <url>', 'a Redis without password (redis://host:port[/db]); a URL with a password goes in REDIS_URL or a file (REDIS_URL_FILE), never on the command line')
   .option('--scenarios <ids>', 'comma-separated scenarios this machine may run (default: all)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
   .option('--concurrency <n>', 'browser contexts side by side', integer('--concurrency'))
   .option('--name <machine>', 'name of this machine in the ledger and `proweb machines` (default: the host name)')
@@ -329,6 +329,16 @@ applicationCommand
   .option('--config <file>', 'configuration file (JSON)')
   .action(async (id: string, o: { config?: string; redis?: string }) => {
     exitCode = await (await import('./commands/application.ts')).applicationResumeCommand(id, o, ctx);
+  });
+
+program
+  .command('purge')
+  .description('apply the retention of the configuration: remove old evidence, traces, rejection files and ended jobs; prints what it removed')
+  .option('--dry-run', 'say what would be removed, remove nothing')
+  .option('--redis <url>', 'the shared Redis; else REDIS_URL')
+  .option('--config <file>', 'configuration file (JSON)')
+  .action(async (o: { dryRun?: boolean; redis?: string; config?: string }) => {
+    exitCode = await (await import('./commands/purge.ts')).purgeCommand(o, ctx);
   });
 
 program
