@@ -1,9 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedRedis } from '../../queue/embedded-redis.ts';
-import { createRedis, InvalidRedisUrl, redisOptionsFromUrl } from '../../queue/redis-connection.ts';
+import { createRedis, InvalidRedisUrl, RedisCaFileError, redisConnectionFor, redisOptionsFromUrl } from '../../queue/redis-connection.ts';
+import { InsecureRedis, isLoopbackHost } from '../../queue/redis-policy.ts';
+import { startCustomRedis, type CustomRedis } from '../support/custom-redis.ts';
 
 describe('redisOptionsFromUrl', () => {
   it('parses a plain redis:// URL with the default port', () => {
@@ -77,6 +80,90 @@ describe('createRedis', () => {
     } finally {
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('redisConnectionFor: the deployment rules, before any connection', () => {
+  it('knows loopback addresses', () => {
+    for (const host of ['127.0.0.1', '127.8.9.10', '::1', '0:0:0:0:0:0:0:1', '[::1]', '::ffff:127.0.0.1', '::ffff:7f00:1', 'localhost', 'LOCALHOST']) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ['10.255.255.1', '128.0.0.1', '::2', '::ffff:10.0.0.1', 'localhost.example.org', 'redis.caisse.local', '0.0.0.0', '::']) expect(isLoopbackHost(host), host).toBe(false);
+  });
+
+  it.each(['redis://10.255.255.1:6379', 'redis://redis.caisse.local', 'redis://robot@10.255.255.1:6379/2', 'redis://[fd00::5]:6379'])('refuses %s: remote, no password, no TLS', async (url) => {
+    await expect(redisConnectionFor(url)).rejects.toThrow(InsecureRedis);
+    await expect(redisConnectionFor(url)).rejects.toThrow(`refusing Redis at ${url}: it is on another machine and reached with neither a password nor TLS`);
+  });
+
+  it('accepts a remote Redis with a password, with TLS, or when the configuration allows it explicitly', async () => {
+    await expect(redisConnectionFor('redis://:pw@10.255.255.1:6379')).resolves.toMatchObject({ host: '10.255.255.1', password: 'pw' });
+    await expect(redisConnectionFor('rediss://10.255.255.1:6380')).resolves.toMatchObject({ host: '10.255.255.1', tls: {} });
+    await expect(redisConnectionFor('redis://10.255.255.1:6379', { allowInsecure: true })).resolves.toMatchObject({ host: '10.255.255.1' });
+  });
+
+  it('accepts loopback and unix sockets without password', async () => {
+    for (const url of ['redis://127.0.0.1:6379', 'redis://localhost', 'redis://[::1]:6379', 'unix:/run/redis/redis.sock']) await expect(redisConnectionFor(url), url).resolves.toBeDefined();
+  });
+
+  it('refuses a CA file it cannot use, naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proweb-ca-test-'));
+    try {
+      const missing = join(dir, 'absent.pem');
+      await expect(redisConnectionFor('rediss://:pw@10.255.255.1', { caFile: missing })).rejects.toThrow(RedisCaFileError);
+      await expect(redisConnectionFor('rediss://:pw@10.255.255.1', { caFile: missing })).rejects.toThrow(`Redis CA file ${missing}: cannot be read (ENOENT)`);
+      const notPem = join(dir, 'ca.txt');
+      writeFileSync(notPem, 'not a certificate');
+      await expect(redisConnectionFor('rediss://:pw@10.255.255.1', { caFile: notPem })).rejects.toThrow(`Redis CA file ${notPem}: holds no PEM certificate`);
+      await expect(redisConnectionFor('redis://:pw@10.255.255.1', { caFile: notPem })).rejects.toThrow(`Redis CA file ${notPem}: given, but redis://:***@10.255.255.1 is not a rediss:// URL`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('rediss:// with a CA file, against a real TLS redis-server', () => {
+  let dir: string;
+  let server: CustomRedis;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'proweb-tls-test-'));
+    // A private authority and a certificate it signs for localhost, as a caisse's PKI would issue.
+    const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=proweb test CA');
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
+    writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+    openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.ext');
+    server = await startCustomRedis(
+      (_, port) => ['--port', '0', '--tls-port', String(port), '--tls-cert-file', join(dir, 'server.pem'), '--tls-key-file', join(dir, 'server.key'), '--tls-ca-cert-file', join(dir, 'ca.pem'), '--tls-auth-clients', 'no'],
+      async (port) => {
+        const client = createRedis(await redisConnectionFor(`rediss://localhost:${port}`, { caFile: join(dir, 'ca.pem') }));
+        client.on('error', () => undefined);
+        try {
+          await client.ping();
+        } finally {
+          client.disconnect();
+        }
+      },
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('connects when the CA file signs the server\'s certificate, and not without it', async () => {
+    const trusted = createRedis(await redisConnectionFor(`rediss://localhost:${server.port}`, { caFile: join(dir, 'ca.pem') }));
+    try {
+      expect(await trusted.ping()).toBe('PONG');
+    } finally {
+      trusted.disconnect();
+    }
+    // The system's authorities do not know the caisse's: the handshake fails on the certificate.
+    const untrusted = createRedis(await redisConnectionFor(`rediss://localhost:${server.port}`), { retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    const failure = new Promise<Error>((resolve) => untrusted.once('error', resolve));
+    try {
+      expect((await failure).message).toMatch(/self[- ]signed certificate|unable to verify|unable to get local issuer/i);
+    } finally {
+      untrusted.disconnect();
     }
   });
 });
