@@ -19,12 +19,14 @@
  * is printed with each case.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Queue, Worker } from 'bullmq';
+import { DeploymentSecret } from '../core/secret.ts';
 import { luhnKey, ibanFromBban } from '../domain/identifiers.ts';
 import { DEFAULT_USER, startBackOffice } from '../fixtures/backoffice/index.ts';
 import { dipaCsvRow, formatDipaCsv, type DipaCsvRow } from '../fixtures/data/dipa-csv.ts';
@@ -40,6 +42,9 @@ import { dipaPayment } from '../scenarios/dipa-payment.ts';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PREFIX = 'bench';
 const CAISSE = 'CPAM Lille-Douai';
+/** The bench's deployment secret, fresh each run: what it queues here, its worker processes open. */
+const SECRET_TEXT = randomBytes(32).toString('base64');
+const SECRET = DeploymentSecret.fromText(SECRET_TEXT, 'the bench\'s secret');
 
 const { values: args } = parseArgs({
   options: {
@@ -174,12 +179,12 @@ async function fleetCase(processes: number, concurrency: number): Promise<FleetR
     const ledger = new Ledger(client, { prefix: PREFIX });
     // Queued while paused, so that no worker starts before the others are ready.
     await queue.pause();
-    const submission = await submitCampaign({ queue, ledger, scenario: dipaPayment, file, caisse: CAISSE });
+    const submission = await submitCampaign({ queue, ledger, scenario: dipaPayment, file, caisse: CAISSE, secret: SECRET });
     if (submission.jobIds.length !== dossiers) throw new Error(`expected ${dossiers} jobs queued, got ${submission.jobIds.length} (${submission.invalidRows} invalid rows)`);
 
     const env = {
       REDIS_URL: home.redis.url, PROWEB_PREFIX: PREFIX, PROWEB_DATA_DIR: join(home.dir, 'data'),
-      PROGRES_PASSWORD: DEFAULT_USER.password, PROWEB_LOG_FILE: join(home.dir, 'workers.log'),
+      PROGRES_PASSWORD: DEFAULT_USER.password, PROWEB_LOG_FILE: join(home.dir, 'workers.log'), PROWEB_SECRET: SECRET_TEXT,
     };
     for (let i = 1; i <= processes; i++) workers.push(spawnWorker(`bench-${i}`, concurrency, configFile, env));
     await Promise.all(workers.map((w) => waitForReady(w)));
@@ -275,7 +280,7 @@ async function queueCase(path: 'DossierWorker' | 'bare BullMQ', concurrency: num
     await writeFile(file, formatDipaCsv(syntheticRows(queueJobs)));
     await queue.pause();
     const submitStarted = performance.now();
-    const submission = await submitCampaign({ queue, ledger, scenario: dipaPayment, file, caisse: CAISSE });
+    const submission = await submitCampaign({ queue, ledger, scenario: dipaPayment, file, caisse: CAISSE, secret: SECRET });
     const submitMs = performance.now() - submitStarted;
     if (submission.jobIds.length !== queueJobs) throw new Error(`expected ${queueJobs} jobs queued, got ${submission.jobIds.length} (${submission.invalidRows} invalid rows)`);
 
@@ -294,7 +299,7 @@ async function queueCase(path: 'DossierWorker' | 'bare BullMQ', concurrency: num
         concurrency,
         run: async (): Promise<DossierOutcome> => ({ status: 'done', reference: `X-${++n}`, alreadyEntered: false, robotMs: 0 }),
       } as unknown as Robot;
-      const worker = new DossierWorker({ connection, prefix: PREFIX, robot, ledger, scenarios: [dipaPayment], machine: 'bench' });
+      const worker = new DossierWorker({ connection, prefix: PREFIX, robot, ledger, secret: SECRET, scenarios: [dipaPayment], machine: 'bench' });
       close = () => worker.close();
       worker.on('finished', count);
       await worker.waitUntilReady();

@@ -15,6 +15,7 @@ import { dipaFile, requestRows } from '../support/dipa.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 import { entriesOf } from '../support/ledger.ts';
 import { untilReached } from '../support/eventually.ts';
+import { testSecret } from '../support/secret.ts';
 
 /**
  * The fleet: separate `proweb worker` processes (each its own Chromium) on one real
@@ -65,7 +66,7 @@ async function submit(prefix: string, file: string, connection: object = redis.s
   const client = createRedis(connection);
   const queue = new Queue(queueNameFor(dipaPayment.id), { connection, prefix });
   try {
-    return await submitCampaign({ queue, ledger: new Ledger(client, { prefix }), scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai' });
+    return await submitCampaign({ queue, ledger: new Ledger(client, { prefix }), scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai', secret: testSecret });
   } finally {
     await queue.close();
     await client.quit();

@@ -4,12 +4,13 @@ import { z } from 'zod';
 import { TechnicalFailure } from '../../core/errors.ts';
 import { Ledger, summarizeGains, type LedgerEntry } from '../../gains/index.ts';
 import { dossierIdFor, jobIdFor } from '../../queue/dossier-id.ts';
-import type { JobPayload } from '../../queue/job-payload.ts';
+import { sealJobPayload } from '../../queue/job-payload.ts';
 import { DossierWorker, type DossierFinished } from '../../queue/worker.ts';
 import type { DossierOutcome, Robot } from '../../runner/index.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import type { Scenario } from '../../scenarios/dsl/index.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { testSecret } from '../support/secret.ts';
 
 /**
  * The ledger under BullMQ's real retries: a job retried after technical failures, or
@@ -55,12 +56,12 @@ class DyingLedger extends Ledger {
 
 async function runOneJob(robot: Robot, ledger: Ledger, prefix: string) {
   const queue = new Queue(scenario.id, { connection: redis.server.connection, prefix });
-  const worker = new DossierWorker({ connection: redis.server.connection, prefix, robot, ledger, scenarios: [scenario], machine: 'robot-07' });
+  const worker = new DossierWorker({ secret: testSecret, connection: redis.server.connection, prefix, robot, ledger, scenarios: [scenario], machine: 'robot-07' });
   const retries: number[] = [];
   worker.on('retrying', (r) => retries.push(r.attempt));
   const finished = new Promise<DossierFinished>((resolve) => worker.once('finished', resolve));
-  const dossierId = dossierIdFor(scenario.id, '591000005|P1');
-  const payload: JobPayload = { campaignId: 'c1', scenarioId: scenario.id, scenarioVersion: scenario.version, caisse: 'CPAM Lille-Douai', file: 'f.csv', rowNumber: 4, dossierId, raw: { numero_ps: '591000005' } };
+  const dossierId = dossierIdFor(scenario.id, '591000005|P1', testSecret);
+  const payload = sealJobPayload({ campaignId: 'c1', scenarioId: scenario.id, scenarioVersion: scenario.version, caisse: 'CPAM Lille-Douai', file: 'f.csv', rowNumber: 4, dossierId }, { numero_ps: '591000005' }, testSecret);
   const job = await queue.add(scenario.id, payload, { jobId: jobIdFor(scenario.id, dossierId), attempts: 3, backoff: { type: 'fixed', delay: 20 } });
   const ending = await finished;
   await worker.close();
@@ -113,7 +114,7 @@ describe('the ledger under real BullMQ retries', () => {
   it('raises a possible duplicate, never "already done", when it entered a dossier another machine recorded done meanwhile', async () => {
     const prefix = redis.prefix();
     const ledger = new Ledger(redis.client, { prefix });
-    const dossierId = dossierIdFor(scenario.id, '591000005|P1');
+    const dossierId = dossierIdFor(scenario.id, '591000005|P1', testSecret);
     // While this robot enters the dossier, another machine records it done under another reference.
     const robot = {
       concurrency: 1,

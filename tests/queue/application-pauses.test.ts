@@ -18,6 +18,7 @@ import { dipaFile, requestRows } from '../support/dipa.ts';
 import { eventually } from '../support/eventually.ts';
 import { entriesOf } from '../support/ledger.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { testSecret } from '../support/secret.ts';
 
 /** A refused login pauses the application for the fleet; on real Redis, BullMQ, Chromium and HTTP. */
 let redis: TestRedis;
@@ -56,7 +57,7 @@ function deployment() {
   const queue = new Queue(dipaPayment.id, { connection, prefix });
   closing.push(() => queue.close());
   const startWorker = (robot: Robot, machine: string) => {
-    const worker = new DossierWorker({ connection, prefix, robot, ledger, scenarios: [dipaPayment], machine, campaigns: registry, applicationPauses: pauses });
+    const worker = new DossierWorker({ secret: testSecret, connection, prefix, robot, ledger, scenarios: [dipaPayment], machine, campaigns: registry, applicationPauses: pauses });
     const finished: DossierFinished[] = [];
     worker.on('finished', (f) => finished.push(f));
     closing.push(() => worker.close());
@@ -64,7 +65,7 @@ function deployment() {
   };
   /** A campaign of `rows` requests, after the first `skip`. */
   const submit = async (rows: number, skip = 0) =>
-    submitRegisteredCampaign({ queue, ledger, registry, scenario: dipaPayment, file: await dipaFile('pauses.csv', requestRows(backOffice, (p) => p.conventioned, skip + rows).slice(skip)), caisse: 'CPAM Lille-Douai' });
+    submitRegisteredCampaign({ secret: testSecret, queue, ledger, registry, scenario: dipaPayment, file: await dipaFile('pauses.csv', requestRows(backOffice, (p) => p.conventioned, skip + rows).slice(skip)), caisse: 'CPAM Lille-Douai' });
   return { prefix, ledger, registry, pauses, queue, startWorker, submit };
 }
 
@@ -153,12 +154,12 @@ describe('a bug in a scenario, on a worker', () => {
     const ledger = new Ledger(redis.client, { prefix });
     const queue = new Queue(buggy.id, { connection, prefix });
     closing.push(() => queue.close());
-    const worker = new DossierWorker({ connection, prefix, robot: await robotWith(DEFAULT_USER.password), ledger, scenarios: [buggy], machine: 'robot-a' });
+    const worker = new DossierWorker({ secret: testSecret, connection, prefix, robot: await robotWith(DEFAULT_USER.password), ledger, scenarios: [buggy], machine: 'robot-a' });
     closing.push(() => worker.close());
     const retried: unknown[] = [];
     worker.on('retrying', (r) => retried.push(r));
     const finished = once(worker, 'finished') as Promise<[DossierFinished]>;
-    const submission = await submitCampaign({ queue, ledger, scenario: buggy, file: await dipaFile('typo.csv', requestRows(backOffice, (p) => p.conventioned, 1)), caisse: 'CPAM Lille-Douai' });
+    const submission = await submitCampaign({ secret: testSecret, queue, ledger, scenario: buggy, file: await dipaFile('typo.csv', requestRows(backOffice, (p) => p.conventioned, 1)), caisse: 'CPAM Lille-Douai' });
 
     const [ended] = await finished;
     expect(ended.status).toBe('failed');

@@ -9,6 +9,7 @@ import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import { dipaLines, dipaSample } from '../support/dipa-sample.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { testSecret } from '../support/secret.ts';
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -30,7 +31,7 @@ const deployment = () => {
   const ledger = new Ledger(redis.client, { prefix });
   const registry = new CampaignRegistry(redis.client, { prefix });
   const submit = async (rows: number, more: { notBefore?: Date; file?: string } = {}) =>
-    submitRegisteredCampaign({ queue, ledger, registry, scenario: dipaPayment, file: more.file ?? await dipaSample('campagne.csv', rows), caisse: 'CPAM Lille-Douai', machine: 'poste-591', ...more });
+    submitRegisteredCampaign({ secret: testSecret, queue, ledger, registry, scenario: dipaPayment, file: more.file ?? await dipaSample('campagne.csv', rows), caisse: 'CPAM Lille-Douai', machine: 'poste-591', ...more });
   return { prefix, queue, ledger, registry, submit };
 };
 

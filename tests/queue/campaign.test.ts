@@ -6,6 +6,8 @@ import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 import { writeInputFile, DIPA_HEADER } from '../support/files.ts';
 import { dossierIdFor } from '../../queue/dossier-id.ts';
+import { openJobPayload } from '../../queue/job-payload.ts';
+import { testSecret } from '../support/secret.ts';
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -31,20 +33,24 @@ describe('submitting a campaign (real Redis, no worker)', () => {
   it('queues one job per valid row, keyed by dossier, and reports duplicates in the file', async () => {
     const { queue, ledger } = setup();
     const file = await writeInputFile('c.csv', [DIPA_HEADER, line(1, PS[0]!), line(2, PS[1]!), line(3, PS[0]!)].join('\n'));
-    const submission = await submitCampaign({ queue, ledger, scenario: dipaPayment, file, caisse: 'CPAM du Rhône' });
+    const submission = await submitCampaign({ secret: testSecret, queue, ledger, scenario: dipaPayment, file, caisse: 'CPAM du Rhône' });
     expect(submission).toMatchObject({ rows: 3, invalidRows: 1, alreadyQueued: 0 });
     expect(submission.invalid).toEqual([{ file: 'c.csv', rowNumber: 4, field: 'ps+period', reason: 'same dossier as row 2' }]);
     expect(await queue.getJobCountByTypes('waiting', 'prioritized')).toBe(2);
     const job = await queue.getJob(submission.jobIds[0]!);
-    expect(job?.data).toMatchObject({ campaignId: submission.campaignId, caisse: 'CPAM du Rhône', rowNumber: 2, scenarioVersion: dipaPayment.version, dossierId: dossierIdFor('dipa-payment', `${PS[0]}|P1`) });
+    expect(job?.data).toMatchObject({ campaignId: submission.campaignId, caisse: 'CPAM du Rhône', rowNumber: 2, scenarioVersion: dipaPayment.version, dossierId: dossierIdFor('dipa-payment', `${PS[0]}|P1`, testSecret) });
+    // The row travels sealed: nothing of it in clear in Redis, and it opens with the deployment's secret.
+    for (const value of [PS[0]!, 'DURAND', IBAN]) expect(JSON.stringify(job?.data)).not.toContain(value);
+    const opened = openJobPayload(job?.data, testSecret);
+    expect(opened.ok && opened.raw).toMatchObject({ numero_ps: PS[0] });
     await queue.close();
   });
 
   it('adds nothing when the same file is submitted while its dossiers are still queued', async () => {
     const { queue, ledger } = setup();
     const file = await writeInputFile('c.csv', [DIPA_HEADER, line(1, PS[0]!), line(2, PS[1]!)].join('\n'));
-    const first = await submitCampaign({ queue, ledger, scenario: dipaPayment, file, caisse: 'CPAM du Rhône' });
-    const second = await submitCampaign({ queue, ledger, scenario: dipaPayment, file, caisse: 'CPAM du Rhône' });
+    const first = await submitCampaign({ secret: testSecret, queue, ledger, scenario: dipaPayment, file, caisse: 'CPAM du Rhône' });
+    const second = await submitCampaign({ secret: testSecret, queue, ledger, scenario: dipaPayment, file, caisse: 'CPAM du Rhône' });
     expect(second).toMatchObject({ alreadyQueued: 2, jobIds: [], queuedJobIds: first.jobIds });
     expect(await queue.getJobCountByTypes('waiting', 'prioritized')).toBe(2);
     await queue.close();
@@ -54,10 +60,10 @@ describe('submitting a campaign (real Redis, no worker)', () => {
     const { queue, ledger } = setup();
     await ledger.record({
       campaignId: 'earlier', scenarioId: 'dipa-payment', scenarioVersion: '1.0.0', caisse: 'CPAM du Rhône', machine: 'm',
-      dossierId: dossierIdFor('dipa-payment', `${PS[2]}|P1`), status: 'done', reference: 'PRG-2020-000009', manualMinutesSaved: 6, robotMs: 1, attempts: 1, finishedAt: new Date().toISOString(),
+      dossierId: dossierIdFor('dipa-payment', `${PS[2]}|P1`, testSecret), status: 'done', reference: 'PRG-2020-000009', manualMinutesSaved: 6, robotMs: 1, attempts: 1, finishedAt: new Date().toISOString(),
     });
     const file = await writeInputFile('c.csv', [DIPA_HEADER, line(1, PS[2]!), line(2, PS[1]!)].join('\n'));
-    const submission = await submitCampaign({ queue, ledger, scenario: dipaPayment, file, caisse: 'CPAM du Rhône' });
+    const submission = await submitCampaign({ secret: testSecret, queue, ledger, scenario: dipaPayment, file, caisse: 'CPAM du Rhône' });
     expect(submission).toMatchObject({ alreadyDone: 1, alreadyQueued: 0 });
     expect(submission.jobIds).toHaveLength(1);
     await queue.close();

@@ -9,6 +9,7 @@ import type { JobPayload } from '../../queue/job-payload.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import { dipaSample } from '../support/dipa-sample.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { testSecret } from '../support/secret.ts';
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -23,7 +24,7 @@ const deployment = () => {
   const ledger = new Ledger(redis.client, { prefix });
   const registry = new CampaignRegistry(redis.client, { prefix });
   const enqueue = (file: string, more: { priority?: number; notBefore?: Date; dryRun?: boolean } = {}) =>
-    enqueueCampaign({ connection: redis.server.connection, prefix, ledger, registry, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai', machine: 'poste-591', ...more });
+    enqueueCampaign({ secret: testSecret, connection: redis.server.connection, prefix, ledger, registry, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai', machine: 'poste-591', ...more });
   const queue = () => new Queue<JobPayload>(dipaPayment.id, { connection: redis.server.connection, prefix });
   return { prefix, ledger, registry, enqueue, queue };
 };
@@ -105,7 +106,7 @@ describe('enqueueing a campaign for the fleet (real Redis, no worker)', () => {
     const robot = await Robot.launch({ applications: { progres: { baseUrl: 'http://127.0.0.1:9', username: 'u', password: 'p' } }, defaultTimeoutMs: 1_000 });
     try {
       const file = await dipaSample('seule.csv', 0, ['DIPA-2020-999999;591000005;DURAND Paul;XYZ;16/03/2020;30/06/2020;1000,00;FR7630006000011234567890189']);
-      const { submission } = await runCampaign({
+      const { submission } = await runCampaign({ secret: testSecret,
         connection: redis.server.connection, prefix: d.prefix, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai', machine: 'poste-591', robot, ledger: d.ledger, registry: d.registry,
       });
       expect(await d.registry.get(submission.campaignId)).toMatchObject({ rows: 1, invalidRows: 1, queued: 0, machine: 'poste-591', state: 'active' });

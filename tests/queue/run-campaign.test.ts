@@ -12,6 +12,7 @@ import { dipaFile, requestRows } from '../support/dipa.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 import { entriesOf } from '../support/ledger.ts';
 import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
+import { testSecret } from '../support/secret.ts';
 
 const DIPA_50 = fileURLToPath(new URL('../../fixtures/data/dipa-50.csv', import.meta.url));
 
@@ -37,7 +38,7 @@ beforeEach(() => {
 /** A campaign on a fresh key prefix (a fresh deployment) unless one is given. */
 const run = (file: string, prefix = redis.prefix(), dryRun = false) => {
   const ledger = new Ledger(redis.client, { prefix });
-  return { ledger, result: runCampaign({ connection: redis.server.connection, prefix, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai', machine: 'test-robot', robot, ledger, dryRun }) };
+  return { ledger, result: runCampaign({ secret: testSecret, connection: redis.server.connection, prefix, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai', machine: 'test-robot', robot, ledger, dryRun }) };
 };
 
 
@@ -131,7 +132,7 @@ describe('a campaign on one machine whose login Progrès refuses', () => {
       const ledger = new Ledger(redis.client, { prefix });
       const applicationPauses = new ApplicationPauses(redis.client, { prefix });
       const file = await dipaFile('refused.csv', requestRows(backOffice, (p) => p.conventioned, 6));
-      const attempt = () => runCampaign({ connection: redis.server.connection, prefix, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai', machine: 'test-robot', robot: wrong, ledger, applicationPauses });
+      const attempt = () => runCampaign({ secret: testSecret, connection: redis.server.connection, prefix, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai', machine: 'test-robot', robot: wrong, ledger, applicationPauses });
 
       const error = await attempt().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ApplicationPaused);

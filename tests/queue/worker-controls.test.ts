@@ -12,6 +12,7 @@ import { dipaFile, requestRows } from '../support/dipa.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
+import { testSecret } from '../support/secret.ts';
 
 /** What the worker does with campaign controls and back-office capacity, on real Redis, Chromium and HTTP. */
 let redis: TestRedis;
@@ -40,12 +41,12 @@ function deployment(capacity?: CapacityGate | ((prefix: string) => CapacityGate)
   const registry = new CampaignRegistry(redis.client, { prefix });
   const queue = new Queue(dipaPayment.id, { connection, prefix });
   const gate = typeof capacity === 'function' ? capacity(prefix) : capacity;
-  const worker = new DossierWorker({ connection, prefix, robot, ledger, scenarios: [dipaPayment], machine: 'm1', campaigns: registry, ...(gate ? { capacity: gate } : {}) });
+  const worker = new DossierWorker({ secret: testSecret, connection, prefix, robot, ledger, scenarios: [dipaPayment], machine: 'm1', campaigns: registry, ...(gate ? { capacity: gate } : {}) });
   const finished: DossierFinished[] = [];
   worker.on('finished', (f) => finished.push(f));
   closing.push(() => queue.close(), () => worker.close());
   const submit = async (rows: number) =>
-    submitRegisteredCampaign({ queue, ledger, registry, scenario: dipaPayment, file: await dipaFile('controls.csv', requestRows(backOffice, (p) => p.conventioned, rows)), caisse: 'CPAM Lille-Douai' });
+    submitRegisteredCampaign({ secret: testSecret, queue, ledger, registry, scenario: dipaPayment, file: await dipaFile('controls.csv', requestRows(backOffice, (p) => p.conventioned, rows)), caisse: 'CPAM Lille-Douai' });
   return { prefix, ledger, registry, queue, worker, finished, submit };
 }
 
@@ -63,7 +64,7 @@ describe('the worker and campaign controls', () => {
     await d.worker.close(); // submit first, pause, then let a worker take the jobs
     const submission = await d.submit(3);
     await d.registry.pause(submission.campaignId);
-    const worker = new DossierWorker({ connection: redis.server.connection, prefix: d.prefix, robot, ledger: d.ledger, scenarios: [dipaPayment], machine: 'm1', campaigns: d.registry });
+    const worker = new DossierWorker({ secret: testSecret, connection: redis.server.connection, prefix: d.prefix, robot, ledger: d.ledger, scenarios: [dipaPayment], machine: 'm1', campaigns: d.registry });
     closing.push(() => worker.close());
     await eventually(async () => (await delayedCount(d.queue)) === 3, 'the 3 dossiers parked');
     expect(backOffice.state.payments).toHaveLength(0);
@@ -81,7 +82,7 @@ describe('the worker and campaign controls', () => {
     // The race `cancel` cannot close: a worker takes a dossier just after the cancellation was
     // decided but before the queue was swept. Only the state is set here, the jobs stay queued.
     await redis.client.hset(`${d.prefix}:campaign:${submission.campaignId}`, 'state', 'cancelled');
-    const worker = new DossierWorker({ connection: redis.server.connection, prefix: d.prefix, robot, ledger: d.ledger, scenarios: [dipaPayment], machine: 'm1', campaigns: d.registry });
+    const worker = new DossierWorker({ secret: testSecret, connection: redis.server.connection, prefix: d.prefix, robot, ledger: d.ledger, scenarios: [dipaPayment], machine: 'm1', campaigns: d.registry });
     const dropped: string[] = [];
     worker.on('cancelled', (c) => dropped.push(c.jobId));
     closing.push(() => worker.close());

@@ -19,6 +19,7 @@ import { writeInputFile } from '../support/files.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 import { entriesOf } from '../support/ledger.ts';
 import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
+import { testSecret } from '../support/secret.ts';
 
 const SAMPLE = (name: string) => fileURLToPath(new URL(`../../fixtures/data/${name}`, import.meta.url));
 
@@ -63,7 +64,7 @@ const run = (file: string, prefix = redis.prefix()) => {
   const ledger = new Ledger(redis.client, { prefix });
   return {
     ledger,
-    result: runCampaign({ connection: redis.server.connection, prefix, scenario: autonomisationAyantsDroit, file, caisse: 'CPAM Lille-Douai', machine: 'test-robot', robot, ledger }),
+    result: runCampaign({ connection: redis.server.connection, prefix, scenario: autonomisationAyantsDroit, file, caisse: 'CPAM Lille-Douai', secret: testSecret, machine: 'test-robot', robot, ledger }),
   };
 };
 

@@ -19,6 +19,7 @@ import { forfaitPs, forfaitPsRow } from '../../scenarios/forfait-ps.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 import { entriesOf } from '../support/ledger.ts';
 import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
+import { testSecret } from '../support/secret.ts';
 
 const SAMPLE = (name: string) => fileURLToPath(new URL(`../../fixtures/data/${name}`, import.meta.url));
 
@@ -54,7 +55,7 @@ async function sample(name: string): Promise<string> {
 /** A campaign on a fresh key prefix (a fresh deployment) unless one is given. */
 const run = (file: string, prefix = redis.prefix()) => {
   const ledger = new Ledger(redis.client, { prefix });
-  return { ledger, result: runCampaign({ connection: redis.server.connection, prefix, scenario: forfaitPs, file, caisse: 'CPAM Lille-Douai', machine: 'test-robot', robot, ledger }) };
+  return { ledger, result: runCampaign({ connection: redis.server.connection, prefix, scenario: forfaitPs, file, caisse: 'CPAM Lille-Douai', secret: testSecret, machine: 'test-robot', robot, ledger }) };
 };
 
 

@@ -16,6 +16,7 @@ import { prnEntry, prnRow, type PrnRow } from '../../scenarios/prn-entry.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 import { entriesOf } from '../support/ledger.ts';
 import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
+import { testSecret } from '../support/secret.ts';
 
 const SAMPLE = (name: string) => fileURLToPath(new URL(`../../fixtures/data/${name}`, import.meta.url));
 
@@ -57,7 +58,7 @@ async function sample(name: string): Promise<string> {
 /** A campaign on a fresh key prefix (a fresh deployment) unless one is given. */
 const run = (file: string, prefix = redis.prefix()) => {
   const ledger = new Ledger(redis.client, { prefix });
-  return { ledger, result: runCampaign({ connection: redis.server.connection, prefix, scenario: prnEntry, file, caisse: 'CPAM Lille-Douai', machine: 'test-robot', robot, ledger }) };
+  return { ledger, result: runCampaign({ connection: redis.server.connection, prefix, scenario: prnEntry, file, caisse: 'CPAM Lille-Douai', secret: testSecret, machine: 'test-robot', robot, ledger }) };
 };
 
 

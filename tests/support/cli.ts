@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_SECRET_TEXT } from './secret.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -42,7 +43,10 @@ export function processesMarked(marker: string, folders: string[]): string[] {
   return found;
 }
 
-/** Runs the `proweb` CLI as a user would, and reports what it left running once it exited. */
+/**
+ * Runs the `proweb` CLI as a user would, and reports what it left running once it exited.
+ * It holds the tests' deployment secret (`PROWEB_SECRET`) unless `env` says otherwise (`''`: none).
+ */
 export interface RunCliOptions {
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
@@ -62,7 +66,7 @@ export function runCli(args: string[], envOrOptions: NodeJS.ProcessEnv | RunCliO
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...env, TMPDIR: tmp, [key]: value },
+      env: { ...process.env, PROWEB_SECRET: TEST_SECRET_TEXT, ...env, TMPDIR: tmp, [key]: value },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -92,7 +96,7 @@ export function runCli(args: string[], envOrOptions: NodeJS.ProcessEnv | RunCliO
   });
 }
 
-/** A long-running `proweb` command (a worker), driven by the test. */
+/** A long-running `proweb` command (a worker), driven by the test; with the tests' deployment secret, as {@link runCli}. */
 export interface CliProcess {
   readonly pid: number;
   stdout(): string;
@@ -113,7 +117,7 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProces
   const folders = [tmp, ...(env.PROWEB_DATA_DIR ? [env.PROWEB_DATA_DIR] : [])];
   const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env, TMPDIR: tmp, [key]: value },
+    env: { ...process.env, PROWEB_SECRET: TEST_SECRET_TEXT, ...env, TMPDIR: tmp, [key]: value },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

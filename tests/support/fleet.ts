@@ -14,6 +14,7 @@ import { duplicatesIn, entryCount } from './backoffice-entries.ts';
 import { startCli, type CliProcess } from './cli.ts';
 import { eventually, untilReached } from './eventually.ts';
 import { entriesOf } from './ledger.ts';
+import { testSecret } from './secret.ts';
 
 /**
  * A fleet for fault tests: a Redis of its own (append-only file, fsync every second, as a
@@ -86,7 +87,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     async submit(file) {
       const queue = new Queue(queueNameFor(options.scenario.id), { connection: redis.connection, prefix });
       try {
-        return await submitCampaign({ queue, ledger, scenario: options.scenario, file, caisse: 'CPAM Lille-Douai' });
+        return await submitCampaign({ queue, ledger, scenario: options.scenario, file, caisse: 'CPAM Lille-Douai', secret: testSecret });
       } finally {
         await queue.close();
       }
