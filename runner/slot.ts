@@ -7,6 +7,9 @@ import { LoginGate } from './login-gate.ts';
 import type { ApplicationEndpoint } from './options.ts';
 import { runPlainSteps } from './step-actions.ts';
 
+/** What a trace records: screenshots and DOM snapshots, not the robot's own sources. */
+const TRACE_OPTIONS = { screenshots: true, snapshots: true, sources: false } as const;
+
 /**
  * One concurrency slot: a browser context and its page, logged in to each
  * application once and reused across dossiers until it is recycled.
@@ -54,7 +57,7 @@ export class Slot {
    */
   async startTrace(path: string): Promise<void> {
     await this.page();
-    await this.context!.tracing.start({ screenshots: true, snapshots: true, sources: false });
+    await this.context!.tracing.start(TRACE_OPTIONS);
     this.trace = { path, files: [], requests: this.requests };
   }
 
@@ -67,19 +70,21 @@ export class Slot {
     const trace = this.trace;
     if (!trace) return [];
     this.trace = undefined;
-    await this.closeTraceChunk(trace).catch(() => undefined);
-    await this.context?.tracing.stop().catch(() => undefined);
+    await this.closeTracePart(trace).catch(() => undefined);
     return trace.files;
   }
 
-  /** Ends the current chunk of the trace: written if anything happened in it, dropped if not. */
-  private async closeTraceChunk(trace: { path: string; files: string[]; requests: number }): Promise<void> {
+  /**
+   * Stops recording and writes what was recorded since it started, if anything happened;
+   * drops it if not. Stopped, not paused: a trace's network log goes on across its chunks.
+   */
+  private async closeTracePart(trace: { path: string; files: string[]; requests: number }): Promise<void> {
     if (this.requests === trace.requests) {
-      await this.context?.tracing.stopChunk();
+      await this.context?.tracing.stop();
       return;
     }
     const file = trace.files.length === 0 ? trace.path : trace.path.replace(/(\.zip)?$/, `-${trace.files.length + 1}$1`);
-    await this.context?.tracing.stopChunk({ path: file });
+    await this.context?.tracing.stop({ path: file });
     trace.files.push(file);
   }
 
@@ -103,7 +108,7 @@ export class Slot {
     // A trace records typed text, form posts and DOM snapshots with field values: the
     // password would be in it. What came before is written, and recording resumes after.
     try {
-      await this.closeTraceChunk(trace);
+      await this.closeTracePart(trace);
     } catch {
       // Not sure the recording stopped: no more trace for this dossier rather than a password in one.
       this.trace = undefined;
@@ -113,7 +118,7 @@ export class Slot {
       await this.logins.login(app.id, () => this.sendLoginForm(app, endpoint, timeoutMs));
     } finally {
       trace.requests = this.requests;
-      if (this.trace === trace) await this.context?.tracing.startChunk().catch(() => undefined);
+      if (this.trace === trace) await this.context?.tracing.start(TRACE_OPTIONS).catch(() => undefined);
     }
   }
 

@@ -20,7 +20,7 @@ export interface TryOptions {
 
 /** Said with every trace: what it holds, and what to do with it (RGPD). */
 export const TRACE_WARNING =
-  'the trace holds personal data (every page the dossier showed, with names, NIR, IBAN; never the login password): ' +
+  'the trace holds personal data (every page the dossier showed, with names, NIR, IBAN, and the session cookie; never the login password): ' +
   'keep it on this machine, share it with no one, and delete it after use (`proweb purge` removes old traces).';
 
 /**
