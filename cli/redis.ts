@@ -10,7 +10,7 @@ import type { Closer } from './closer.ts';
 export class RedisUnreachable extends ProwebError {
   override name = 'RedisUnreachable';
   constructor(where: string, timeoutMs: number) {
-    super(`Redis at ${where} did not answer within ${timeoutMs / 1000} s`, 'Check REDIS_URL (host, port, password, rediss:// for TLS) and that the server is up and reachable from this machine.');
+    super(`Redis at ${where} did not answer within ${timeoutMs / 1000} s`, 'Check the URL (REDIS_URL, or the file REDIS_URL_FILE or redisUrlFile names): host, port, password, rediss:// for TLS; and that the server is up and reachable from this machine.');
   }
 }
 
