@@ -195,6 +195,13 @@ describe('proweb worker: a fleet of robot machines on one Redis', () => {
       expect(alone.code).toBe(1);
       expect(alone.stderr).toMatch(/^error: a worker needs the fleet's shared Redis: give --redis/m);
 
+      // A machine of a fleet never makes up a secret of its own: it could open none of the others' jobs.
+      const secretless = await runCli(['worker', '--scenarios', 'dipa-payment', '--config', configFile], { ...envFor(redis.prefix(), redis.server.url), PROWEB_SECRET: '' });
+      expect(secretless.code).toBe(1);
+      expect(secretless.stderr).toMatch(/^error: this machine shares a Redis with a fleet but has no deployment secret/m);
+      expect(secretless.stderr).not.toMatch(/ready/);
+      expect(secretless.leftovers).toEqual([]);
+
       await redis.client.config('SET', 'maxmemory-policy', 'allkeys-lru');
       try {
         const evicting = await runCli(['worker', '--scenarios', 'dipa-payment', '--config', configFile, '--redis', redis.server.url], { PROWEB_DATA_DIR: join(dir, 'data'), PROGRES_PASSWORD: 'x' });
