@@ -211,7 +211,8 @@ export class DossierWorker extends EventEmitter<{
   private async process(job: Job<unknown, JobResult>, token: string | undefined, scrubbing: JobScrubbing): Promise<JobResult> {
     // First of all, before anything is read from it: is this job one this deployment sealed?
     const opened = openJobPayload(job.data, this.options.secret);
-    if (!opened.ok) throw await this.refuse(job, opened.reason, opened.fields);
+    // Nothing of a job that does not open is kept, not even its fields: a stranger wrote them.
+    if (!opened.ok) throw await this.refuse(job, opened.reason, undefined);
     const payload = opened.fields;
     // The seal covers the fields, not where the job sits: a sealed job copied under another id or queue is not ours either.
     if (job.id !== jobIdOfDossier(payload) || job.queueName !== queueNameFor(payload.scenarioId)) {
@@ -302,7 +303,7 @@ export class DossierWorker extends EventEmitter<{
     const refusal = new JobRefused(scrubber.text(job.id ?? ''), scrubber.text(reason));
     this.logger.error({ jobId: refusal.jobId, queue: job.queueName, reason: refusal.reason, hint: refusal.hint }, refusal.message);
     await this.ended(job, fields, this.logger);
-    this.emit('refused', { jobId: refusal.jobId, queueName: job.queueName, reason: refusal.reason });
+    this.emit('refused', { jobId: job.id ?? '', queueName: job.queueName, reason: refusal.reason });
     return new UnrecoverableError(refusal.message);
   }
 
