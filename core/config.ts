@@ -97,6 +97,11 @@ export const configSchema = z.object({
       password: z.string().min(1).optional(),
       /** Name of the environment variable holding the password (preferred over writing it in the file). */
       passwordEnv: z.string().min(1).optional(),
+      /**
+       * Operators may retry, promote and remove jobs and pause queues from the dashboard (never add
+       * or edit jobs). @defaultValue false: read-only
+       */
+      writable: z.boolean().default(false),
     })
     .optional(),
   /** How `proweb worker` behaves on a robot machine. */

@@ -4,7 +4,8 @@ import { ConfigError } from '../../core/errors.ts';
 import { listenHttp } from '../../core/http-listener.ts';
 import { createDashboard, scenarioQueueNames, type DashboardCredentials } from '../../queue/dashboard.ts';
 import { RedisStartFailed } from '../../queue/embedded-redis.ts';
-import type { CommandContext } from '../context.ts';
+import type { DeploymentSecret } from '../../core/secret.ts';
+import { deploymentSecretFor, type CommandContext } from '../context.ts';
 import { openRedis } from '../redis.ts';
 
 export interface DashboardCommandOptions {
@@ -23,6 +24,8 @@ export interface DashboardSettings {
   credentials: DashboardCredentials;
   /** For display: where the password came from, never the password. */
   passwordSource: string;
+  /** `dashboard.writable`: operators may retry, promote and remove jobs. */
+  writable: boolean;
 }
 
 const EXAMPLE = '"dashboard": { "username": "supervision", "passwordEnv": "PROWEB_DASHBOARD_PASSWORD" }';
@@ -85,17 +88,20 @@ export function dashboardSettings(config: ProwebConfig, overrides: { port?: numb
       `For instance ${EXAMPLE}, and export PROWEB_DASHBOARD_PASSWORD.`,
     );
   }
-  return { host, port, credentials: { username: dashboard.username, password }, passwordSource };
+  return { host, port, credentials: { username: dashboard.username, password }, passwordSource, writable: dashboard.writable };
 }
 
 /**
  * `proweb dashboard`: bull-board for the deployment's queues on a loopback address,
- * behind HTTP Basic authentication, until interrupted.
+ * behind HTTP Basic authentication, read-only unless `dashboard.writable`, until
+ * interrupted. With the deployment secret, a waiting dossier's declared personal values
+ * (names) are masked in what it shows, not only the patterns (NIR, IBAN, e-mail, telephone).
  */
 export async function dashboardCommand(opts: DashboardCommandOptions, ctx: CommandContext): Promise<number> {
   const config = await loadConfig(opts.config);
   // Everything refusable is refused before a Redis or a socket is opened.
   const settings = dashboardSettings(config, opts.port === undefined ? {} : { port: opts.port });
+  const secret = await dashboardSecret(config);
   const redis = await openEmbeddedAware(config, ctx);
   // Opened once Redis is up: a log file still opening when the process exits makes pino throw.
   const logger = ctx.openLogger(config);
@@ -104,6 +110,8 @@ export async function dashboardCommand(opts: DashboardCommandOptions, ctx: Comma
     prefix: config.prefix,
     queueNames: scenarioQueueNames(opts.extraQueueNames),
     credentials: settings.credentials,
+    writable: settings.writable,
+    ...(secret ? { secret } : {}),
     logger,
   }), (d) => d.close());
   const listener = ctx.closer.add('dashboard server', await listenHttp(dashboard.app.fetch, { host: settings.host, port: settings.port, portSetting: '--port or dashboard.port' }), (l) => l.close());
@@ -113,12 +121,26 @@ export async function dashboardCommand(opts: DashboardCommandOptions, ctx: Comma
       `  queues: ${dashboard.queueNames.join(', ')} (prefix ${config.prefix})`,
       `  redis:  ${redis.where}`,
       `  login:  ${settings.credentials.username}, password from ${settings.passwordSource}`,
+      settings.writable
+        ? '  access: writable (dashboard.writable): retry, promote and remove jobs, pause queues; never add or edit jobs'
+        : '  access: read-only (set dashboard.writable to true to retry or remove jobs here)',
+      `  masked: NIR, IBAN, e-mail, telephone${secret ? ', and each waiting dossier\'s names and addresses (deployment secret)' : ' (no deployment secret here: names are masked by the workers before they are kept)'}`,
       'Press Ctrl+C to stop.',
       '',
     ].join('\n'),
   );
   await new Promise<void>(() => undefined); // runs until a signal closes it
   return 0;
+}
+
+/**
+ * The deployment secret when this machine has one, to mask a waiting dossier's names;
+ * a supervision machine of a fleet may hold none (it never queues nor runs dossiers).
+ */
+async function dashboardSecret(config: ProwebConfig): Promise<DeploymentSecret | undefined> {
+  const configured = Boolean(process.env.PROWEB_SECRET || process.env.PROWEB_SECRET_FILE || config.secretFile);
+  if (!configured && config.redisUrl) return undefined;
+  return deploymentSecretFor(config);
 }
 
 /** {@link openRedis}, explaining what to do when a running command already holds the private Redis. */

@@ -80,6 +80,8 @@ describe('proweb dashboard with credentials', () => {
     expect(run.stdout).toMatch(/^proweb dashboard \(bull-board\) on http:\/\/127\.0\.0\.1:\d+\/$/m);
     expect(run.stdout).toMatch(/^ {2}queues: dipa-payment, .* \(prefix proweb\)$/m);
     expect(run.stdout).toMatch(/^ {2}login: {2}supervision, password from \$PROWEB_TEST_DASHBOARD_PASSWORD$/m);
+    expect(run.stdout).toMatch(/^ {2}access: read-only \(set dashboard\.writable to true/m);
+    expect(run.stdout).toMatch(/^ {2}masked: NIR, IBAN, e-mail, telephone, and each waiting dossier's names/m);
     expect(run.stdout + run.stderr).not.toContain('do-not-print-me');
     // Stopping it is its normal end.
     expect(run.code).toBe(0);
@@ -95,8 +97,9 @@ describe('dashboard settings', () => {
 
   it('default to 127.0.0.1:3030, let --port win, and take the password from the variable named', () => {
     expect(settingsOf({ username: 'supervision', passwordEnv: 'DASH_PW' }, { DASH_PW: 's3cret' })).toEqual({
-      host: '127.0.0.1', port: 3030, credentials: { username: 'supervision', password: 's3cret' }, passwordSource: '$DASH_PW',
+      host: '127.0.0.1', port: 3030, credentials: { username: 'supervision', password: 's3cret' }, passwordSource: '$DASH_PW', writable: false,
     });
+    expect(settingsOf({ username: 'supervision', password: 'x', writable: true })).toMatchObject({ writable: true });
     expect(settingsOf({ host: '[::1]', port: 4000, username: 'supervision', password: 'x' }, {}, { port: 4100 })).toMatchObject({ host: '::1', port: 4100 });
   });
 
