@@ -110,7 +110,9 @@ export class Robot {
   /**
    * Processes one dossier. Resolves `done` (with the back office's reference) or
    * `rejected` (with its reason); rejects with a {@link TechnicalFailure} carrying
-   * evidence when the machinery failed and the dossier should be retried.
+   * evidence when the machinery failed and the dossier should be retried. The reason,
+   * the error (message, stack, causes, fields), the step events and the log lines are
+   * masked with the scenario's scrubber for this row: none quotes its personal data.
    */
   async run<Row extends Record<string, unknown>>(scenario: Scenario<Row>, row: Row, meta: RunOptions): Promise<DossierOutcome> {
     if (this.closing) throw new TechnicalFailure('the robot is closing', 'The dossier will be taken by another worker.');
