@@ -32,6 +32,8 @@ import { DEFAULT_USER, startBackOffice } from '../fixtures/backoffice/index.ts';
 import { dipaCsvRow, formatDipaCsv, type DipaCsvRow } from '../fixtures/data/dipa-csv.ts';
 import { Ledger } from '../gains/index.ts';
 import { submitCampaign } from '../queue/campaign.ts';
+import { CampaignRegistry } from '../queue/campaign-registry.ts';
+import { submitRegisteredCampaign } from '../queue/enqueue.ts';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../queue/embedded-redis.ts';
 import { queueNameFor } from '../queue/queue-options.ts';
 import { createRedis } from '../queue/redis-connection.ts';
@@ -179,7 +181,8 @@ async function fleetCase(processes: number, concurrency: number): Promise<FleetR
     const ledger = new Ledger(client, { prefix: PREFIX });
     // Queued while paused, so that no worker starts before the others are ready.
     await queue.pause();
-    const submission = await submitCampaign({ queue, ledger, scenario: dipaPayment, file, caisse: CAISSE, secret: SECRET });
+    // Registered, as `proweb enqueue` does: `proweb worker` refuses a job of a campaign it does not know.
+    const submission = await submitRegisteredCampaign({ queue, ledger, registry: new CampaignRegistry(client, { prefix: PREFIX }), scenario: dipaPayment, file, caisse: CAISSE, secret: SECRET });
     if (submission.jobIds.length !== dossiers) throw new Error(`expected ${dossiers} jobs queued, got ${submission.jobIds.length} (${submission.invalidRows} invalid rows)`);
 
     const env = {

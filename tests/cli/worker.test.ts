@@ -6,7 +6,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
 import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
 import { Ledger } from '../../gains/index.ts';
-import { submitCampaign, type CampaignSubmission } from '../../queue/campaign.ts';
+import type { CampaignSubmission } from '../../queue/campaign.ts';
+import { CampaignRegistry } from '../../queue/campaign-registry.ts';
+import { submitRegisteredCampaign } from '../../queue/enqueue.ts';
 import { queueNameFor } from '../../queue/queue-options.ts';
 import { createRedis } from '../../queue/redis-connection.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
@@ -66,7 +68,10 @@ async function submit(prefix: string, file: string, connection: object = redis.s
   const client = createRedis(connection);
   const queue = new Queue(queueNameFor(dipaPayment.id), { connection, prefix });
   try {
-    return await submitCampaign({ queue, ledger: new Ledger(client, { prefix }), scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai', secret: testSecret });
+    // Registered, as `proweb enqueue` does: a worker refuses a job of a campaign its deployment does not know.
+    return await submitRegisteredCampaign({
+      queue, ledger: new Ledger(client, { prefix }), registry: new CampaignRegistry(client, { prefix }), scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai', secret: testSecret,
+    });
   } finally {
     await queue.close();
     await client.quit();

@@ -5,7 +5,9 @@ import { Queue } from 'bullmq';
 import { expect } from 'vitest';
 import { DEFAULT_USER, type BackOffice } from '../../fixtures/backoffice/index.ts';
 import { Ledger, type LedgerEntry } from '../../gains/index.ts';
-import { submitCampaign, type CampaignSubmission } from '../../queue/campaign.ts';
+import type { CampaignSubmission } from '../../queue/campaign.ts';
+import { CampaignRegistry } from '../../queue/campaign-registry.ts';
+import { submitRegisteredCampaign } from '../../queue/enqueue.ts';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../queue/embedded-redis.ts';
 import { queueNameFor } from '../../queue/queue-options.ts';
 import { createRedis } from '../../queue/redis-connection.ts';
@@ -29,7 +31,7 @@ export interface Fleet {
   workers: CliProcess[];
   /** Starts one more `proweb worker` and waits until it takes dossiers. */
   startWorker(name: string): Promise<CliProcess>;
-  /** Submits the file as a campaign of the scenario. */
+  /** Submits the file as a campaign of the scenario, registered and sealed with the tests' secret. */
   submit(file: string): Promise<CampaignSubmission>;
   /** Waits until the campaign's dossiers all ended in the ledger, for as long as it progresses. */
   ended(campaignId: string, count: number): Promise<void>;
@@ -87,7 +89,8 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     async submit(file) {
       const queue = new Queue(queueNameFor(options.scenario.id), { connection: redis.connection, prefix });
       try {
-        return await submitCampaign({ queue, ledger, scenario: options.scenario, file, caisse: 'CPAM Lille-Douai', secret: testSecret });
+        // Registered, as `proweb enqueue` does: a worker refuses a job of a campaign its deployment does not know.
+        return await submitRegisteredCampaign({ queue, ledger, registry: new CampaignRegistry(client, { prefix }), scenario: options.scenario, file, caisse: 'CPAM Lille-Douai', secret: testSecret });
       } finally {
         await queue.close();
       }
