@@ -118,7 +118,10 @@ export class DeploymentSecret {
 function decodeSecret(text: string): Buffer | undefined {
   let bytes: Buffer | undefined;
   if (/^(?:[0-9a-fA-F]{2})+$/.test(text)) bytes = Buffer.from(text, 'hex');
-  else if (/^[A-Za-z0-9+/]+={0,2}$/.test(text) || /^[A-Za-z0-9_-]+$/.test(text)) bytes = Buffer.from(text, /[_-]/.test(text) ? 'base64url' : 'base64');
+  else if (/^[A-Za-z0-9+/]+={0,2}$/.test(text)) bytes = Buffer.from(text, 'base64');
+  else if (/^[A-Za-z0-9_-]+$/.test(text)) bytes = Buffer.from(text, 'base64url');
+  // Only what an encoder writes: a phrase typed by hand is seldom a whole number of base64 blocks.
+  if (bytes && bytes.toString('base64') !== text && bytes.toString('base64url') !== text && bytes.toString('hex') !== text.toLowerCase()) return undefined;
   if (!bytes || bytes.length < SECRET_MIN_BYTES) return undefined;
   // 32 random bytes show some 28 different values; a secret typed by hand ("0000…", "abab…") shows a few.
   if (new Set(bytes).size < 16) return undefined;

@@ -64,7 +64,8 @@ describe('the deployment secret', () => {
   });
 
   it('must carry at least 32 bytes of entropy, and says so', () => {
-    for (const weak of ['motdepasse', randomBytes(16).toString('base64'), randomBytes(31).toString('hex'), '0'.repeat(64), 'ab'.repeat(32)]) {
+    const phrase = 'lemotdepassedelacaisseprimairedassurancemaladiedelille';
+    for (const weak of ['motdepasse', phrase, randomBytes(16).toString('base64'), randomBytes(31).toString('hex'), '0'.repeat(64), 'ab'.repeat(32)]) {
       expect(() => DeploymentSecret.fromText(weak, 'PROWEB_SECRET'), weak).toThrow(/at least 32 bytes of entropy/);
     }
     for (const strong of [randomBytes(32).toString('base64'), randomBytes(32).toString('base64url'), randomBytes(48).toString('hex'), `  ${randomBytes(32).toString('hex')}\n`]) {
