@@ -30,6 +30,11 @@ const MIN_KNOWN_LENGTH = 3;
 
 const MASK = '***';
 
+/** Whether a pattern alone recognises the whole value. */
+function wholly(value: string): boolean {
+  return [NIR, IBAN, EMAIL, PHONE].some((pattern) => new RegExp(`^(?:${pattern.source})$`, pattern.flags.replace('g', '')).test(value));
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -43,7 +48,9 @@ export class Scrubber {
   private readonly known: RegExp | undefined;
 
   constructor(knownValues: Iterable<string> = []) {
-    const values = [...new Set([...knownValues].map((v) => v.trim()).filter((v) => v.length >= MIN_KNOWN_LENGTH))];
+    // A declared NIR or IBAN is left to its pattern, whose mask a person can still read
+    // (`2 85 ** ** *** *** 47`), whatever spacing a screen gives it.
+    const values = [...new Set([...knownValues].map((v) => v.trim()).filter((v) => v.length >= MIN_KNOWN_LENGTH && !wholly(v)))];
     // Longest first, so that "Marie-Claire" is masked whole before "Marie".
     values.sort((a, b) => b.length - a.length);
     this.knownValues = values;

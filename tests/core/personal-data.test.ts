@@ -27,6 +27,11 @@ describe('the personal-data scrubber', () => {
     expect(s.text('Lille')).toBe('Lille');
   });
 
+  it('leaves a declared NIR or IBAN to its pattern, so that its mask stays readable', () => {
+    const s = new Scrubber().with(['285017512345647', 'FR7630006000011234567890189']);
+    expect(s.text('NIR 2 85 01 75 123 456 47, IBAN FR7630006000011234567890189')).toBe('NIR 2 85 ** ** *** *** 47, IBAN FR76 **** **89');
+  });
+
   it('masks an error in place, keeping its class, with its stack and causes', () => {
     class Refusal extends Error {}
     const error = new Refusal('refus pour 285017512345647', { cause: new Error('DUPONT') });
