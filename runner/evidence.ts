@@ -90,13 +90,16 @@ async function maskedHtml(page: Page, masks: readonly Locator[]): Promise<string
         }
         const doc = (globalThis as unknown as { document: { documentElement: Elem; doctype: { name: string } | null } }).document;
         const copy = doc.documentElement.cloneNode(true);
-        const maskText = (node: Node) => {
-          if (node.nodeType === 3 && node.nodeValue && node.nodeValue.trim() !== '') node.nodeValue = masked;
-          Array.from(node.childNodes).forEach(maskText);
-        };
         for (const el of Array.from(copy.querySelectorAll(`[${attribute}]`))) {
           el.removeAttribute(attribute);
-          maskText(el);
+          // A loop, not a named helper: under tsx (keepNames) a named function gets a `__name`
+          // call that does not exist in the page, and the whole evaluation fails.
+          const pending: Node[] = [el];
+          while (pending.length > 0) {
+            const node = pending.pop()!;
+            if (node.nodeType === 3 && node.nodeValue && node.nodeValue.trim() !== '') node.nodeValue = masked;
+            pending.push(...Array.from(node.childNodes));
+          }
           // Any attribute but the page's structure may carry the value: value, title, href, data-nir.
           for (const inner of [el, ...Array.from(el.querySelectorAll('*'))]) {
             for (const { name } of Array.from(inner.attributes)) if (!structural.includes(name)) inner.setAttribute(name, masked);
