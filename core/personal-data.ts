@@ -4,7 +4,7 @@
  * dashboard answer, kept HTML) goes through a {@link Scrubber} first.
  *
  * What is personal is declared once: patterns that are personal wherever they show
- * (NIR, IBAN, e-mail address, telephone number) and, per dossier, the values of the
+ * (NIR, IBAN, e-mail address, telephone number, a date of birth) and, per dossier, the values of the
  * scenario's input fields declared personal (names, addresses), which no pattern can
  * recognise. Masking errs on the side of hiding: a 13-digit reference that looks like
  * a NIR is masked too.
@@ -24,6 +24,9 @@ const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 
 /** A French telephone number, national or international form. */
 const PHONE = /(?<![\d+])(?:\+33[ .]?|0)[1-9](?:[ .-]?\d{2}){4}(?!\d)/g;
+
+/** A date of birth, as back offices quote it in their refusals ("né(e) le 03/04/2003", "date de naissance : …"). */
+const BIRTH_DATE = /(?<![A-Za-zÀ-ÿ])(n[ée]e?(?:\(e\))?|naissance)(\s*(?:le|:)?\s*)\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}/gi;
 
 /** Declared values shorter than this are not masked on their own: "Li" would hide half of every text. */
 const MIN_KNOWN_LENGTH = 3;
@@ -70,6 +73,7 @@ export class Scrubber {
     out = out.replace(NIR, (_m, sex: string, year: string, key: string | undefined) => `${sex} ${year} ** ** *** ***${key ? ` ${key}` : ''}`);
     out = out.replace(EMAIL, '***@***');
     out = out.replace(PHONE, (m) => `** ** ** ** ${m.slice(-2)}`);
+    out = out.replace(BIRTH_DATE, (_m, word: string, between: string) => `${word}${between}**/**/****`);
     return out;
   }
 

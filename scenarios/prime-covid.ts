@@ -52,7 +52,8 @@ export const primeCovid = defineScenario<PrimeCovidRow>({
   applications: [grh],
   input: primeCovidRow,
   key: ['matricule'],
-  personal: ['name'],
+  // A matricule identifies an employee as surely as a name.
+  personal: ['matricule', 'name'],
   // By hand: search the agent, read their situation and earlier payroll items,
   // open the entry form, choose rubrique and month, type amount and motif, note the reference.
   manualMinutes: 3,

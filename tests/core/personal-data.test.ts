@@ -16,6 +16,13 @@ describe('the personal-data scrubber', () => {
     expect(scrubText('tél. 06 12 34 56 78, +33 1 23 45 67 89')).toBe('tél. ** ** ** ** 78, ** ** ** ** 89');
   });
 
+  it('masks a date of birth quoted by a refusal, not other dates', () => {
+    expect(scrubText("Refus : l'ayant droit est mineur (né(e) le 03/04/2003) ; date d'effet 15/09/2020"))
+      .toBe("Refus : l'ayant droit est mineur (né(e) le **/**/****) ; date d'effet 15/09/2020");
+    expect(scrubText('Date de naissance : 1/2/1985, née le 12.11.1990')).toBe('Date de naissance : **/**/****, née le **/**/****');
+    expect(scrubText('année 15/09/2020')).toBe('année 15/09/2020');
+  });
+
   it('leaves what is not personal: ids, amounts, dates, PS numbers, timestamps in log lines', () => {
     const line = '{"time":1796300000000,"jobId":"dipa-payment.4f1e2d3c4b5a69788796a5b4","ps":"591000005","montant":"1234.56","date":"2020-04-06"}';
     expect(scrubText(line)).toBe(line);

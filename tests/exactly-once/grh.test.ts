@@ -130,7 +130,7 @@ describe('exactly once in GRH under faults (2 worker processes, real Redis and C
     expect(outcome).toMatchObject({ done: DOSSIERS - REFUSED - outcome.failed, rejected: REFUSED });
     const work = (await fleet!.ledger.campaignWorkList(outcome.campaignId)) ?? [];
     const failed = work.filter((e) => e.status === 'failed');
-    expect(failed.map((e) => e.reason)).toEqual(Array(outcome.failed).fill(expect.stringMatching(/^outcome unknown: check grh for matricule \d{6}/)));
+    expect(failed.map((e) => e.reason)).toEqual(Array(outcome.failed).fill(expect.stringMatching(/^outcome unknown: check grh for matricule \*\*\*/)));
     await expectSampleRows(fleet!, outcome.campaignId);
   }, 240_000);
 
