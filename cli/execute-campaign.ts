@@ -72,6 +72,7 @@ export async function executeCampaign(options: ExecuteCampaignOptions): Promise<
     caisse: options.caisse,
     secret,
     machine: config.machine ?? hostname(),
+    ...(config.folders.rejections ? { rejectionsFolder: config.folders.rejections } : {}),
     robot,
     ledger,
     logger,

@@ -27,7 +27,7 @@ export interface CampaignSubmission {
   queuedJobIds: string[];
   /** Ids of the jobs this submission added. */
   jobIds: string[];
-  /** The invalid rows, written next to the input for the author to correct and resubmit. */
+  /** The invalid rows, written next to the input (or in the rejections folder) for the author to correct and resubmit. */
   rejectionFile?: string;
 }
 
@@ -42,6 +42,8 @@ export interface SubmitCampaignOptions {
    * workers (holding the same secret) run only what this deployment queued.
    */
   secret: DeploymentSecret;
+  /** The configuration's `folders.rejections`: where the rejection file goes; unset = next to the input. */
+  rejectionsFolder?: string;
   campaignId?: string;
   /** Rows validated and enqueued per round trip. @defaultValue 500 */
   batchSize?: number;
@@ -75,7 +77,7 @@ export async function submitCampaign(options: SubmitCampaignOptions): Promise<Ca
   const campaignId = options.campaignId ?? newCampaignId();
   const label = basename(file);
   const result: CampaignSubmission = { campaignId, scenarioId: scenario.id, caisse, file, rows: 0, invalid: [], invalidRows: 0, alreadyDone: 0, alreadyQueued: 0, queuedJobIds: [], jobIds: [] };
-  const rejections = createRejectionFile(file);
+  const rejections = createRejectionFile(file, { folder: options.rejectionsFolder });
   let batch: JobPayload[] = [];
 
   const flush = async () => {

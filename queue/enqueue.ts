@@ -26,6 +26,8 @@ export interface EnqueueCampaignOptions {
   dryRun?: boolean;
   /** The submitting machine, kept in the campaign's record. */
   machine?: string;
+  /** The configuration's `folders.rejections`; unset = the rejection file goes next to the input. */
+  rejectionsFolder?: string;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function enqueueCampaign(options: EnqueueCampaignOptions): Promise<
       ...(options.campaignId ? { campaignId: options.campaignId } : {}),
       ...(options.dryRun ? { dryRun: true } : {}),
       ...(options.machine ? { machine: options.machine } : {}),
+      ...(options.rejectionsFolder ? { rejectionsFolder: options.rejectionsFolder } : {}),
     });
   } finally {
     await queue.close();

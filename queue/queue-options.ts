@@ -14,7 +14,7 @@ export const DOSSIER_JOB_OPTIONS = {
   attempts: 3,
   backoff: { type: 'exponential', delay: 2_000 },
   removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
-  removeOnFail: { age: 30 * 24 * 3600 },
+  removeOnFail: { age: 7 * 24 * 3600 },
 } as const satisfies DefaultJobOptions;
 
 /**

@@ -15,6 +15,8 @@ import { DossierWorker, type CapacityLimiter, type DossierFinished } from './wor
 
 export interface RunCampaignOptions {
   connection: ConnectionOptions;
+  /** The configuration's `folders.rejections`; unset = the rejection file goes next to the input. */
+  rejectionsFolder?: string;
   /** @defaultValue 'proweb' */
   prefix?: string;
   scenario: Scenario<any>;
@@ -132,7 +134,10 @@ export async function runCampaign(options: RunCampaignOptions): Promise<Campaign
     const [paused] = (await options.applicationPauses?.pausedAmong(options.scenario.applications.map((a: { id: string }) => a.id))) ?? [];
     if (paused) throw new ApplicationPaused(paused);
     await worker.waitUntilReady();
-    const submit = { queue, ledger: options.ledger, scenario: options.scenario, file: options.file, caisse: options.caisse, secret: options.secret, ...(options.dryRun ? { dryRun: true } : {}) };
+    const submit = {
+      queue, ledger: options.ledger, scenario: options.scenario, file: options.file, caisse: options.caisse, secret: options.secret,
+      ...(options.dryRun ? { dryRun: true } : {}), ...(options.rejectionsFolder ? { rejectionsFolder: options.rejectionsFolder } : {}),
+    };
     const submission = options.registry
       ? await submitRegisteredCampaign({ ...submit, registry: options.registry, machine: options.machine })
       : await submitCampaign(submit);

@@ -127,6 +127,8 @@ export interface DropSubmitterOptions {
    * whatever Redis says. None = every drop fails.
    */
   dropFolders: readonly string[];
+  /** This machine's `folders.rejections`; unset = a drop's rejection file goes next to it, in its drop folder. */
+  rejectionsFolder?: string;
   /** Recorded as the submitting machine. */
   machine: string;
   logger?: Logger;
@@ -173,6 +175,7 @@ export class DropSubmitter {
       const submission = await submitRegisteredCampaign({
         queue, ledger: this.options.ledger, registry: this.options.registry, scenario, file, caisse: drop.caisse, machine: this.options.machine, secret: this.options.secret,
         ...(drop.priority !== undefined ? { priority: drop.priority } : {}),
+        ...(this.options.rejectionsFolder ? { rejectionsFolder: this.options.rejectionsFolder } : {}),
       });
       this.logger.info({ schedule, campaign: submission.campaignId, rows: submission.rows, queued: submission.jobIds.length, alreadyDone: submission.alreadyDone }, 'scheduled drop submitted');
       this.options.onSubmitted?.(submission, schedule);

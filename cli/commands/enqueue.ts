@@ -45,6 +45,7 @@ export async function enqueueCommand(scenarioId: string, opts: EnqueueCommandOpt
     campaignId,
     connection: redis.connection, prefix: config.prefix, ledger, registry, scenario, file: opts.input, caisse: opts.caisse, secret,
     machine: config.machine ?? hostname(),
+    ...(config.folders.rejections ? { rejectionsFolder: config.folders.rejections } : {}),
     ...(opts.priority !== undefined ? { priority: opts.priority } : {}),
     ...(opts.notBefore ? { notBefore: opts.notBefore } : {}),
     ...(opts.dryRun ? { dryRun: true } : {}),

@@ -76,6 +76,7 @@ export async function workerCommand(opts: WorkerCommandOptions, ctx: CommandCont
     const drops = new DropSubmitter({
       connection: redis.connection, prefix: config.prefix, ledger, registry, scenarios: new Map(scenarios.map((s) => [s.id, s])), secret, machine: name, logger,
       dropFolders: config.folders.drops,
+      ...(config.folders.rejections ? { rejectionsFolder: config.folders.rejections } : {}),
       onSubmitted: (s, schedule) => ctx.out(`${new Date().toISOString().slice(11, 19)} schedule ${schedule}: campaign ${s.campaignId}, ${s.rows} rows, ${s.jobIds.length} queued, ${s.alreadyDone} already done\n`),
     });
     ctx.closer.add('scheduled drops', drops, (d) => d.close());

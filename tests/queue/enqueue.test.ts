@@ -1,3 +1,6 @@
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../../gains/index.ts';
@@ -23,13 +26,24 @@ const deployment = () => {
   const prefix = redis.prefix();
   const ledger = new Ledger(redis.client, { prefix });
   const registry = new CampaignRegistry(redis.client, { prefix });
-  const enqueue = (file: string, more: { priority?: number; notBefore?: Date; dryRun?: boolean } = {}) =>
+  const enqueue = (file: string, more: { priority?: number; notBefore?: Date; dryRun?: boolean; rejectionsFolder?: string } = {}) =>
     enqueueCampaign({ secret: testSecret, connection: redis.server.connection, prefix, ledger, registry, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai', machine: 'poste-591', ...more });
   const queue = () => new Queue<JobPayload>(dipaPayment.id, { connection: redis.server.connection, prefix });
   return { prefix, ledger, registry, enqueue, queue };
 };
 
 describe('enqueueing a campaign for the fleet (real Redis, no worker)', () => {
+  it('writes the rejection file in the configured rejections folder, none next to the input', async () => {
+    const d = deployment();
+    const file = await dipaSample('avec-erreurs.csv', 2, ['DIPA-2020-999999;591000000;NOM;SPE;16/03/2020;30/06/2020;100,00;FR00']);
+    const folder = await mkdtemp(join(tmpdir(), 'proweb-rejets-'));
+    const submission = await d.enqueue(file, { rejectionsFolder: folder });
+    expect(submission.invalidRows).toBe(1);
+    expect(dirname(submission.rejectionFile!)).toBe(folder);
+    expect(await readdir(folder)).toEqual([basename(submission.rejectionFile!)]);
+    expect((await readdir(dirname(file))).filter((f) => f.includes('rejets'))).toEqual([]);
+  });
+
   it('gives every job the campaign’s priority', async () => {
     const d = deployment();
     const submission = await d.enqueue(await dipaSample('prio.csv', 3), { priority: 7 });
