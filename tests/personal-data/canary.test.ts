@@ -222,7 +222,10 @@ async function filesUnder(folder: string): Promise<string[]> {
 
 describe('personal data never leaves a robot in clear (canary run of every seed scenario)', () => {
   it('has canaries the search finds: in the input files the agents own', async () => {
-    for (const campaign of campaigns) expect(leaksIn('input', await readFile(campaign.file, 'utf8')).length, campaign.scenario).toBeGreaterThan(0);
+    // forfait-ps's file has PS numbers only: its canaries are what Progrès shows of the professionals.
+    for (const campaign of campaigns.filter((c) => c.scenario !== 'forfait-ps')) {
+      expect(leaksIn('input', await readFile(campaign.file, 'utf8')).length, campaign.scenario).toBeGreaterThan(0);
+    }
     expect(leaksIn('masked', 'Refus : aucun assuré ne correspond au NIR 2 64 ** ** *** *** 84.')).toEqual([]);
   });
 

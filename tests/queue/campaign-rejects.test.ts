@@ -70,8 +70,8 @@ describe('the work list of a campaign', () => {
     const c = await campaignWithRejects(4, { dryRun: true });
     const list = await collectCampaignRejects(c);
     expect(list.rejects.map((r) => [r.rowNumber, r.status])).toEqual([[2, 'rejected'], [3, 'failed']]);
-    // The dossier's declared personal values (name, IBAN) are masked whole, the patterns too.
-    expect(list.rejects[0]!.reason).toBe("Refus : l'assuré 1 85 ** ** *** *** 67 (***), IBAN ***, n'est pas éligible");
+    // The dossier's declared name is masked whole; NIRs and IBANs keep their patterns' readable masks.
+    expect(list.rejects[0]!.reason).toBe("Refus : l'assuré 1 85 ** ** *** *** 67 (***), IBAN FR03 **** **76, n'est pas éligible");
     expect(list.rejects[1]!.reason).toBe('écran changé : le champ du NIR 2 85 ** ** *** *** a disparu');
     expect(list.rejects[0]!.raw?.numero_demande).toBe('DIPA-2020-000001');
     expect(list.rejects[1]!.evidence).toEqual(['/var/lib/proweb/evidence/d3.png']);

@@ -182,10 +182,10 @@ describe('the queue dashboard (bull-board, real Redis and HTTP)', () => {
     }
     // Masked, not dropped: an operator still sees what went wrong.
     const failed = JSON.parse(answers['/api/queues/dipa-payment/dipa-payment.d2']!).job;
-    expect(failed.failedReason).toBe('Progrès answered 500 for ***, NIR 1 85 ** ** *** *** 67, IBAN ***, page https://bdo.local/assure/1 85 ** ** *** *** 67');
+    expect(failed.failedReason).toBe('Progrès answered 500 for ***, NIR 1 85 ** ** *** *** 67, IBAN FR03 **** **76, page https://bdo.local/assure/1 85 ** ** *** *** 67');
     expect(failed.stacktrace.join('\n')).toContain('Progrès answered 500 for ***, NIR 1 85 ** ** *** *** 67');
-    expect(JSON.parse(answers['/api/queues/dipa-payment/dipa-payment.d3']!).job.returnValue).toEqual({ status: 'rejected', reason: 'Refus : ***, NIR 1 85 ** ** *** *** 67, IBAN ***, page https://bdo.local/assure/1 85 ** ** *** *** 67' });
-    expect(JSON.parse(answers['/api/queues/dipa-payment/dipa-payment.d3/logs']!)).toEqual(['step open: ***, NIR 1 85 ** ** *** *** 67, IBAN ***, page https://bdo.local/assure/1 85 ** ** *** *** 67']);
+    expect(JSON.parse(answers['/api/queues/dipa-payment/dipa-payment.d3']!).job.returnValue).toEqual({ status: 'rejected', reason: 'Refus : ***, NIR 1 85 ** ** *** *** 67, IBAN FR03 **** **76, page https://bdo.local/assure/1 85 ** ** *** *** 67' });
+    expect(JSON.parse(answers['/api/queues/dipa-payment/dipa-payment.d3/logs']!)).toEqual(['step open: ***, NIR 1 85 ** ** *** *** 67, IBAN FR03 **** **76, page https://bdo.local/assure/1 85 ** ** *** *** 67']);
   });
 
   it('masks the patterns even when the row cannot be opened (no secret, or the dossier ended)', async () => {
