@@ -241,12 +241,12 @@ describe('personal data never leaves a robot in clear (canary run of every seed 
     worker = startCli(['worker', '--name', 'canary-robot', '--scenarios', campaigns.map((c) => c.scenario).join(','), '--concurrency', '2', '--config', configFile], env);
     await worker.waitFor(/ready/, 60_000);
 
-    for (const campaign of campaigns) {
+    await Promise.all(campaigns.map(async (campaign) => {
       const run = await runCli(['enqueue', campaign.scenario, '--input', campaign.file, '--caisse', 'CPAM Lille-Douai', '--config', configFile], { env });
       commandOutputs.push(run.stdout, run.stderr);
       expect(run.code, run.stderr).toBe(0);
       campaign.id = run.stdout.trim().split('\n').at(-1)!.trim();
-    }
+    }));
     const ledger = new Ledger(client, { prefix: PREFIX });
     const total = campaigns.reduce((n, c) => n + c.rows, 0);
     await untilReached(async () => {
@@ -301,7 +301,7 @@ describe('personal data never leaves a robot in clear (canary run of every seed 
   });
 
   it('finds no canary in the ledger export', async () => {
-    for (const format of ['csv', 'jsonl'] as const) {
+    await Promise.all((['csv', 'jsonl'] as const).map(async (format) => {
       const out = join(dir, `ledger.${format}`);
       const run = await runCli(['ledger', 'export', '--format', format, '--out', out, '--config', configFile], { env });
       commandOutputs.push(run.stdout, run.stderr);
@@ -309,11 +309,11 @@ describe('personal data never leaves a robot in clear (canary run of every seed 
       const text = await readFile(out, 'utf8');
       expect(text).toMatch(/rejected/);
       expect(leaksIn(`ledger export ${format}`, text)).toEqual([]);
-    }
+    }));
   });
 
   it('finds no canary in the work lists but in the input columns, read from the agent\'s own file', async () => {
-    for (const campaign of campaigns) {
+    await Promise.all(campaigns.map(async (campaign) => {
       const out = join(dir, `work-list-${campaign.scenario}.csv`);
       const run = await runCli(['campaign', 'rejects', campaign.id!, '--out', out, '--config', configFile], { env });
       expect(run.code, run.stderr).toBe(0);
@@ -327,7 +327,7 @@ describe('personal data never leaves a robot in clear (canary run of every seed 
         const cells = line.split(';').map((c) => readCsvCell(c.replace(/^"|"$/g, '')));
         expect(leaksIn(`work list ${campaign.scenario}`, own.map((i) => cells[i] ?? '').join(' | '))).toEqual([]);
       }
-    }
+    }));
   });
 
   it('finds no canary in the dashboard\'s API answers (jobs, their data, results, failures and logs)', async () => {

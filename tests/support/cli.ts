@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,22 @@ export function processesMarked(marker: string, folders: string[]): string[] {
   return found;
 }
 
+/** tsx's cache of compiled files lives in the temporary folder, as `tsx-<uid>`. */
+const TSX_CACHE = `tsx-${process.geteuid?.() ?? 'user'}`;
+
+/**
+ * A fresh temporary folder for one command, where what it leaves (the demo's Redis data) can
+ * be recognised. It links to the tests' own tsx cache, so that a command does not compile the
+ * whole tree again (half a second to a second of CPU each, for some 80 commands).
+ */
+function commandTmpdir(): string {
+  const tmp = mkdtempSync(join(tmpdir(), 'proweb-cli-tmp-'));
+  const shared = join(tmpdir(), TSX_CACHE);
+  mkdirSync(shared, { recursive: true });
+  symlinkSync(shared, join(tmp, TSX_CACHE));
+  return tmp;
+}
+
 /**
  * Runs the `proweb` CLI as a user would, and reports what it left running once it exited.
  * It holds the tests' deployment secret (`PROWEB_SECRET`) unless `env` says otherwise (`''`: none).
@@ -61,7 +77,7 @@ export function runCli(args: string[], envOrOptions: NodeJS.ProcessEnv | RunCliO
   const marker = `PROWEB_TEST_RUN=${randomUUID()}`;
   const [key, value] = marker.split('=') as [string, string];
   // The command's temporary folders (the demo's Redis data) land here, where they can be recognised.
-  const tmp = mkdtempSync(join(tmpdir(), 'proweb-cli-tmp-'));
+  const tmp = commandTmpdir();
   const folders = [tmp, ...(env.PROWEB_DATA_DIR ? [env.PROWEB_DATA_DIR] : [])];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
@@ -113,7 +129,7 @@ export interface CliProcess {
 export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
   const marker = `PROWEB_TEST_RUN=${randomUUID()}`;
   const [key, value] = marker.split('=') as [string, string];
-  const tmp = mkdtempSync(join(tmpdir(), 'proweb-cli-tmp-'));
+  const tmp = commandTmpdir();
   const folders = [tmp, ...(env.PROWEB_DATA_DIR ? [env.PROWEB_DATA_DIR] : [])];
   const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
     cwd: ROOT,
