@@ -59,15 +59,15 @@ async function readTable(table: Locator, timeoutMs: number): Promise<TableRows> 
   await table.first().waitFor({ state: 'attached', timeout: timeoutMs });
   // Runs in the page: typed structurally, as this project compiles without the DOM library.
   interface El { textContent: string | null; attributes: ArrayLike<{ name: string; value: string }>; querySelector(s: string): El | null; querySelectorAll(s: string): ArrayLike<El> }
+  // No named helper in here: under tsx (keepNames) it would call a `__name` the page does not have.
   return table.first().evaluate((node) => {
-    const clean = (s: string | null) => (s ?? '').replace(/\s+/g, ' ').trim();
     const el = node as unknown as El;
-    const headers = Array.from(el.querySelectorAll('thead th, tr:first-child th')).map((th) => clean(th.textContent));
+    const headers = Array.from(el.querySelectorAll('thead th, tr:first-child th')).map((th) => (th.textContent ?? '').replace(/\s+/g, ' ').trim());
     const body = Array.from(el.querySelectorAll('tbody tr')).filter((tr) => tr.querySelector('td'));
     return body.map((tr) => {
       const record: Record<string, string> = {};
       Array.from(tr.querySelectorAll('td')).forEach((td, i) => {
-        record[headers[i] ?? `col${i + 1}`] = clean(td.textContent);
+        record[headers[i] ?? `col${i + 1}`] = (td.textContent ?? '').replace(/\s+/g, ' ').trim();
       });
       for (const attr of Array.from(tr.attributes)) if (attr.name.startsWith('data-')) record[attr.name] = attr.value;
       return record;
