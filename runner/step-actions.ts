@@ -91,17 +91,24 @@ export async function performPageStep<Row>(
   timeoutMs: number,
 ): Promise<PageStepResult> {
   const element = (target: TargetOf<Row>) => locate(page, resolveTarget(target, ctx, screens, at).target);
+  // A `typed` field gets its value key by key, as a person types it (an input mask, an autocomplete).
+  const enter = async (target: TargetOf<Row>, value: string) => {
+    const resolved = resolveTarget(target, ctx, screens, at).target;
+    const field = locate(page, resolved);
+    if (!('typed' in resolved && resolved.typed)) return field.fill(value, { timeout: timeoutMs });
+    await field.clear({ timeout: timeoutMs });
+    await field.pressSequentially(value, { timeout: timeoutMs });
+  };
   switch (step.action) {
     case 'fill':
-      await element(step.target).fill(resolveValue(step.value, ctx), { timeout: timeoutMs });
+      await enter(step.target, resolveValue(step.value, ctx));
       return undefined;
     case 'date': {
       const iso = resolveValue(step.value, ctx);
       if (!/^\d{4}-\d{2}-\d{2}$/.test(iso)) throw new ScreenChanged(at, `"${iso}" is not an ISO date yyyy-mm-dd`);
-      const field = element(step.target);
-      const type = await field.getAttribute('type', { timeout: timeoutMs });
+      const type = await element(step.target).getAttribute('type', { timeout: timeoutMs });
       // A date picker takes ISO; a legacy text field takes what a French agent types.
-      await field.fill(type === 'date' ? iso : formatFrenchDate(iso), { timeout: timeoutMs });
+      await enter(step.target, type === 'date' ? iso : formatFrenchDate(iso));
       return undefined;
     }
     case 'select':

@@ -7,9 +7,11 @@ import { checkTarget } from './validate-target.ts';
  * error message, a table row): `check-screens` does not expect them on every visit.
  * `personal` elements show personal data (a name, a NIR, an IBAN, an address, a
  * record, a table of people, a message quoting them): they are masked in the
- * screenshots and page HTML a failure keeps as evidence.
+ * screenshots and page HTML a failure keeps as evidence. `typed` fields take real
+ * keystrokes, one key at a time (an input mask, an autocomplete): a value set at once,
+ * as other fields are filled, would not be seen by the page's own script.
  */
-export type ScreenElement = Target & { optional?: boolean; personal?: boolean };
+export type ScreenElement = Target & { optional?: boolean; personal?: boolean; typed?: boolean };
 
 /**
  * One screen of an application, described once and shared by every scenario that
@@ -41,9 +43,16 @@ export const optional = <T extends Target>(target: T): T & { optional: true } =>
  */
 export const personal = <T extends Target>(target: T): T & { personal: true } => ({ ...target, personal: true });
 
+/**
+ * Marks a field that must be typed key by key, as a person does: a legacy input mask that
+ * builds its value from the keys pressed, an autocomplete that suggests as one types.
+ * Slower than a fill: mark only the fields whose page needs it.
+ */
+export const typed = <T extends Target>(target: T): T & { typed: true } => ({ ...target, typed: true });
+
 /** Why an element's flags are malformed (`personal: 'yes'`), or undefined. */
 function checkFlags(element: ScreenElement): string | undefined {
-  for (const flag of ['optional', 'personal'] as const) {
+  for (const flag of ['optional', 'personal', 'typed'] as const) {
     if (element[flag] !== undefined && typeof element[flag] !== 'boolean') return `${flag} must be true or false`;
   }
   return undefined;
