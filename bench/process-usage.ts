@@ -98,14 +98,32 @@ export function cpuSince(start: CpuReading, end: CpuReading = readCpu()): CpuRea
   return { nodeSeconds: end.nodeSeconds - start.nodeSeconds, browserSeconds: end.browserSeconds - start.browserSeconds };
 }
 
-/** Resident memory now, in bytes. The browsers' is the sum over their processes (shared pages counted in each). */
+/** A process's proportional set size: its private pages plus its share of those it shares. */
+function pssBytes(pid: number): number {
+  try {
+    const kib = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1];
+    return kib === undefined ? 0 : Number(kib) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** Resident memory now, in bytes. */
 export interface RssReading {
   nodeBytes: number;
+  /** The sum of the RSS of the browsers' processes: pages they share (the binary, fonts) counted in each. */
   browserBytes: number;
+  /** The sum of their PSS: each shared page counted once in all, the figure that adds up. */
+  browserPssBytes: number;
   browserProcesses: number;
 }
 
 export function readRss(): RssReading {
   const tree = browserTree();
-  return { nodeBytes: process.memoryUsage.rss(), browserBytes: tree.reduce((sum, s) => sum + s.rssBytes, 0), browserProcesses: tree.length };
+  return {
+    nodeBytes: process.memoryUsage.rss(),
+    browserBytes: tree.reduce((sum, s) => sum + s.rssBytes, 0),
+    browserPssBytes: tree.reduce((sum, s) => sum + pssBytes(s.pid), 0),
+    browserProcesses: tree.length,
+  };
 }

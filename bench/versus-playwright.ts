@@ -233,7 +233,8 @@ function printTable(results: readonly RunResult[], options: Options): void {
 }
 
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
-const describeRss = (r: RssReading) => `Node ${mib(r.nodeBytes)} MiB + Chromium ${mib(r.browserBytes)} MiB (${r.browserProcesses} processes) = ${mib(r.nodeBytes + r.browserBytes)} MiB`;
+const describeRss = (r: RssReading) =>
+  `Node ${mib(r.nodeBytes)} MiB + Chromium ${mib(r.browserBytes)} MiB (${r.browserProcesses} processes; PSS ${mib(r.browserPssBytes)} MiB) = ${mib(r.nodeBytes + r.browserBytes)} MiB`;
 
 /**
  * The memory check of issue 11: one Robot, 4 contexts (renewed every {@link RECYCLE_AFTER}
@@ -284,7 +285,11 @@ async function longRun(backOffice: BackOffice, rows: readonly DipaRow[], dossier
   console.log(`RSS after the first cycle: ${describeRss(first)}`);
   console.log(`RSS after the last cycle:  ${describeRss(last)}`);
   console.log(`RSS at its highest:        ${describeRss(max)}`);
-  console.log(`last / first: ${((total(last) / total(first) - 1) * 100).toFixed(1)} %; ${dossiers} dossiers at ${(dossiers / ((performance.now() - started) / 1000)).toFixed(2)}/s`);
+  const change = (from: number, to: number) => `${to >= from ? '+' : ''}${((to / from - 1) * 100).toFixed(1)} %`;
+  console.log(
+    `last / first: RSS ${change(total(first), total(last))}, Node + Chromium PSS ${change(first.nodeBytes + first.browserPssBytes, last.nodeBytes + last.browserPssBytes)}; ` +
+      `${dossiers} dossiers at ${(dossiers / ((performance.now() - started) / 1000)).toFixed(2)}/s`,
+  );
 }
 
 async function main(): Promise<void> {
