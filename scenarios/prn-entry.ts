@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { formatCentsForEntry } from '../domain/french-formats.ts';
 import { isNir, isSiret, nirKey } from '../domain/identifiers.ts';
 import { COVID_MOTIF_CODES, PRN_NATURE_CODES, type CovidMotif } from '../domain/prn.ts';
-import { ij, prestationRow } from './applications/ij.ts';
+import { chosenEmployer, employerOption, ij, prestationRow } from './applications/ij.ts';
 import { css, defineScenario, steps } from './dsl/index.ts';
 import { amountCents, frenchDate, requiredText } from './fields.ts';
 
@@ -109,7 +109,7 @@ export type PrnRow = z.output<typeof prnRow>;
 export const prnEntry = defineScenario<PrnRow>({
   id: 'prn-entry',
   title: "Saisie PRN : arrêts de travail dans l'application IJ",
-  version: '1.0.0',
+  version: '1.1.0',
   scope: 'national',
   owner: 'MOAD ProWeb',
   applications: [ij],
@@ -132,7 +132,11 @@ export const prnEntry = defineScenario<PrnRow>({
     steps.rejectIf('ficheAssure.droitsFermes', { reason: 'ficheAssure.droits', note: 'rights closed' }),
     steps.click('ficheAssure.saisirPrestation', { waitFor: 'saisiePrestation.siret' }),
     steps.fill('saisiePrestation.nir', ({ row }) => row.nir),
+    // The employer is an autocomplete: type the SIRET, wait for IJ's answer, choose it in the list.
     steps.fill('saisiePrestation.siret', ({ row }) => row.siret),
+    steps.expect('saisiePrestation.reponseEmployeur', { note: "IJ's suggestions for the SIRET typed" }),
+    steps.rejectIf('saisiePrestation.aucunEmployeur', { note: 'employer unknown to IJ' }),
+    steps.click(({ row }) => css(employerOption(row.siret)), { waitFor: ({ row }) => css(chosenEmployer(row.siret)), note: 'choose the employer in the list' }),
     steps.date('saisiePrestation.debut', ({ row }) => row.start),
     steps.date('saisiePrestation.fin', ({ row }) => row.end),
     steps.check(({ row }) => (row.nature === 'COVID' ? 'saisiePrestation.natureCovid' : 'saisiePrestation.natureHorsCovid'), true, { note: 'nature of the leave' }),

@@ -1,4 +1,4 @@
-import { button, css, defineApplication, label, link, optional, personal, role } from '../dsl/index.ts';
+import { button, css, defineApplication, label, link, optional, personal, role, typed } from '../dsl/index.ts';
 import { assuranceMaladieLogin } from './assurance-maladie-login.ts';
 
 /**
@@ -39,10 +39,26 @@ export const ij = defineApplication({
       path: '/ij/prestation/nouveau?nir={nir}',
       elements: {
         nir: personal(label('NIR')),
-        siret: label("SIRET de l'employeur"),
-        /** A sick leave's dates and reason are health data. */
-        debut: personal(label("Date de début de l'arrêt")),
-        fin: personal(label("Date de fin de l'arrêt")),
+        /**
+         * An autocomplete: typed key by key, it asks IJ for the employers whose SIRET starts
+         * with what was typed; only a choice in the list ({@link employeurSuggere}) fills the
+         * hidden field the server reads ("Choisissez l'employeur dans la liste." otherwise).
+         */
+        siret: typed(label("SIRET de l'employeur")),
+        /** IJ's answer to the SIRET typed: the employers it suggests, or its "no employer" line. */
+        reponseEmployeur: optional(css('#choix-employeur [role="option"], #choix-employeur .aucun-resultat')),
+        /** A suggested employer (`data-siret` holds its SIRET). */
+        employeurSuggere: optional(role('option')),
+        /** "Aucun employeur connu ne correspond à « … ».": IJ does not know the employer. */
+        aucunEmployeur: optional(css('#choix-employeur .aucun-resultat')),
+        /** The chosen employer's name, `data-siret` its SIRET: shown once one is chosen in the list. */
+        employeurChoisi: optional(css('#employeur-choisi[data-siret]')),
+        /**
+         * A sick leave's dates and reason are health data. The dates are text fields under an
+         * input mask (jj/mm/aaaa) that only sees keys pressed: a value set at once is erased.
+         */
+        debut: personal(typed(label("Date de début de l'arrêt"))),
+        fin: personal(typed(label("Date de fin de l'arrêt"))),
         natureCovid: label('Arrêt lié à la COVID-19'),
         natureHorsCovid: label('Arrêt hors COVID-19'),
         motif: personal(label('Motif COVID')),
@@ -69,6 +85,12 @@ export const ij = defineApplication({
     },
   },
 });
+
+/** The suggestion for the employer of SIRET `siret` in the autocomplete list: the one to choose. */
+export const employerOption = (siret: string) => `#choix-employeur [role="option"][data-siret="${siret}"]`;
+
+/** The employer shown as chosen, when it is the one of SIRET `siret`. */
+export const chosenEmployer = (siret: string) => `#employeur-choisi[data-siret="${siret}"]`;
 
 /** The insured's PRN record starting on `isoStart` (history or entry): what the guard looks for. */
 export const prestationRow = (isoStart: string) => `table#prestations-assure tr[data-debut="${isoStart}"]`;

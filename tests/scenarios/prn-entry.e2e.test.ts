@@ -105,7 +105,8 @@ function expectedReason(kind: string, row: PrnCsvRow): string {
   switch (kind) {
     case 'unknown-nir': return 'Aucun assuré ne correspond à ce NIR.';
     case 'rights-closed': return 'Droits fermés';
-    case 'unknown-employer': return `Refus : l'employeur de SIRET ${row.siret_employeur} est inconnu de l'application.`;
+    // The employer autocomplete finds no employer for the SIRET typed: IJ's own line under the field.
+    case 'unknown-employer': return `Aucun employeur connu ne correspond à « ${row.siret_employeur} ».`;
     case 'overlapping': {
       const period = { start: isoOf(row.date_debut), end: isoOf(row.date_fin) };
       const previous = ij.history.find((p) => p.nir === compactNir(row.nir) && periodsOverlap(p, period))!;
