@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A tiny application with every kind of input the scenario language handles, to
- * test each step on its own: a login, a form, a table of rows with links.
+ * test each step on its own: a login, a form, a form whose fields have input masks
+ * (`/mini/montant`), a table of rows with links.
  */
 export interface MiniApp {
   url: string;
@@ -13,6 +14,41 @@ export interface MiniApp {
   detached: string[];
   close(): Promise<void>;
 }
+
+/**
+ * A legacy input mask, as old screens had them: it keeps the digits of the keys pressed and
+ * draws the field from them (`montant`: cents, "1 234,56"; `date`: "jj/mm/aaaa"); other keys
+ * are swallowed. A value set without keystrokes (Playwright's fill, a script) never reaches
+ * its buffer, and leaving the field or submitting redraws it from the buffer.
+ */
+const MASK_SCRIPT = `(function () {
+  var champs = document.querySelectorAll('input[data-masque]');
+  var redessins = [];
+  for (var i = 0; i < champs.length; i++) (function (champ) {
+    var date = champ.getAttribute('data-masque') === 'date';
+    var tampon = '';
+    function dessine() {
+      if (date) return tampon.slice(0, 2) + (tampon.length >= 2 ? '/' + tampon.slice(2, 4) : '') + (tampon.length >= 4 ? '/' + tampon.slice(4, 8) : '');
+      if (tampon === '') return '';
+      var cents = tampon.replace(/^0+(?=\\d)/, '');
+      while (cents.length < 3) cents = '0' + cents;
+      var euros = cents.slice(0, -2).replace(/\\B(?=(\\d{3})+$)/g, ' ');
+      return euros + ',' + cents.slice(-2);
+    }
+    champ.addEventListener('keydown', function (e) {
+      var k = e.key || '';
+      if (k === 'Tab' || k === 'Enter' || e.ctrlKey || e.metaKey) return;
+      e.preventDefault();
+      if (k === 'Backspace' || k === 'Delete') tampon = champ.selectionStart === 0 && champ.selectionEnd === champ.value.length ? '' : tampon.slice(0, -1);
+      else if (/^[0-9]$/.test(k) && tampon.length < (date ? 8 : 10)) tampon += k;
+      champ.value = dessine();
+    });
+    var redessine = function () { champ.value = dessine(); };
+    champ.addEventListener('blur', redessine);
+    redessins.push(redessine);
+  })(champs[i]);
+  document.forms[0].addEventListener('submit', function () { for (var j = 0; j < redessins.length; j++) redessins[j](); });
+})();`;
 
 const page = (body: string) => `<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Mini</title></head><body>${body}</body></html>`;
 
@@ -43,6 +79,20 @@ export async function startMiniApp(): Promise<MiniApp> {
   );
   app.post('/mini/form', async (c) => {
     const body = Object.fromEntries(Object.entries(await c.req.parseBody()).map(([k, v]) => [k, String(v)]));
+    submissions.push(body);
+    return c.redirect(`/mini/done?ref=MINI-${submissions.length}`, 303);
+  });
+  // A legacy screen whose fields have input masks: only keys pressed reach the server.
+  const maskedForm = (error = '') =>
+    page(`<a href="/mini/logout">Sortir</a>${error ? `<p class="refus">${error}</p>` : ''}<form method="post" action="/mini/montant">
+<label for="montant">Montant (€)</label><input id="montant" name="montant" data-masque="montant">
+<label for="paye-le">Payé le</label><input id="paye-le" name="payeLe" data-masque="date" maxlength="10">
+<button>Valider</button></form><script>${MASK_SCRIPT}</script>`);
+  app.get('/mini/montant', (c) => c.html(maskedForm()));
+  app.post('/mini/montant', async (c) => {
+    const body = Object.fromEntries(Object.entries(await c.req.parseBody()).map(([k, v]) => [k, String(v)]));
+    if (!/^\d{1,3}( \d{3})*,\d{2}$/.test(body.montant ?? '')) return c.html(maskedForm(body.montant ? 'Montant invalide.' : 'Montant obligatoire.'));
+    if (!/^\d{2}\/\d{2}\/\d{4}$/.test(body.payeLe ?? '')) return c.html(maskedForm(body.payeLe ? 'Date de paiement invalide.' : 'Date de paiement obligatoire.'));
     submissions.push(body);
     return c.redirect(`/mini/done?ref=MINI-${submissions.length}`, 303);
   });
