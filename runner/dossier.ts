@@ -2,6 +2,7 @@ import type { Page } from 'playwright';
 import { BackOfficeUnavailable, BusinessRejection, ConfigError, OutcomeUnknown, OwnershipLost, SessionExpired, TechnicalFailure, where, type StepLocation } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { describeTarget, type ApplicationDefinition, type Condition, type Scenario, type Step, type StepContext, type TargetOf } from '../scenarios/dsl/index.ts';
+import { applyFields, batchFieldOf, type BatchField, type BatchResult } from './fill-batch.ts';
 import { locate, resolveTarget } from './locate.ts';
 import type { CommitGate } from './commit-gate.ts';
 import type { ApplicationEndpoint } from './options.ts';
@@ -17,6 +18,22 @@ export interface StepEvent {
   at: StepLocation;
   ms: number;
   outcome: 'ok' | 'failed';
+  /** Playwright calls (round-trips to the browser) the step made, its login included. */
+  roundTrips: number;
+  /**
+   * The step was applied with others in one round-trip, from step `first` on (`size` steps):
+   * the batch's time is shared between them, its round-trips are counted on the first.
+   */
+  batch?: { first: string; size: number };
+}
+
+/** A form step planned into a batch. */
+interface Planned<Row> {
+  step: Step<Row>;
+  number: string;
+  field: BatchField;
+  /** Names the step across dossiers, to remember one a page needs on its own. */
+  key: string;
 }
 
 /** Everything a dossier run needs besides its row. */
@@ -109,32 +126,106 @@ class DossierRun<Row extends Record<string, unknown>> {
     return typeof condition === 'function' ? condition(ctx) : this.isShown(condition.visible, ctx, at);
   }
 
-  /** Runs a list of steps; resolves with the outcome when one ends the dossier (guard, submit). */
+  /**
+   * Runs a list of steps; resolves with the outcome when one ends the dossier (guard, submit).
+   * Consecutive form steps are applied together in one round-trip (see {@link runBatch}).
+   */
   async steps(list: readonly Step<Row>[], ctx: StepContext<Row>, prefix: string): Promise<Finished | undefined> {
-    for (const [index, step] of list.entries()) {
-      const number = `${prefix}${index + 1}`;
-      const at = locationOf(this.scenario.id, number, step, ctx, this.scenario.screens);
-      if (this.env.signal?.aborted) throw new OwnershipLost(`stopped before ${this.scenario.id} step ${number}: ${String(this.env.signal.reason ?? 'lock lost')}`);
-      await this.checkScreenOf(step, ctx);
-      const timeoutMs = step.timeoutMs ?? this.scenario.timeoutMs ?? this.env.defaultTimeoutMs;
-      const started = performance.now();
-      let outcome: StepEvent['outcome'] = 'failed';
-      try {
-        const finished = await this.step(step, ctx, number, at, timeoutMs);
-        outcome = 'ok';
-        if (finished) return finished;
-      } catch (error) {
-        throw explainFailure(error, at, timeoutMs);
-      } finally {
-        const ms = Math.round(performance.now() - started);
-        // Control steps report their children; only leaves are worth a line.
-        if (!['when', 'forEach', 'flow'].includes(step.action)) {
-          this.env.onStep?.({ at, ms, outcome });
-          this.env.logger?.debug({ step: number, action: at.step, ms }, 'step');
-        }
+    for (let index = 0; index < list.length; ) {
+      const batch = this.batchAt(list, index, ctx, prefix);
+      if (batch.length >= 2) {
+        await this.runBatch(batch, ctx);
+        index += batch.length;
+        continue;
       }
+      const finished = await this.runStep(list[index]!, ctx, `${prefix}${index + 1}`);
+      if (finished) return finished;
+      index++;
     }
     return undefined;
+  }
+
+  /**
+   * The form steps from `index` on that can be applied in one batch: `fill`, `date`, `select`,
+   * `check` on fields the page can find itself, none `typed`. None in a screen check, which
+   * looks at each step's screen before the step.
+   */
+  private batchAt(list: readonly Step<Row>[], index: number, ctx: StepContext<Row>, prefix: string): Planned<Row>[] {
+    const planned: Planned<Row>[] = [];
+    if (this.env.screenCheck) return planned;
+    for (let i = index; i < list.length; i++) {
+      const step = list[i]!;
+      const number = `${prefix}${i + 1}`;
+      const key = `${this.scenario.id}@${this.scenario.version}#${number}`;
+      const field = this.env.slot.unbatched.has(key) ? undefined : batchFieldOf(step, ctx, this.scenario.screens);
+      if (!field) break;
+      planned.push({ step, number, field, key });
+    }
+    return planned;
+  }
+
+  /**
+   * Applies form steps in one `evaluate` (see {@link applyFields}) instead of one Playwright call
+   * each. What the batch cannot do exactly as the steps would (a field not found as its locator
+   * finds it, not shown yet, a page script that rewrote a value) is done step by step, as
+   * without batching: same waits, same messages naming the step and the element. Each step
+   * still reports its own event.
+   */
+  private async runBatch(batch: readonly Planned<Row>[], ctx: StepContext<Row>): Promise<void> {
+    const first = batch[0]!;
+    if (this.env.signal?.aborted) throw new OwnershipLost(`stopped before ${this.scenario.id} step ${first.number}: ${String(this.env.signal.reason ?? 'lock lost')}`);
+    const started = performance.now();
+    const trips = this.env.slot.roundTrips.count;
+    let result: BatchResult;
+    try {
+      result = await applyFields(this.page, batch.map((b) => b.field));
+    } catch (error) {
+      // The page went away under the batch (a navigation): the steps on their own will say what is wrong.
+      this.env.logger?.debug({ step: first.number, err: error }, 'batch of form steps failed; running them one by one');
+      result = { applied: 0, rewritten: -1 };
+    }
+    let applied = result.applied;
+    if (result.rewritten >= 0) {
+      // Values set at once were not all kept: the page needs these fields filled as a step does.
+      const rewritten = batch[result.rewritten]!;
+      this.env.slot.unbatched.add(rewritten.key);
+      this.env.logger?.debug({ step: rewritten.number }, 'a page script rewrote a field set in a batch; its steps run one by one');
+      applied = 0;
+    }
+    const ms = performance.now() - started;
+    const roundTrips = this.env.slot.roundTrips.count - trips;
+    for (const [i, planned] of batch.slice(0, applied).entries()) {
+      const at = locationOf(this.scenario.id, planned.number, planned.step, ctx, this.scenario.screens);
+      const share = Math.round(ms / applied);
+      this.env.onStep?.({ at, ms: share, outcome: 'ok', roundTrips: i === 0 ? roundTrips : 0, batch: { first: first.number, size: applied } });
+      this.env.logger?.debug({ step: planned.number, action: at.step, ms: share, batch: first.number }, 'step');
+    }
+    for (const planned of batch.slice(applied)) await this.runStep(planned.step, ctx, planned.number);
+  }
+
+  /** Runs one step on its own, reporting it. */
+  private async runStep(step: Step<Row>, ctx: StepContext<Row>, number: string): Promise<Finished | undefined> {
+    const at = locationOf(this.scenario.id, number, step, ctx, this.scenario.screens);
+    if (this.env.signal?.aborted) throw new OwnershipLost(`stopped before ${this.scenario.id} step ${number}: ${String(this.env.signal.reason ?? 'lock lost')}`);
+    const trips = this.env.slot.roundTrips.count;
+    await this.checkScreenOf(step, ctx);
+    const timeoutMs = step.timeoutMs ?? this.scenario.timeoutMs ?? this.env.defaultTimeoutMs;
+    const started = performance.now();
+    let outcome: StepEvent['outcome'] = 'failed';
+    try {
+      const finished = await this.step(step, ctx, number, at, timeoutMs);
+      outcome = 'ok';
+      return finished;
+    } catch (error) {
+      throw explainFailure(error, at, timeoutMs);
+    } finally {
+      const ms = Math.round(performance.now() - started);
+      // Control steps report their children; only leaves are worth a line.
+      if (!['when', 'forEach', 'flow'].includes(step.action)) {
+        this.env.onStep?.({ at, ms, outcome, roundTrips: this.env.slot.roundTrips.count - trips });
+        this.env.logger?.debug({ step: number, action: at.step, ms }, 'step');
+      }
+    }
   }
 
   private async step(step: Step<Row>, ctx: StepContext<Row>, number: string, at: StepLocation, timeoutMs: number): Promise<Finished | undefined> {

@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger.ts';
 import type { ApplicationDefinition } from '../scenarios/dsl/index.ts';
 import { locate } from './locate.ts';
 import { LoginGate } from './login-gate.ts';
+import { countRoundTrips, type RoundTripCounter } from './round-trips.ts';
 import type { ApplicationEndpoint } from './options.ts';
 import { runPlainSteps } from './step-actions.ts';
 
@@ -25,6 +26,13 @@ export class Slot {
   /** The trace being recorded, and the files written for it so far. */
   private trace: { path: string; files: string[]; requests: number } | undefined;
   dossiers = 0;
+  /** Playwright calls made through {@link page} since the slot was created: a dossier's round-trips are the difference. */
+  readonly roundTrips: RoundTripCounter = { count: 0 };
+  /**
+   * Form steps (by scenario, version and step number) whose field a page script rewrote when set
+   * in one batch with others: they run on their own from then on, as the page needs.
+   */
+  readonly unbatched = new Set<string>();
 
   constructor(
     readonly index: number,
@@ -34,7 +42,7 @@ export class Slot {
     private readonly logins: LoginGate = new LoginGate(),
   ) {}
 
-  /** The slot's page, created on first use. */
+  /** The slot's page, created on first use; its Playwright calls are counted in {@link roundTrips}. */
   async page(): Promise<Page> {
     if (this.current && !this.current.isClosed()) return this.current;
     this.context = await this.browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris' });
@@ -45,9 +53,9 @@ export class Slot {
     page.on('response', (response) => {
       if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) this.lastDocumentStatus = response.status();
     });
-    this.current = page;
+    this.current = countRoundTrips(page, this.roundTrips);
     this.loggedIn.clear();
-    return page;
+    return this.current;
   }
 
   /**
