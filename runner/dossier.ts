@@ -259,7 +259,8 @@ class DossierRun<Row extends Record<string, unknown>> {
         }
         await button.first().waitFor({ state: 'visible', timeout: timeoutMs });
         return this.commit(number, at, timeoutMs, () => button.click({ timeout: timeoutMs }), async () => {
-          await page.waitForLoadState('load', { timeout: timeoutMs });
+          // The answer is read from the document: its images and styles are not waited for.
+          await page.waitForLoadState('domcontentloaded', { timeout: timeoutMs });
           await this.checkLanding(at);
           const success = this.target(step.success, ctx, at);
           await success.or(this.target(step.refusal, ctx, at)).first().waitFor({ state: 'visible', timeout: timeoutMs });
@@ -387,19 +388,24 @@ class DossierRun<Row extends Record<string, unknown>> {
     if (!slot.isLoggedIn(app.id)) await slot.login(app, endpoint, timeoutMs);
     this.application = app;
     const url = endpoint.baseUrl + path;
-    await this.page.goto(url, { timeout: timeoutMs });
+    // What the next steps need is the document (they wait for their own elements), not its images and styles.
+    await this.page.goto(url, { timeout: timeoutMs, waitUntil: 'domcontentloaded' });
     try {
       await this.checkLanding(at);
     } catch (error) {
       if (!(error instanceof SessionExpired)) throw error;
       // The session timed out between two dossiers: the usual case, not a failure.
       await slot.login(app, endpoint, timeoutMs);
-      await this.page.goto(url, { timeout: timeoutMs });
+      await this.page.goto(url, { timeout: timeoutMs, waitUntil: 'domcontentloaded' });
       await this.checkLanding(at);
     }
   }
 
-  /** After a navigation: did the application fail, drop the connection or send us back to its login page? */
+  /**
+   * After a navigation: did the application fail, drop the connection or send us back to its
+   * login page? One round-trip: the URL and the document's HTTP status are already known to the
+   * client (the slot reads the status from the response), only the login page is asked.
+   */
   private async checkLanding(at: StepLocation): Promise<void> {
     const { page, application } = this;
     const { slot } = this.env;

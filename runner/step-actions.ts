@@ -121,7 +121,8 @@ export async function performPageStep<Row>(
     }
     case 'click':
       await element(step.target).click({ timeout: timeoutMs });
-      await page.waitForLoadState('load', { timeout: timeoutMs });
+      // The next step needs the new document, which it searches itself: not its images and styles.
+      await page.waitForLoadState('domcontentloaded', { timeout: timeoutMs });
       if (step.waitFor) await element(step.waitFor).first().waitFor({ state: 'visible', timeout: timeoutMs });
       return undefined;
     case 'expect': {
