@@ -112,7 +112,8 @@ program
   .option('--headed', 'show the browser')
   .option('--trace', 'keep a Playwright trace (under dataDir/traces, logins left out) to open with the trace viewer; it holds personal data: delete it after use')
   .option('--dry-run', 'every step but the commit: nothing is entered')
-  .action(async (scenario: string, o: { input: string; row: number; config?: string; backoffice?: boolean; headed?: boolean; trace?: boolean; dryRun?: boolean }) => {
+  .option('--profile', 'print, at the end, the time and Playwright round-trips of each step')
+  .action(async (scenario: string, o: { input: string; row: number; config?: string; backoffice?: boolean; headed?: boolean; trace?: boolean; dryRun?: boolean; profile?: boolean }) => {
     exitCode = await (await import('./commands/try.ts')).tryCommand(scenario, o, ctx);
   });
 
