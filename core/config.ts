@@ -3,6 +3,7 @@ import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { applicationCapacitySchema } from './capacity.ts';
 import { ConfigError } from './errors.ts';
+import { DEFAULT_PREFIX, PREFIX_PATTERN } from './redis-keys.ts';
 
 /** One application's endpoint as written in the configuration file; the password may come from the environment. */
 const applicationConfig = z
@@ -66,8 +67,11 @@ export const configSchema = z.object({
       endedJobsDays: retentionDays.default(7),
     })
     .prefault({}),
-  /** Key namespace of this deployment in Redis. @defaultValue 'proweb' */
-  prefix: z.string().regex(/^[\w-]+$/).default('proweb'),
+  /**
+   * Key namespace of this deployment in Redis. Between braces it is a hash tag (every key in one
+   * slot), which a Redis Cluster needs; `name` without braces is for a deployment started before. @defaultValue '{proweb}'
+   */
+  prefix: z.string().regex(PREFIX_PATTERN, { error: 'a prefix is {name} or name (letters, digits, _ and -)' }).default(DEFAULT_PREFIX),
   /** Local state: embedded Redis data, logs, evidence. @defaultValue '.proweb' */
   dataDir: z.string().default('.proweb'),
   /** Name of this robot machine in the ledger. @defaultValue the host name */

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { scrubText } from '../core/personal-data.ts';
+import { DEFAULT_PREFIX } from '../core/redis-keys.ts';
 import { finishedWithin } from './period.ts';
 import { ledgerEntrySchema, type DossierStatus, type LedgerEntry } from './ledger-entry.ts';
 
@@ -35,7 +36,7 @@ export interface DoneRecord {
 }
 
 export interface LedgerOptions {
-  /** Key namespace, shared with the queue's deployment. @defaultValue 'proweb' */
+  /** Key namespace, shared with the queue's deployment. @defaultValue '{proweb}' */
   prefix?: string;
 }
 
@@ -49,7 +50,7 @@ export class Ledger {
     private readonly redis: Redis,
     options: LedgerOptions = {},
   ) {
-    this.prefix = options.prefix ?? 'proweb';
+    this.prefix = options.prefix ?? DEFAULT_PREFIX;
   }
 
   private key(...parts: string[]): string {

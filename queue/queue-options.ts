@@ -1,7 +1,7 @@
 import type { DefaultJobOptions } from 'bullmq';
 
-/** Namespace of every key in a deployment's Redis (queues and ledger). */
-export const DEFAULT_PREFIX = 'proweb';
+/** Namespace of every key in a deployment's Redis (queues and ledger); a hash tag, see core/redis-keys.ts. */
+export { DEFAULT_PREFIX } from '../core/redis-keys.ts';
 
 /** One queue per scenario, so a robot machine can take only the scenarios it may run. */
 export const queueNameFor = (scenarioId: string): string => scenarioId;
