@@ -1,5 +1,5 @@
-import { Job, type Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Job, Queue } from 'bullmq';
+import type { Redis, Result } from 'ioredis';
 import { z } from 'zod';
 import { ProwebError } from '../core/errors.ts';
 import { DEFAULT_PREFIX, queueNameFor } from './queue-options.ts';
@@ -92,87 +92,15 @@ export interface CampaignJobStates {
 }
 
 /**
- * For each job id: its state in the queue, checked against the campaign the job
- * carries (a job id is a dossier's: a later campaign may reuse it), and for a
- * delayed job its due time. Sorted sets answer by ZSCORE; the active list is short;
- * a job in none of them is in the wait (or paused) list. One round trip a batch,
- * where BullMQ's getState would scan the wait list once per job. Job keys are built
- * from the queue's own key prefix (ARGV[1]), as BullMQ's scripts do.
+ * One job's place, as {@link CampaignRegistry} reads it through BullMQ's public API: `other`
+ * is a job that now carries another campaign (a job id is a dossier's: a later campaign may
+ * reuse it once this one's job ended), `gone` a job no longer in the queue (kept finished
+ * jobs are trimmed), `discarded` one a worker dropped because the campaign was cancelled.
  */
-const JOB_STATES = `
-local active = {}
-for _, id in ipairs(redis.call('LRANGE', KEYS[6], 0, -1)) do active[id] = true end
-local out = {}
-for i = 3, #ARGV do
-  local id = ARGV[i]
-  local key = ARGV[1] .. id
-  local state = 'gone'
-  local data = redis.call('HGET', key, 'data')
-  if data then
-    local ok, payload = pcall(cjson.decode, data)
-    if not ok or type(payload) ~= 'table' or payload.campaignId ~= ARGV[2] then
-      state = 'other'
-    elseif redis.call('ZSCORE', KEYS[1], id) then
-      state = 'completed'
-      local value = redis.call('HGET', key, 'returnvalue')
-      if value then
-        local okv, result = pcall(cjson.decode, value)
-        if okv and type(result) == 'table' and result.status == 'cancelled' then state = 'discarded' end
-      end
-    elseif redis.call('ZSCORE', KEYS[2], id) then
-      state = 'failed'
-    else
-      if redis.call('ZSCORE', KEYS[3], id) then
-        state = 'delayed'
-      elseif redis.call('ZSCORE', KEYS[4], id) or redis.call('ZSCORE', KEYS[5], id) then
-        state = 'waiting'
-      elseif active[id] then
-        state = 'active'
-      else
-        state = 'waiting'
-      end
-    end
-  end
-  out[#out + 1] = state
-end
-return out
-`;
+type JobPlace = { id: string; state: 'gone' | 'other' | 'ended' | 'discarded' | 'delayed' | 'waiting' | 'active'; job?: Job };
 
-/** One job's place, as {@link JOB_STATES} answers. */
-type JobPlace = { id: string; state: 'gone' | 'other' | 'completed' | 'discarded' | 'failed' | 'delayed' | 'waiting' | 'active' };
-
-/**
- * Takes the campaign's jobs out of the wait (and paused) lists in one pass, and puts
- * them in the delayed set far in the future, where BullMQ removes a job by ZSCORE:
- * removing them from the list one by one would cost a scan of the list per job.
- * The other jobs keep their order. A cancellation cut short leaves them delayed,
- * where a worker drops them (the campaign is cancelled) and a second cancel removes them.
- */
-const TAKE_OUT_OF_WAIT = `
-local moved = 0
-for k = 1, 2 do
-  local items = redis.call('LRANGE', KEYS[k], 0, -1)
-  local keep, take = {}, {}
-  for _, id in ipairs(items) do
-    local mine = false
-    if redis.call('SISMEMBER', KEYS[4], id) == 1 then
-      local data = redis.call('HGET', ARGV[1] .. id, 'data')
-      if data then
-        local ok, payload = pcall(cjson.decode, data)
-        mine = ok and type(payload) == 'table' and payload.campaignId == ARGV[2]
-      end
-    end
-    if mine then take[#take + 1] = id else keep[#keep + 1] = id end
-  end
-  if #take > 0 then
-    redis.call('DEL', KEYS[k])
-    for i = 1, #keep, 5000 do redis.call('RPUSH', KEYS[k], unpack(keep, i, math.min(i + 4999, #keep))) end
-    for _, id in ipairs(take) do redis.call('ZADD', KEYS[3], ARGV[3], id) end
-    moved = moved + #take
-  end
-end
-return moved
-`;
+/** The campaign a job carries (its data's `campaignId`, readable without the deployment secret). */
+const campaignOf = (job: Job): unknown => (job.data as { campaignId?: unknown } | null)?.campaignId;
 
 const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -181,7 +109,7 @@ redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
 return 1
 `;
 
-/** Moves a campaign to ARGV[1] unless it is in a state ARGV[3..] forbids; returns the previous state (false when there is no such campaign). */
+/** Moves a campaign to ARGV[1] unless it is in a state ARGV[4..] forbids; returns the previous state (false when there is no such campaign). */
 const TRANSITION = `
 local previous = redis.call('HGET', KEYS[1], 'state')
 if not previous then return false end
@@ -197,6 +125,26 @@ const MARK_STARTED = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 return redis.call('HSETNX', KEYS[1], 'startedAt', ARGV[1])
 `;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** KEYS: the record, the campaigns' index. ARGV: index score, id, then the record's fields and values. 1 created, 0 taken. */
+    prowebCampaignCreate(recordKey: string, indexKey: string, score: string, id: string, ...fields: string[]): Result<number, Context>;
+    /** ARGV: the state to go to, the field stamped with the time ('' none), the time, then the states it cannot leave. */
+    prowebCampaignTransition(recordKey: string, to: string, stamp: string, at: string, ...forbidden: string[]): Result<string | null, Context>;
+    prowebCampaignMarkStarted(recordKey: string, at: string): Result<number, Context>;
+  }
+}
+
+/** Loads the registry's scripts as named commands (EVALSHA after the first call), once per connection. */
+function withCommands(redis: Redis): Redis {
+  if (typeof (redis as Partial<Redis>).prowebCampaignCreate !== 'function') {
+    redis.defineCommand('prowebCampaignCreate', { numberOfKeys: 2, lua: CREATE });
+    redis.defineCommand('prowebCampaignTransition', { numberOfKeys: 1, lua: TRANSITION });
+    redis.defineCommand('prowebCampaignMarkStarted', { numberOfKeys: 1, lua: MARK_STARTED });
+  }
+  return redis;
+}
 
 export interface CampaignRegistryOptions {
   /** Key namespace, shared with the queues and the ledger. @defaultValue 'proweb' */
@@ -221,13 +169,12 @@ const BATCH = 1000;
  * It does not own the connection.
  */
 export class CampaignRegistry {
+  private readonly redis: Redis;
   private readonly prefix: string;
   private readonly retentionSeconds: number;
 
-  constructor(
-    private readonly redis: Redis,
-    options: CampaignRegistryOptions = {},
-  ) {
+  constructor(redis: Redis, options: CampaignRegistryOptions = {}) {
+    this.redis = withCommands(redis);
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     this.retentionSeconds = Math.ceil((options.retentionMs ?? 90 * 24 * 3600_000) / 1000);
   }
@@ -254,7 +201,7 @@ export class CampaignRegistry {
    */
   async create(record: CampaignRecord, jobIds: readonly string[] = []): Promise<CampaignRecord> {
     const valid = campaignRecordSchema.parse(record);
-    const created = await this.redis.eval(CREATE, 2, this.recordKey(valid.id), this.indexKey, String(Date.parse(valid.submittedAt)), valid.id, ...encode(valid));
+    const created = await this.redis.prowebCampaignCreate(this.recordKey(valid.id), this.indexKey, String(Date.parse(valid.submittedAt)), valid.id, ...encode(valid));
     if (created !== 1) throw new CampaignStateError(`a campaign "${valid.id}" exists already`, 'Give another campaign id, or none to get a fresh one.');
     await this.addJobs(valid.id, jobIds);
     await this.touch(valid.id);
@@ -312,11 +259,11 @@ export class CampaignRegistry {
 
   /** When the first dossier started; only the first call counts. */
   async markStarted(id: string, at: Date = new Date()): Promise<void> {
-    await this.redis.eval(MARK_STARTED, 1, this.recordKey(id), at.toISOString());
+    await this.redis.prowebCampaignMarkStarted(this.recordKey(id), at.toISOString());
   }
 
   private async transition(id: string, to: CampaignState, stamp: keyof CampaignRecord | '', forbidden: CampaignState[]): Promise<CampaignState> {
-    const previous = (await this.redis.eval(TRANSITION, 1, this.recordKey(id), to, stamp, new Date().toISOString(), ...forbidden)) as string | null;
+    const previous = await this.redis.prowebCampaignTransition(this.recordKey(id), to, stamp, new Date().toISOString(), ...forbidden);
     if (previous === null) throw new CampaignNotFound(id);
     const state = campaignStateSchema.parse(previous);
     if (forbidden.includes(state) && state !== to) {
@@ -349,10 +296,8 @@ export class CampaignRegistry {
     if (!record.notBefore || Date.parse(record.notBefore) <= Date.now()) {
       for await (const batch of this.places(id, queue)) {
         const results = await Promise.all(
-          batch.filter((p) => p.state === 'delayed').map((p) =>
-            // Promoting needs only the id: no need to fetch the job. One that left the delayed set meanwhile needs no waking.
-            new Job(queue, queue.name, {}, {}, p.id).promote().then(() => 1, () => 0),
-          ),
+          // One that left the delayed set meanwhile (taken, removed) needs no waking: BullMQ refuses to promote it.
+          batch.filter((p) => p.state === 'delayed').map((p) => p.job!.promote().then(() => 1, () => 0)),
         );
         promoted += results.reduce<number>((a, b) => a + b, 0);
       }
@@ -363,27 +308,50 @@ export class CampaignRegistry {
   /**
    * Cancels a campaign: its waiting and delayed dossiers are removed from the queue,
    * and workers drop any they take later. Dossiers running now finish. Cancelling
-   * again removes what came since (a file still being read).
+   * again removes what came since (a file still being read). A cancellation cut short
+   * leaves dossiers queued: workers drop them, and a second cancel removes them.
    */
   async cancel(id: string, queue: Queue): Promise<{ campaign: CampaignRecord; cancelled: number; stillRunning: number }> {
     const record = await this.get(id);
     this.checkQueue(record, queue);
     await this.transition(id, 'cancelled', 'cancelledAt', ['cancelled']);
-    const k = queue.keys;
-    // A year ahead, in BullMQ's delayed score (due time × 4096).
-    const parkedScore = String((Date.now() + 365 * 24 * 3600_000) * 0x1000);
-    await this.redis.eval(TAKE_OUT_OF_WAIT, 4, k.wait!, k.paused!, k.delayed!, this.jobsKey(id), queue.toKey(''), id, parkedScore);
-    let cancelled = 0;
+    let cancelled = await this.removeFromWaitList(id, queue);
     let stillRunning = 0;
+    // Then the rest: prioritized, delayed (not-before, parked, retrying), and any added since.
     for await (const batch of this.places(id, queue)) {
       stillRunning += batch.filter((p) => p.state === 'active').length;
-      // queue.remove answers 0 for a job a worker locked in the meantime: it is left to finish.
-      const removed = await Promise.all(batch.filter((p) => p.state === 'waiting' || p.state === 'delayed').map((p) => queue.remove(p.id)));
-      const n = removed.reduce<number>((a, b) => a + b, 0);
-      if (n > 0) await this.redis.hincrby(this.recordKey(id), 'cancelled', n);
-      cancelled += n;
+      cancelled += await this.remove(id, queue, batch.filter((p) => p.state === 'waiting' || p.state === 'delayed').map((p) => p.id));
     }
     return { campaign: await this.get(id), cancelled, stillRunning };
+  }
+
+  /**
+   * Removes the campaign's jobs from the queue's wait list, newest first. BullMQ removes a
+   * listed job by scanning the list from its newest end, so in this order each removal
+   * scans only the other campaigns' jobs queued after this one's; in the campaign's own
+   * order, cancelling it would cost a scan of its whole remainder per job.
+   */
+  private async removeFromWaitList(id: string, queue: Queue): Promise<number> {
+    const listed = await queue.getRanges(['wait'], 0, -1);
+    let removed = 0;
+    for (let i = 0; i < listed.length; i += BATCH) {
+      const ids = listed.slice(i, i + BATCH);
+      const member = await this.redis.smismember(this.jobsKey(id), ...ids);
+      const candidates = ids.filter((_, j) => member[j] === 1);
+      if (candidates.length === 0) continue;
+      const jobs = await Promise.all(candidates.map((jobId) => queue.getJob(jobId).catch(() => undefined)));
+      removed += await this.remove(id, queue, jobs.flatMap((job) => (job?.id && !job.finishedOn && campaignOf(job) === id ? [job.id] : [])));
+    }
+    return removed;
+  }
+
+  /** Removes these jobs and counts them in the record; BullMQ keeps a job a worker locked meanwhile: it is left to finish. */
+  private async remove(id: string, queue: Queue, jobIds: string[]): Promise<number> {
+    if (jobIds.length === 0) return 0;
+    const removed = await Promise.all(jobIds.map((jobId) => queue.remove(jobId)));
+    const n = removed.reduce<number>((a, b) => a + b, 0);
+    if (n > 0) await this.redis.hincrby(this.recordKey(id), 'cancelled', n);
+    return n;
   }
 
   /** Where the campaign's jobs are now. Reads the job ids with SSCAN and asks their states a thousand at a time. */
@@ -410,6 +378,7 @@ export class CampaignRegistry {
             states.discarded++;
             break;
           default:
+            // Ended in the queue, gone from it, or now another campaign's after this one's ended.
             states.ended++;
         }
       }
@@ -446,12 +415,27 @@ export class CampaignRegistry {
     } while (cursor !== '0');
   }
 
+  /**
+   * The campaign's jobs and their places, a batch at a time, by BullMQ's public API: each
+   * job read by id (its campaign, whether it ended and how), then whether it is delayed
+   * (a sorted-set lookup) or in the active list (short: one read a batch). A job in
+   * neither is waiting, prioritized or not: no job is looked for in the wait list, which
+   * would cost a scan of the list per job.
+   */
   private async *places(id: string, queue: Queue): AsyncGenerator<JobPlace[]> {
-    const k = queue.keys;
-    const keys = [k.completed, k.failed, k.delayed, k.prioritized, k['waiting-children'], k.active] as string[];
     for await (const ids of this.jobIds(id)) {
-      const states = (await this.redis.eval(JOB_STATES, keys.length, ...keys, queue.toKey(''), id, ...ids)) as JobPlace['state'][];
-      yield ids.map((jobId, i) => ({ id: jobId, state: states[i]! }));
+      // A job whose hash does not parse was not written by BullMQ for this campaign.
+      const jobs = await Promise.all(ids.map((jobId) => queue.getJob(jobId).then((job) => job ?? 'gone' as const, () => 'other' as const)));
+      const live = (job: Job | 'gone' | 'other'): job is Job => typeof job !== 'string' && campaignOf(job) === id && !job.finishedOn;
+      const active = new Set(await queue.getRanges(['active'], 0, -1));
+      const delayed = await Promise.all(jobs.map((job) => (live(job) && !active.has(job.id!) ? job.isDelayed() : false)));
+      yield ids.map((jobId, i): JobPlace => {
+        const job = jobs[i]!;
+        if (typeof job === 'string') return { id: jobId, state: job };
+        if (campaignOf(job) !== id) return { id: jobId, state: 'other' };
+        if (job.finishedOn) return { id: jobId, state: (job.returnvalue as { status?: unknown } | null)?.status === 'cancelled' ? 'discarded' : 'ended' };
+        return { id: jobId, state: active.has(jobId) ? 'active' : delayed[i] ? 'delayed' : 'waiting', job };
+      });
     }
   }
 
