@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
 import { z } from 'zod';
 import { applicationCapacitySchema, type ApplicationCapacity, type ApplicationCapacityInput, type OpeningHours } from '../core/capacity.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -87,6 +87,27 @@ end
 return lost
 `;
 
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** The number of keys first (two per application), then the keys, then ACQUIRE's ARGV. */
+    prowebCapacityAcquire(numberOfKeys: number, ...keysThenArgs: string[]): Result<(number | string)[], Context>;
+    /** The number of keys first (the sessions sets), then the keys, then RENEW's ARGV. */
+    prowebCapacityRenew(numberOfKeys: number, ...keysThenArgs: string[]): Result<number, Context>;
+  }
+}
+
+/**
+ * Loads the scripts as named commands (EVALSHA after the first call), once per connection.
+ * No fixed number of keys: a scenario uses one application or several.
+ */
+function withCommands(redis: Redis): Redis {
+  if (typeof (redis as Partial<Redis>).prowebCapacityAcquire !== 'function') {
+    redis.defineCommand('prowebCapacityAcquire', { lua: ACQUIRE });
+    redis.defineCommand('prowebCapacityRenew', { lua: RENEW });
+  }
+  return redis;
+}
+
 /** What {@link CapacityGate.acquire} decided. */
 export type CapacityDecision =
   | {
@@ -157,6 +178,7 @@ const COMMON_OPENING_HOPS = 200;
  * when the process ends.
  */
 export class CapacityGate {
+  private readonly redis: Redis;
   private readonly prefix: string;
   private readonly capacities: Record<string, ApplicationCapacity>;
   private readonly leaseMs: number;
@@ -165,10 +187,8 @@ export class CapacityGate {
   private readonly clock: (() => number) | undefined;
 
   /** @throws {@link ConfigError} naming the application whose capacity is invalid. */
-  constructor(
-    private readonly redis: Redis,
-    options: CapacityGateOptions,
-  ) {
+  constructor(redis: Redis, options: CapacityGateOptions) {
+    this.redis = withCommands(redis);
     const parsed = optionsSchema.safeParse(options);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -210,11 +230,11 @@ export class CapacityGate {
     if (limited.length === 0) return { granted: true, release: async () => {} };
 
     const token = `${holder}#${randomUUID()}`;
-    const result = (await this.run(
-      ACQUIRE,
-      limited.flatMap((a) => [this.key(a.id, 'rate'), this.key(a.id, 'sessions')]),
-      [this.clock ? String(at) : '', token, String(this.leaseMs), String(RATE_WINDOW_MS), ...limited.flatMap((a) => [String(a.ratePerMinute), String(a.maxSessions)])],
-    )) as (number | string)[];
+    const keys = limited.flatMap((a) => [this.key(a.id, 'rate'), this.key(a.id, 'sessions')]);
+    const result = await this.redis.prowebCapacityAcquire(
+      keys.length, ...keys,
+      this.clock ? String(at) : '', token, String(this.leaseMs), String(RATE_WINDOW_MS), ...limited.flatMap((a) => [String(a.ratePerMinute), String(a.maxSessions)]),
+    );
 
     if (result[0] === 1) return this.permit(token, limited.filter((a) => a.maxSessions > 0).map((a) => this.key(a.id, 'sessions')));
 
@@ -275,7 +295,7 @@ export class CapacityGate {
         : setInterval(() => {
             if (renewing) return;
             renewing = true;
-            this.run(RENEW, sessionKeys, [this.clock ? String(this.clock()) : '', token, String(this.leaseMs)])
+            this.redis.prowebCapacityRenew(sessionKeys.length, ...sessionKeys, this.clock ? String(this.clock()) : '', token, String(this.leaseMs))
               .then((lost) => {
                 if (Number(lost) > 0 && !warned) {
                   warned = true;
@@ -308,10 +328,6 @@ export class CapacityGate {
   private async serverTime(): Promise<number> {
     const [seconds, micros] = await this.redis.time();
     return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-  }
-
-  private run(script: string, keys: string[], args: string[]): Promise<unknown> {
-    return this.redis.eval(script, keys.length, ...keys, ...args);
   }
 }
 
