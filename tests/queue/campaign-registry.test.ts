@@ -30,7 +30,7 @@ const deployment = () => {
   closing.push(() => queue.close());
   const ledger = new Ledger(redis.client, { prefix });
   const registry = new CampaignRegistry(redis.client, { prefix });
-  const submit = async (rows: number, more: { notBefore?: Date; file?: string } = {}) =>
+  const submit = async (rows: number, more: { notBefore?: Date; file?: string; priority?: number } = {}) =>
     submitRegisteredCampaign({ secret: testSecret, queue, ledger, registry, scenario: dipaPayment, file: more.file ?? await dipaSample('campagne.csv', rows), caisse: 'CPAM Lille-Douai', machine: 'poste-591', ...more });
   return { prefix, queue, ledger, registry, submit };
 };
@@ -171,6 +171,33 @@ describe('the campaign registry (real Redis and BullMQ)', () => {
     expect(await d.queue.getDelayedCount()).toBe(0);
     expect(await d.registry.jobStates(before.campaignId, d.queue)).toMatchObject({ waiting: 3 });
     expect(await d.registry.jobStates(after.campaignId, d.queue)).toMatchObject({ waiting: 3 });
+  });
+
+  it('cancels a campaign queued behind a newer one, its prioritized, listed and not-before dossiers, and leaves the others queued in order', async () => {
+    const d = deployment();
+    const lines = await dipaLines();
+    const older = await d.submit(4);
+    const newer = await d.submit(0, { file: await dipaSample('recente.csv', 0, lines.slice(10, 14)) });
+    const urgent = await d.submit(0, { file: await dipaSample('urgente.csv', 0, lines.slice(20, 22)), priority: 1 });
+    const later = await d.submit(0, { file: await dipaSample('plus-tard.csv', 0, lines.slice(30, 32)), notBefore: new Date(Date.now() + 3600_000) });
+    // Jobs without a priority sit in BullMQ's wait list (a job added by hand, or by an older release): one of each campaign, interleaved.
+    for (const id of [older.jobIds[0]!, newer.jobIds[0]!, older.jobIds[1]!, newer.jobIds[1]!]) {
+      const job = (await d.queue.getJob(id))!;
+      await job.remove();
+      await d.queue.add(dipaPayment.id, job.data, { jobId: id });
+    }
+    const listed = await d.queue.getJobs(['wait']);
+    expect(listed.map((j) => j.id)).toEqual([newer.jobIds[1], older.jobIds[1], newer.jobIds[0], older.jobIds[0]]);
+
+    expect((await d.registry.cancel(older.campaignId, d.queue)).cancelled).toBe(4);
+    expect((await d.registry.cancel(urgent.campaignId, d.queue)).cancelled).toBe(2);
+    expect((await d.registry.cancel(later.campaignId, d.queue)).cancelled).toBe(2);
+    expect(await d.queue.getJobCounts('wait', 'prioritized', 'delayed')).toEqual({ wait: 2, prioritized: 2, delayed: 0 });
+    expect((await d.queue.getJobs(['wait'])).map((j) => j.id)).toEqual([newer.jobIds[1], newer.jobIds[0]]);
+    for (const gone of [...older.jobIds, ...urgent.jobIds, ...later.jobIds]) expect(await d.queue.getJob(gone)).toBeUndefined();
+    expect(await d.registry.jobStates(newer.campaignId, d.queue)).toMatchObject({ total: 4, waiting: 4 });
+    expect(await d.registry.jobStates(older.campaignId, d.queue)).toMatchObject({ total: 4, waiting: 0, ended: 4 });
+    expect(await d.registry.get(later.campaignId)).toMatchObject({ state: 'cancelled', cancelled: 2 });
   });
 
   it('counts as cancelled a dossier queued after the cancellation that a worker dropped', async () => {
