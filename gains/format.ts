@@ -1,6 +1,6 @@
 import { roundTo } from './etp.ts';
 import { frenchNumber, frenchPercent } from './french.ts';
-import { describePeriod } from './period.ts';
+import { describeLength, describePeriod, type ClosedPeriod } from './period.ts';
 import type { GainReport, GainRow } from './report.ts';
 import { csvLines } from '../core/csv.ts';
 
@@ -17,6 +17,26 @@ function periodLine(report: GainReport): string {
   if (!period.from && !period.to) return 'Period: the whole ledger.';
   const previous = report.previousPeriod ? `, compared with ${describePeriod({ from: new Date(report.previousPeriod.from), to: new Date(report.previousPeriod.to) })}` : '';
   return `Period: ${describePeriod(period)}${previous}.`;
+}
+
+/** The stretch of time a report's ETP rates are over, if any. */
+export function spanOf(report: GainReport): ClosedPeriod | undefined {
+  return report.span && { from: new Date(report.span.from), to: new Date(report.span.to) };
+}
+
+/**
+ * The one line that says what ETP means in this report: a rate, hours saved ÷ (hours per
+ * ETP × the period's length in years), and which period each row is over.
+ */
+export function etpLine(report: GainReport): string {
+  const formula = `ETP = hours saved ÷ (${frenchNumber(report.hoursPerEtp, 0)} h × the period's length in years): people working full time over that period`;
+  const span = spanOf(report);
+  if (!span) return `${formula}; the ledger is empty.`;
+  const over = `${describePeriod(span)} (${describeLength(span)}${report.period.from || report.period.to ? '' : ', the months the ledger covers'})`;
+  if (report.by === 'month' || report.by === 'year') {
+    return `${formula}; each ${report.by} over that ${report.by} (or its part in the period), the total over ${over}.`;
+  }
+  return `${formula}; every row over ${over}.`;
 }
 
 /** The gain report as a plain-text table (French number formatting, as managers read it). */
@@ -36,10 +56,11 @@ export function formatGainTable(report: GainReport): string {
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   const notes = [
     periodLine(report),
-    `1 ETP = ${frenchNumber(report.hoursPerEtp, 0)} hours saved a year. Success: dossiers done among those processed.`,
+    etpLine(report),
+    'Success: dossiers done among those processed.',
     ...(report.by === 'month' || report.by === 'year'
-      ? [`Growth: dossiers against the previous ${report.by}${report.previousPeriod ? '; the total against the previous period' : ''}.`]
-      : report.previousPeriod ? ['Growth: dossiers against the previous period.'] : []),
+      ? [`Growth: dossiers against the previous ${report.by}, as rates over the part of each the report covers${report.previousPeriod ? '; the total against the previous period, of the same length' : ''}.`]
+      : report.previousPeriod ? ['Growth: dossiers against the previous period, of the same length.'] : []),
     ...(report.total.reworkHours > 0 ? [`Hours saved are net of ${frenchNumber(report.total.reworkHours, 1)} hours of rework on ${frenchNumber(report.total.failed, 0)} failed dossiers.`] : []),
   ];
   return [line(header), rule, ...report.rows.map((r) => line(cells(r))), rule, line(cells(report.total)), '', ...notes].join('\n');
@@ -54,6 +75,8 @@ const CSV_COLUMNS: readonly [string, (r: GainRow) => number | string | null][] =
   ['hours saved', (r) => roundTo(r.hoursSaved, 2)],
   ['rework hours', (r) => roundTo(r.reworkHours, 2)],
   ['ETP', (r) => roundTo(r.etp, 2)],
+  ['length in years', (r) => roundTo(r.years, 4)],
+  ['années-ETP', (r) => roundTo(r.etpYears, 2)],
   ['robot hours', (r) => roundTo(r.robotHours, 2)],
   ['machines', (r) => r.machines],
   ['dossier growth %', (r) => (r.growth?.dossiers == null ? null : roundTo(r.growth.dossiers * 100, 2))],
@@ -66,14 +89,19 @@ const csvCell = (value: number | string | null): string | null => (typeof value 
 
 /**
  * The gain report as CSV for a French spreadsheet: `;` separated, decimal comma, UTF-8
- * with a byte order mark so that Excel reads the accents; one line per group, then the total.
+ * with a byte order mark so that Excel reads the accents; one line per group, the total,
+ * then what ETP means in one cell.
  */
 export function formatGainCsv(report: GainReport): string {
-  const lines = [[report.by, ...CSV_COLUMNS.map(([name]) => name)], ...[...report.rows, report.total].map((r) => [r.group, ...CSV_COLUMNS.map(([, value]) => value(r))])];
+  const lines = [
+    [report.by, ...CSV_COLUMNS.map(([name]) => name)],
+    ...[...report.rows, report.total].map((r) => [r.group, ...CSV_COLUMNS.map(([, value]) => value(r))]),
+    [etpLine(report)],
+  ];
   return `\ufeff${csvLines(lines.map((cells) => cells.map(csvCell)))}`;
 }
 
-/** The gain report as JSON, figures unrounded, for other programs. */
+/** The gain report as JSON, figures unrounded, for other programs; `etpNote` says what ETP means. */
 export function formatGainJson(report: GainReport): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
+  return `${JSON.stringify({ etpNote: etpLine(report), ...report }, null, 2)}\n`;
 }

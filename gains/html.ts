@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { roundTo } from './etp.ts';
-import { frenchNumber, frenchPercent } from './french.ts';
+import { frenchLength, frenchNumber, frenchPercent } from './french.ts';
+import { spanOf } from './format.ts';
 import type { GainGrouping, GainReport, GainRow } from './report.ts';
 
 /**
@@ -39,6 +40,20 @@ function periodText(report: GainReport): string {
   const last = report.months.at(-1)?.group;
   if (!first || !last) return 'tout le registre (vide)';
   return first === last ? `${monthName(first, 'long')}` : `de ${monthName(first, 'long')} à ${monthName(last, 'long')}`;
+}
+
+/**
+ * The one line that says what ETP means here: a rate over the period, not a sum of years;
+ * the cumulative figure only as "années-ETP".
+ */
+function etpText(report: GainReport): string {
+  const formula = `ETP : heures gagnées ÷ (${num(report.hoursPerEtp, 0)}${NBSP}h × durée de la période en années), soit des personnes à temps plein sur cette période`;
+  const span = spanOf(report);
+  if (!span) return `${formula}.`;
+  const over = `${day(span.from.toISOString())} – ${lastDay(span.to.toISOString())}, ${frenchLength(span)}${report.period.from || report.period.to ? '' : ', les mois couverts par le registre'}`;
+  if (report.by === 'month') return `${formula} : chaque mois sur son mois (ou sa part dans la période), le total sur la période (${over}).`;
+  if (report.by === 'year') return `${formula} : chaque année sur son année (ou sa part dans la période), le total sur la période (${over}).`;
+  return `${formula} : chaque ligne sur la période (${over}).`;
 }
 
 /** The chart series of a report. */
@@ -83,6 +98,15 @@ interface Precision {
   hours: number;
   etp: number;
   robotHours: number;
+}
+
+/** Under the ETP figure: the length it is over, and the cumulative années-ETP when that is not the same figure. */
+function etpNote(report: GainReport): string {
+  const span = spanOf(report);
+  if (!span) return `1 ETP = ${num(report.hoursPerEtp, 0)}${NBSP}h gagnées par an`;
+  const { total } = report;
+  const cumulative = Math.abs(total.years - 1) > 1e-9 ? ` · ${num(total.etpYears, precisionOf(total).etp)} années-ETP cumulées` : '';
+  return `en moyenne sur ${frenchLength(span)}${cumulative}`;
 }
 
 const precisionOf = (total: GainRow): Precision => ({
@@ -196,7 +220,7 @@ export async function renderGainHtml(report: GainReport): Promise<string> {
 <section class="kpis" aria-label="Chiffres clés">
 ${kpi('Dossiers traités', num(total.dossiers, 0), `dont ${num(total.done, 0)} saisis`)}
 ${kpi('Heures gagnées', num(total.hoursSaved, precision.hours), total.reworkHours > 0 ? `après ${num(total.reworkHours, 0)}${NBSP}h de reprise` : 'temps de saisie manuelle évité')}
-${kpi('Équivalent temps plein', `${num(total.etp, precision.etp)}${NBSP}ETP`, `1 ETP = ${num(report.hoursPerEtp, 0)}${NBSP}h gagnées par an`)}
+${kpi('Équivalent temps plein', `${num(total.etp, precision.etp)}${NBSP}ETP`, etpNote(report))}
 ${kpi('Heures robot', num(total.robotHours, precision.robotHours), 'temps machine')}
 ${kpi('Taux de réussite', pct(total.successRate, 1), `${num(total.rejected, 0)} rejetés · ${num(total.failed, 0)} en échec`)}
 ${kpi('Machines actives', num(total.machines, 0), 'robots ayant traité au moins un dossier')}
@@ -220,8 +244,8 @@ ${tableRow(total, report.by, precision, true)}
 </main>
 <footer>
 Heures gagnées : minutes de saisie manuelle des dossiers saisis par le robot, moins le temps de reprise des dossiers en échec repris à la main.
-ETP : heures gagnées ÷ ${num(report.hoursPerEtp, 0)}${NBSP}h. Réussite : dossiers saisis parmi les dossiers traités.
-Évolution : dossiers traités par rapport ${report.by === 'month' ? 'au mois précédent' : report.by === 'year' ? 'à l’année précédente' : 'à la période précédente de même durée'}${report.previousPeriod && (report.by === 'month' || report.by === 'year') ? ' (total : par rapport à la période précédente de même durée)' : ''}. Dates en temps universel (UTC).
+${escapeHtml(etpText(report))} Réussite : dossiers saisis parmi les dossiers traités.
+Évolution : dossiers traités par rapport ${report.by === 'month' ? 'au mois précédent' : report.by === 'year' ? 'à l’année précédente' : 'à la période précédente de même durée'}${report.previousPeriod && (report.by === 'month' || report.by === 'year') ? ' (total : par rapport à la période précédente de même durée)' : ''}, chacun rapporté à sa durée. Dates en temps universel (UTC).
 </footer>
 <script type="application/json" id="gain-data">${scriptJson(data)}</script>
 <script>${await chartJs()}</script>

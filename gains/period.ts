@@ -74,3 +74,47 @@ export function describePeriod(period: Period): string {
     : '…';
   return `${from} – ${to}`;
 }
+
+const monthStart = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
+const monthAfter = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
+
+/**
+ * A period's length in years, on the calendar: every whole month counts 1/12 of a year
+ * whatever its days (a year is 1, 2018–2020 is 3), a part of a month its share of that
+ * month's time (1–10 April: 9/30 of 1/12). Whole months add up exactly; 0 when `to` is not after `from`.
+ */
+export function yearsIn(period: ClosedPeriod): number {
+  const from = period.from.getTime();
+  const to = period.to.getTime();
+  let whole = 0;
+  let part = 0;
+  for (let start = monthStart(period.from); start.getTime() < to; ) {
+    const next = monthAfter(start);
+    const a = Math.max(start.getTime(), from);
+    const b = Math.min(next.getTime(), to);
+    if (a === start.getTime() && b === next.getTime()) whole++;
+    else if (b > a) part += (b - a) / (next.getTime() - start.getTime());
+    start = next;
+  }
+  return (whole + part) / 12;
+}
+
+/** The part of `period` inside `within`, or `undefined` when they do not meet. */
+export function overlapOf(period: ClosedPeriod, within: ClosedPeriod): ClosedPeriod | undefined {
+  const from = period.from > within.from ? period.from : within.from;
+  const to = period.to < within.to ? period.to : within.to;
+  return from < to ? { from, to } : undefined;
+}
+
+/** `1 year`, `3 years`, `1 month`, `10 days = 0.027 year`: a length as the ETP line prints it. */
+export function describeLength(period: ClosedPeriod): string {
+  const months = yearsIn(period) * 12;
+  const m = Math.round(months);
+  if (m > 0 && Math.abs(months - m) < 1e-9) {
+    if (m % 12 === 0) return m === 12 ? '1 year' : `${m / 12} years`;
+    return m === 1 ? '1 month' : `${m} months`;
+  }
+  const days = Math.round(((period.to.getTime() - period.from.getTime()) / 86_400_000) * 10) / 10;
+  const years = (months / 12).toFixed(3);
+  return `${days} ${days === 1 ? 'day' : 'days'} = ${years} ${Number(years) > 1 ? 'years' : 'year'}`;
+}

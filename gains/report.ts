@@ -1,15 +1,29 @@
-import { DEFAULT_HOURS_PER_ETP, etpFromHours } from './etp.ts';
+import { DEFAULT_HOURS_PER_ETP, etpFromHours, etpOver } from './etp.ts';
 import type { LedgerEntry } from './ledger-entry.ts';
-import { describePeriod, previousPeriod, type ClosedPeriod, type Period } from './period.ts';
+import { describePeriod, overlapOf, previousPeriod, yearsIn, type ClosedPeriod, type Period } from './period.ts';
 
 export type GainGrouping = 'scenario' | 'caisse' | 'machine' | 'month' | 'year';
 
-/** Relative change against an earlier row: `0.56` is +56 %; `null` when the earlier figure is zero or unknown. */
+/**
+ * What the report adds up: a ledger entry, or a rollup of the dossiers of one day, scenario,
+ * caisse, machine and status (gains/rollups.ts), which adds up to the same.
+ */
+export type GainFigures = Pick<LedgerEntry, 'scenarioId' | 'caisse' | 'machine' | 'status' | 'dossiers' | 'manualMinutesSaved' | 'reworkMinutes' | 'robotMs' | 'finishedAt'>;
+
+/**
+ * Relative change against an earlier row: `0.56` is +56 %; `null` when the earlier figure
+ * is zero or unknown. Like with like: the report's period is compared with the previous
+ * period, of the same length (the same number of months, else the same duration); a month
+ * (year) with the one before, both as rates over the part of them the report covers, so
+ * that a month the period begins on the 16th is not read as a fall.
+ */
 export interface GainGrowth {
   /** What the row is compared with: the previous month or year, or the same group in the previous period. */
   against: string;
   dossiers: number | null;
   hoursSaved: number | null;
+  /** The change of the ETP rate. */
+  etp: number | null;
 }
 
 /** Gains of one group (a scenario, a caisse, a month...). */
@@ -26,7 +40,15 @@ export interface GainRow {
   hoursSaved: number;
   /** Hours people spent redoing failed dossiers (already deducted from `hoursSaved`). */
   reworkHours: number;
+  /**
+   * ETP over the row's period, a rate: hours saved ÷ (hours per ETP × `years`), people
+   * working full time over that period. Never a sum of yearly figures (that is {@link etpYears}).
+   */
   etp: number;
+  /** The length in years of the period `etp` is over: its month or year (within the report's span), else the report's span. */
+  years: number;
+  /** Cumulative "années-ETP": hours saved ÷ hours per ETP; shown only under that name. */
+  etpYears: number;
   robotHours: number;
   /** Robot machines that finished at least one dossier. */
   machines: number;
@@ -40,6 +62,12 @@ export interface GainReport {
   period: { from?: string; to?: string };
   /** The period the total is compared with (the same length just before `from`), when `from` is given. */
   previousPeriod?: { from: string; to: string };
+  /**
+   * What ETP rates are measured over: the period, an open start closed by the first month
+   * the ledger covers and an open end by `now` (after `from`) or the end of the last month
+   * covered; absent for an empty ledger without bounds. `years` by {@link yearsIn}.
+   */
+  span?: { from: string; to: string; years: number };
   generatedAt: string;
   rows: GainRow[];
   total: GainRow;
@@ -64,7 +92,7 @@ export interface GainReportOptions {
   now?: Date;
 }
 
-const groupOf: Record<GainGrouping, (e: LedgerEntry) => string> = {
+const groupOf: Record<GainGrouping, (e: GainFigures) => string> = {
   scenario: (e) => e.scenarioId,
   caisse: (e) => e.caisse,
   machine: (e) => e.machine,
@@ -82,12 +110,26 @@ class Tally {
   robotMs = 0;
   readonly machines = new Set<string>();
 
-  add(entry: LedgerEntry): void {
+  add(entry: GainFigures): void {
     this[entry.status] += entry.dossiers ?? 1;
     this.manualMinutes += entry.manualMinutesSaved;
     if (entry.status === 'failed') this.reworkMinutes += entry.reworkMinutes ?? 0;
     this.robotMs += entry.robotMs;
     this.machines.add(entry.machine);
+  }
+
+  /** This tally and another added up, neither changed. */
+  plus(other: Tally | undefined): Tally {
+    const sum = Object.assign(new Tally(), this, { machines: new Set([...this.machines, ...(other?.machines ?? [])]) });
+    if (other) {
+      sum.done += other.done;
+      sum.rejected += other.rejected;
+      sum.failed += other.failed;
+      sum.manualMinutes += other.manualMinutes;
+      sum.reworkMinutes += other.reworkMinutes;
+      sum.robotMs += other.robotMs;
+    }
+    return sum;
   }
 
   get dossiers(): number {
@@ -103,14 +145,16 @@ class Tally {
     return this.netMinutes / 60;
   }
 
-  row(group: string, hoursPerEtp: number, growth: GainGrowth | null): GainRow {
+  row(group: string, hoursPerEtp: number, years: number, growth: GainGrowth | null): GainRow {
     const dossiers = this.dossiers;
     return {
       group, dossiers, done: this.done, rejected: this.rejected, failed: this.failed,
       successRate: dossiers > 0 ? this.done / dossiers : null,
       hoursSaved: this.hoursSaved,
       reworkHours: this.reworkMinutes / 60,
-      etp: etpFromHours(this.hoursSaved, hoursPerEtp),
+      etp: etpOver(this.hoursSaved, years, hoursPerEtp),
+      years,
+      etpYears: etpFromHours(this.hoursSaved, hoursPerEtp),
       robotHours: this.robotMs / 3_600_000,
       machines: this.machines.size,
       growth,
@@ -118,11 +162,20 @@ class Tally {
   }
 }
 
-const relative = (now: number, before: number | undefined): number | null => (before !== undefined && before > 0 ? now / before - 1 : null);
+const relative = (now: number, before: number): number | null => (before > 0 ? now / before - 1 : null);
 
-function growthOf(current: Tally, previous: Tally | undefined, against: string): GainGrowth | null {
-  if (!previous || previous.dossiers === 0) return null;
-  return { against, dossiers: relative(current.dossiers, previous.dossiers), hoursSaved: relative(current.netMinutes, previous.netMinutes) };
+/** A tally over a period of `years`. */
+interface Measured {
+  tally: Tally;
+  years: number;
+}
+
+/** Growth of figures per year of each period (ETP is already one): over periods of equal length, the plain ratio. */
+function growthOf(current: Measured, previous: Measured | undefined, against: string): GainGrowth | null {
+  if (!previous || previous.tally.dossiers === 0 || !(previous.years > 0) || !(current.years > 0)) return null;
+  const rate = (m: Measured, value: (t: Tally) => number) => value(m.tally) / m.years;
+  const change = (value: (t: Tally) => number) => relative(rate(current, value), rate(previous, value));
+  return { against, dossiers: change((t) => t.dossiers), hoursSaved: change((t) => t.netMinutes), etp: change((t) => t.netMinutes) };
 }
 
 /** Grouped tallies of the period and of the period before it. */
@@ -130,9 +183,9 @@ class Grouped {
   readonly current = new Map<string, Tally>();
   readonly previous = new Map<string, Tally>();
 
-  constructor(readonly key: (e: LedgerEntry) => string) {}
+  constructor(readonly key: (e: GainFigures) => string) {}
 
-  add(entry: LedgerEntry, inPeriod: boolean): void {
+  add(entry: GainFigures, inPeriod: boolean): void {
     const map = inPeriod ? this.current : this.previous;
     const k = this.key(entry);
     let tally = map.get(k);
@@ -150,37 +203,67 @@ class Grouped {
 const calendar = {
   month: {
     of: (d: Date) => d.toISOString().slice(0, 7),
+    period: (k: string): ClosedPeriod => ({ from: new Date(Date.UTC(Number(k.slice(0, 4)), Number(k.slice(5, 7)) - 1, 1)), to: new Date(Date.UTC(Number(k.slice(0, 4)), Number(k.slice(5, 7)), 1)) }),
     next: (k: string) => new Date(Date.UTC(Number(k.slice(0, 4)), Number(k.slice(5, 7)), 1)).toISOString().slice(0, 7),
     prev: (k: string) => new Date(Date.UTC(Number(k.slice(0, 4)), Number(k.slice(5, 7)) - 2, 1)).toISOString().slice(0, 7),
   },
   year: {
     of: (d: Date) => d.toISOString().slice(0, 4),
+    period: (k: string): ClosedPeriod => ({ from: new Date(Date.UTC(Number(k), 0, 1)), to: new Date(Date.UTC(Number(k) + 1, 0, 1)) }),
     next: (k: string) => String(Number(k) + 1).padStart(4, '0'),
     prev: (k: string) => String(Number(k) - 1).padStart(4, '0'),
   },
 };
 
-/** Rows of a time grouping: every month (year) from the period's start to its end, each compared with the one before. */
-function timeRows(grouped: Grouped, unit: 'month' | 'year', period: Period, hoursPerEtp: number): GainRow[] {
-  const keys = [...grouped.current.keys()].sort();
-  const first = period.from ? calendar[unit].of(period.from) : keys[0];
-  const last = period.to ? calendar[unit].of(new Date(period.to.getTime() - 1)) : keys.at(-1);
-  if (first === undefined || last === undefined) return [];
+/** Years of a month (year) inside a stretch of time: its whole length, or the part the stretch covers. */
+function yearsOfUnit(unit: 'month' | 'year', key: string, within: ClosedPeriod | undefined): number {
+  const part = within && overlapOf(calendar[unit].period(key), within);
+  return part ? yearsIn(part) : 0;
+}
+
+/**
+ * Rows of a time grouping: every month (year) of the span, each compared with the one
+ * before; a row's ETP is over its month (year), or the part of it the span covers.
+ */
+function timeRows(grouped: Grouped, unit: 'month' | 'year', span: ClosedPeriod | undefined, compared: ClosedPeriod | undefined, hoursPerEtp: number): GainRow[] {
+  if (!span) return [];
+  const first = calendar[unit].of(span.from);
+  const last = calendar[unit].of(new Date(span.to.getTime() - 1));
   const rows: GainRow[] = [];
   for (let k = first; k <= last; k = calendar[unit].next(k)) {
     const prevKey = calendar[unit].prev(k);
     const tally = grouped.current.get(k) ?? new Tally();
-    const before = grouped.current.get(prevKey) ?? grouped.previous.get(prevKey);
-    rows.push(tally.row(k, hoursPerEtp, growthOf(tally, before, prevKey)));
+    const years = yearsOfUnit(unit, k, span);
+    // The month before may straddle the report's start: both halves count, over the part of it either period covers.
+    const stored = grouped.current.get(prevKey);
+    const earlier = grouped.previous.get(prevKey);
+    const before = stored || earlier ? { tally: (stored ?? new Tally()).plus(earlier), years: yearsOfUnit(unit, prevKey, compared) } : undefined;
+    rows.push(tally.row(k, hoursPerEtp, years, growthOf({ tally, years }, before, prevKey)));
   }
   return rows;
 }
 
-/** Rows of a grouping by name, each compared with the same name in the previous period. */
-function namedRows(grouped: Grouped, against: string | undefined, hoursPerEtp: number): GainRow[] {
+/** Rows of a grouping by name, over the report's span, each compared with the same name in the previous period. */
+function namedRows(grouped: Grouped, span: ClosedPeriod | undefined, against: string | undefined, hoursPerEtp: number): GainRow[] {
+  const years = span ? yearsIn(span) : 0;
   return [...grouped.current.entries()]
     .sort(([a], [b]) => a.localeCompare(b, 'fr'))
-    .map(([k, tally]) => tally.row(k, hoursPerEtp, against ? growthOf(tally, grouped.before(k), against) : null));
+    .map(([k, tally]) => {
+      const before = grouped.before(k);
+      // The previous period has the span's length by construction: the plain ratio is like with like.
+      return tally.row(k, hoursPerEtp, years, against ? growthOf({ tally, years }, before && { tally: before, years }, against) : null);
+    });
+}
+
+/**
+ * What ETP rates are over: the period, an open start closed by the first month with an
+ * entry, an open end by `end` or else the end of the last month with one.
+ */
+function spanOf(period: Period, end: Date | undefined, monthsCovered: Iterable<string>): ClosedPeriod | undefined {
+  const keys = [...monthsCovered].sort();
+  const from = period.from ?? (keys[0] === undefined ? undefined : calendar.month.period(keys[0]).from);
+  const to = end ?? (keys.at(-1) === undefined ? undefined : calendar.month.period(keys.at(-1)!).to);
+  return from && to && from < to ? { from, to } : undefined;
 }
 
 /** The period the report compares with, if it has a start. */
@@ -199,7 +282,7 @@ export function readRangeOf(period: Period = {}, now: Date = new Date()): Period
  * its rework, deducted; rejected ones count apart. An entry standing for many dossiers
  * (`dossiers`) counts for all of them.
  */
-export async function summarizeGains(entries: Iterable<LedgerEntry> | AsyncIterable<LedgerEntry>, options: GainReportOptions = {}): Promise<GainReport> {
+export async function summarizeGains(entries: Iterable<GainFigures> | AsyncIterable<GainFigures>, options: GainReportOptions = {}): Promise<GainReport> {
   const by = options.by ?? 'scenario';
   const hoursPerEtp = options.hoursPerEtp ?? DEFAULT_HOURS_PER_ETP;
   if (!(hoursPerEtp > 0)) throw new RangeError(`hoursPerEtp must be greater than 0 (got ${hoursPerEtp})`);
@@ -224,16 +307,20 @@ export async function summarizeGains(entries: Iterable<LedgerEntry> | AsyncItera
   }
 
   const against = previous ? describePeriod(previous) : undefined;
-  const shown: Period = { ...(period.from ? { from: period.from } : {}), ...(end ? { to: end } : {}) };
+  const span = spanOf(period, end, months.current.keys());
+  const years = span ? yearsIn(span) : 0;
+  // Time rows compare with the unit before, which may lie in the previous period.
+  const compared = span && { from: previous?.from ?? span.from, to: span.to };
   return {
     by,
     hoursPerEtp,
     period: { ...(period.from ? { from: period.from.toISOString() } : {}), ...(end ? { to: end.toISOString() } : {}) },
     ...(previous ? { previousPeriod: { from: previous.from.toISOString(), to: previous.to.toISOString() } } : {}),
+    ...(span ? { span: { from: span.from.toISOString(), to: span.to.toISOString(), years } } : {}),
     generatedAt: now.toISOString(),
-    rows: by === 'month' || by === 'year' ? timeRows(grouped, by, shown, hoursPerEtp) : namedRows(grouped, against, hoursPerEtp),
-    total: total.row('Total', hoursPerEtp, against ? growthOf(total, totalBefore, against) : null),
-    months: timeRows(months, 'month', shown, hoursPerEtp),
-    scenarios: namedRows(scenarios, against, hoursPerEtp),
+    rows: by === 'month' || by === 'year' ? timeRows(grouped, by, span, compared, hoursPerEtp) : namedRows(grouped, span, against, hoursPerEtp),
+    total: total.row('Total', hoursPerEtp, years, against ? growthOf({ tally: total, years }, { tally: totalBefore, years }, against) : null),
+    months: timeRows(months, 'month', span, compared, hoursPerEtp),
+    scenarios: namedRows(scenarios, span, against, hoursPerEtp),
   };
 }

@@ -22,7 +22,10 @@ describe('gain report', () => {
     expect(report.total.dossiers).toBe(5);
     expect(report.total.successRate).toBe(0.6);
     expect(report.total.hoursSaved).toBeCloseTo(0.25, 10);
-    expect(report.total.etp).toBeCloseTo(0.25 / 1365, 12);
+    // No bounds: over the one month the ledger covers.
+    expect(report.total.years).toBe(1 / 12);
+    expect(report.total.etp).toBeCloseTo(0.25 / (1365 / 12), 12);
+    expect(report.total.etpYears).toBeCloseTo(0.25 / 1365, 12);
     expect(report.total.robotHours).toBeCloseTo((4 * 1200) / 3_600_000, 12);
   });
 
@@ -80,7 +83,7 @@ describe('gain report', () => {
     expect(report.period).toEqual({ from: '2020-04-01T00:00:00.000Z', to: '2020-05-01T00:00:00.000Z' });
     expect(report.previousPeriod).toEqual({ from: '2020-03-01T00:00:00.000Z', to: '2020-04-01T00:00:00.000Z' });
     expect(report.total.dossiers).toBe(3);
-    expect(report.total.growth).toEqual({ against: '2020-03-01 – 2020-03-31', dossiers: 0.5, hoursSaved: expect.closeTo(0.5, 12) });
+    expect(report.total.growth).toEqual({ against: '2020-03-01 – 2020-03-31', dossiers: 0.5, hoursSaved: expect.closeTo(0.5, 12), etp: expect.closeTo(0.5, 12) });
     expect(report.rows).toEqual([expect.objectContaining({ group: 'dipa-payment', dossiers: 3, growth: expect.objectContaining({ dossiers: 2 }) })]);
     expect(report.months.map((m) => m.group)).toEqual(['2020-04']);
     expect(readRangeOf(period)).toEqual({ from: new Date('2020-03-01T00:00:00.000Z'), to: new Date('2020-05-01T00:00:00.000Z') });
@@ -95,9 +98,63 @@ describe('gain report', () => {
     await expect(summarizeGains([], { hoursPerEtp: 0 })).rejects.toThrow('hoursPerEtp must be greater than 0');
   });
 
+  it('gives ETP as a rate: a month row over its month, the total and named rows over the months the ledger covers', async () => {
+    // 30 000 h saved in January and in March 2020: 1 800 000 minutes each.
+    const entries = [
+      entry({ finishedAt: '2020-01-20T10:00:00.000Z', dossiers: 300_000, manualMinutesSaved: 1_800_000 }),
+      entry({ finishedAt: '2020-03-05T10:00:00.000Z', dossiers: 300_000, manualMinutesSaved: 1_200_000, scenarioId: 'prime-covid' }),
+      entry({ finishedAt: '2020-03-25T10:00:00.000Z', dossiers: 100_000, manualMinutesSaved: 600_000, scenarioId: 'prime-covid' }),
+    ];
+    const byMonth = await summarizeGains(entries, { by: 'month' });
+    expect(byMonth.rows.map((r) => [r.group, r.years, Math.round(r.etp)])).toEqual([['2020-01', 1 / 12, 264], ['2020-02', 1 / 12, 0], ['2020-03', 1 / 12, 264]]);
+    expect(byMonth.span).toEqual({ from: '2020-01-01T00:00:00.000Z', to: '2020-04-01T00:00:00.000Z', years: 0.25 });
+    // 60 000 h over three months: 175.8 people full time; 43.96 années-ETP, never called ETP.
+    expect(byMonth.total).toMatchObject({ hoursSaved: 60_000, years: 0.25 });
+    expect(byMonth.total.etp).toBeCloseTo(60_000 / (1365 / 4), 9);
+    expect(byMonth.total.etpYears).toBeCloseTo(60_000 / 1365, 9);
+
+    const byScenario = await summarizeGains(entries, { by: 'scenario' });
+    expect(byScenario.rows.map((r) => [r.group, r.years, Math.round(r.etp * 10) / 10])).toEqual([['dipa-payment', 0.25, 87.9], ['prime-covid', 0.25, 87.9]]);
+    expect(byScenario.total.etp).toBe(byMonth.total.etp);
+
+    const byYear = await summarizeGains(entries, { by: 'year' });
+    expect(byYear.rows).toEqual([expect.objectContaining({ group: '2020', years: 0.25, etp: byMonth.total.etp })]);
+  });
+
+  it('measures a period given by --from/--to as it is, a month it cuts over the part of it inside', async () => {
+    const period = { from: parseDateBound('2020-04-16', 'from'), to: parseDateBound('2020-05', 'to') };
+    const entries = [
+      entry({ finishedAt: '2020-03-10T00:00:00.000Z', dossiers: 300_000, manualMinutesSaved: 1_800_000 }), // the previous period: 1–31 March and 1–15 April
+      entry({ finishedAt: '2020-04-10T00:00:00.000Z', dossiers: 150_000, manualMinutesSaved: 900_000 }),
+      entry({ finishedAt: '2020-04-20T00:00:00.000Z', dossiers: 150_000, manualMinutesSaved: 900_000 }),
+      entry({ finishedAt: '2020-05-20T00:00:00.000Z', dossiers: 300_000, manualMinutesSaved: 1_800_000 }),
+    ];
+    const report = await summarizeGains(entries, { by: 'month', period });
+    expect(report.previousPeriod).toEqual({ from: '2020-03-01T00:00:00.000Z', to: '2020-04-16T00:00:00.000Z' });
+    // 16–30 April is half of April: 15 000 h in it is the pace of 30 000 h a month, 264 ETP.
+    expect(report.rows.map((r) => [r.group, r.years, Math.round(r.etp)])).toEqual([['2020-04', 0.5 / 12, 264], ['2020-05', 1 / 12, 264]]);
+    expect(report.span).toEqual({ from: '2020-04-16T00:00:00.000Z', to: '2020-06-01T00:00:00.000Z', years: 1.5 / 12 });
+    expect(Math.round(report.total.etp)).toBe(264);
+    // Like with like: half of April against all of March is no fall, and May against all of April (both halves) no rise.
+    expect(report.rows.map((r) => r.growth)).toEqual([
+      { against: '2020-03', dossiers: expect.closeTo(0, 12), hoursSaved: expect.closeTo(0, 12), etp: expect.closeTo(0, 12) },
+      { against: '2020-04', dossiers: expect.closeTo(0, 12), hoursSaved: expect.closeTo(0, 12), etp: expect.closeTo(0, 12) },
+    ]);
+  });
+
+  it('measures an open end up to now, and a bound alone against the months the ledger covers', async () => {
+    const now = new Date('2020-04-11T00:00:00.000Z');
+    const fromOnly = await summarizeGains([entry({ finishedAt: '2020-04-05T00:00:00.000Z', manualMinutesSaved: 600 })], { period: { from: new Date('2020-04-01') }, now });
+    expect(fromOnly.span).toEqual({ from: '2020-04-01T00:00:00.000Z', to: '2020-04-11T00:00:00.000Z', years: 10 / 30 / 12 });
+    expect(fromOnly.total.etp).toBeCloseTo(10 / (1365 * (10 / 360)), 12);
+    const toOnly = await summarizeGains([entry({ finishedAt: '2020-02-05T00:00:00.000Z' })], { period: { to: parseDateBound('2020-03', 'to') } });
+    expect(toOnly.span).toMatchObject({ from: '2020-02-01T00:00:00.000Z', to: '2020-04-01T00:00:00.000Z', years: 2 / 12 });
+  });
+
   it('gives an empty report for an empty ledger', async () => {
     const report = await summarizeGains([], { by: 'month' });
     expect(report.rows).toEqual([]);
-    expect(report.total).toMatchObject({ dossiers: 0, successRate: null, hoursSaved: 0, growth: null });
+    expect(report.total).toMatchObject({ dossiers: 0, successRate: null, hoursSaved: 0, etp: 0, years: 0, growth: null });
+    expect(report.span).toBeUndefined();
   });
 });

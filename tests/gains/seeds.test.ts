@@ -19,6 +19,32 @@ describe('the national table of the 2020 activity report, reproduced from the le
     expect(roundTo(report.rows[2]!.etp, 0)).toBe(390);
   });
 
+  it('gives 321.3 ETP over 2018–2020 together, a rate over three years, not 964.0 added up', async () => {
+    const whole = await summarizeGains(ledger, { by: 'year' });
+    expect(whole.span).toEqual({ from: '2018-01-01T00:00:00.000Z', to: '2021-01-01T00:00:00.000Z', years: 3 });
+    expect(roundTo(whole.total.etp, 1)).toBe(321.3);
+    expect(roundTo(whole.total.etpYears, 1)).toBe(964);
+    const period = { from: parseDateBound('2018', 'from'), to: parseDateBound('2020', 'to') };
+    const bounded = await summarizeGains(ledger, { by: 'scenario', period });
+    expect(roundTo(bounded.total.etp, 1)).toBe(321.3);
+    expect(bounded.rows.every((r) => r.years === 3)).toBe(true);
+    expect(bounded.rows.reduce((sum, r) => sum + r.etp, 0)).toBeCloseTo(bounded.total.etp, 9);
+    const y2019 = await summarizeGains(ledger, { by: 'caisse', period: { from: parseDateBound('2019', 'from'), to: parseDateBound('2019', 'to') } });
+    expect(roundTo(y2019.total.etp, 1)).toBe(311.7);
+  });
+
+  it('gives each month its ETP over that month: twelve months of 2020 average the year’s 389.9', async () => {
+    const period = { from: parseDateBound('2020', 'from'), to: parseDateBound('2020', 'to') };
+    const report = await summarizeGains(ledger, { by: 'month', period });
+    expect(report.rows).toHaveLength(12);
+    // April 2020, 12 % of the year's hours: 63 869 h in a month, 561 people full time.
+    expect(report.rows[3]).toMatchObject({ group: '2020-04', years: 1 / 12 });
+    expect(roundTo(report.rows[3]!.hoursSaved, 0)).toBe(63_869);
+    expect(roundTo(report.rows[3]!.etp, 0)).toBe(561);
+    expect(roundTo(report.rows.reduce((sum, r) => sum + r.etp, 0) / 12, 1)).toBe(389.9);
+    expect(roundTo(report.total.etp, 1)).toBe(389.9);
+  });
+
   it('gives the 56 % growth of the dossiers from 2019 to 2020, by year and over a period', async () => {
     const byYear = await summarizeGains(ledger, { by: 'year' });
     expect(byYear.rows[0]!.growth).toBeNull();
@@ -46,5 +72,7 @@ describe('the national table of the 2020 activity report, reproduced from the le
     const text = formatGainTable(await summarizeGains(ledger, { by: 'year' }));
     expect(text).toMatch(/^2020\s+33 634 572\s+0\s+0\s+532 242,0\s+389,9\s+[\d ]+,\d\d\s+100,0 %\s+\+56 %$/m);
     expect(text).toMatch(/^2018\s+18 049 098\s+0\s+0\s+358 071,0\s+262,3\s/m);
+    expect(text).toMatch(/^Total\s+73 182 700\s+0\s+0\s+1 315 841,0\s+321,3\s/m);
+    expect(text).toContain('each year over that year (or its part in the period), the total over 2018-01-01 – 2020-12-31 (3 years, the months the ledger covers).');
   });
 });
