@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import { loadConfig, type ProwebConfig } from '../core/config.ts';
 import { startEmbeddedRedis } from '../queue/embedded-redis.ts';
-import { createRedis, redisConnectionFor, redisUrlForDisplay } from '../queue/redis-connection.ts';
-import { assertDurable, assertNoEviction, evictionPolicyOf, sendsPasswordInClear } from '../queue/redis-policy.ts';
+import { createCluster, createRedis, isClusterTarget, redisConnectionFor, redisUrlForDisplay, transportsOf } from '../queue/redis-connection.ts';
+import { assertDurable, assertNoEviction, assertNoUntaggedDeployment, assertNotClusterNode, assertPrefixFitsCluster, evictionPolicyOf, sendsPasswordInClear } from '../queue/redis-policy.ts';
 import { ConfigError, ProwebError } from '../core/errors.ts';
 import type { Closer } from './closer.ts';
 
@@ -45,11 +45,14 @@ export async function openRedis(config: ProwebConfig, closer: Closer, options: O
   let where: string;
   const warn = opts.warn ?? ((t: string) => void process.stderr.write(t));
   if (config.redisUrl) {
-    // Refused here, before any connection: an unprotected remote Redis, a CA file that cannot be used.
-    const options = await redisConnectionFor(config.redisUrl, { caFile: config.redisCaFile, allowInsecure: config.allowInsecureRedis });
-    connection = options;
+    // Refused here, before any connection: an unprotected remote Redis, a CA file that cannot be used,
+    // a cluster with a prefix that would spread a dossier's keys over several slots.
+    const target = await redisConnectionFor(config.redisUrl, { caFile: config.redisCaFile, allowInsecure: config.allowInsecureRedis });
+    if (isClusterTarget(target)) assertPrefixFitsCluster(config.prefix);
+    // A cluster client is shared by every queue of the command: closed last, after them.
+    connection = isClusterTarget(target) ? closer.add('redis cluster', createCluster(target), (c) => c.quit()) : target;
     where = redisUrlForDisplay(config.redisUrl);
-    if (sendsPasswordInClear(options)) warn(`warning: the Redis password travels in clear to ${where}: use rediss:// (TLS) with redisCaFile.\n`);
+    if (sendsPasswordInClear(transportsOf(target))) warn(`warning: the Redis password travels in clear to ${where}: use rediss:// (TLS) with redisCaFile.\n`);
   } else {
     const embedded = closer.add('redis-server', await startEmbeddedRedis({ dataDir: opts.dataDir ?? `${config.dataDir}/redis` }), (r) => r.close());
     connection = embedded.connection;
@@ -59,6 +62,7 @@ export async function openRedis(config: ProwebConfig, closer: Closer, options: O
   client.on('error', () => undefined);
   if (config.redisUrl) {
     await reachable(client, where, opts.connectTimeoutMs ?? 15_000);
+    await assertNotClusterNode(client, where);
     if (opts.requireNoEviction ?? true) {
       await assertNoEviction(client);
       await assertDurable(client);
@@ -69,6 +73,7 @@ export async function openRedis(config: ProwebConfig, closer: Closer, options: O
       }
     }
   }
+  await assertNoUntaggedDeployment(client, config.prefix);
   return { connection, client, where };
 }
 

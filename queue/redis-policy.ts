@@ -1,6 +1,15 @@
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import { isIPv4, isIPv6 } from 'node:net';
 import { ProwebError } from '../core/errors.ts';
+import { hashTagOf } from '../core/redis-keys.ts';
+
+/**
+ * The servers whose settings decide what happens to a deployment's keys: the one server, or
+ * every primary of a cluster (a command without keys would reach only one of them).
+ */
+function serversOf(redis: Redis): Redis[] {
+  return redis instanceof Cluster ? (redis as Cluster).nodes('master') : [redis];
+}
 
 /**
  * The shared Redis may evict keys when full: BullMQ would lose jobs and the ledger the
@@ -25,11 +34,18 @@ export async function evictionPolicyOf(redis: Redis): Promise<string | undefined
   return /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
 }
 
-/** Throws {@link RedisEvictionPolicy} unless the server runs with `noeviction`; returns the policy seen. */
+/**
+ * Throws {@link RedisEvictionPolicy} unless the server (every primary of a cluster) runs with
+ * `noeviction`; returns the policy seen.
+ */
 export async function assertNoEviction(redis: Redis): Promise<string | undefined> {
-  const policy = await evictionPolicyOf(redis);
-  if (policy !== undefined && policy !== 'noeviction') throw new RedisEvictionPolicy(policy);
-  return policy;
+  let seen: string | undefined;
+  for (const server of serversOf(redis)) {
+    const policy = await evictionPolicyOf(server);
+    if (policy !== undefined && policy !== 'noeviction') throw new RedisEvictionPolicy(policy);
+    seen ??= policy;
+  }
+  return seen;
 }
 
 /**
@@ -61,10 +77,77 @@ export async function durabilityOf(redis: Redis): Promise<{ aof: boolean | undef
  * or every write: the commit claims and the ledger lose at most the last second on a crash.
  */
 export async function assertDurable(redis: Redis): Promise<{ aof: boolean | undefined; fsync: string | undefined }> {
-  const durability = await durabilityOf(redis);
-  if (durability.aof === false) throw new RedisNotDurable('runs without its append-only file (appendonly no)');
-  if (durability.fsync === 'no') throw new RedisNotDurable('leaves fsync of its append-only file to the system (appendfsync no)');
-  return durability;
+  let seen: { aof: boolean | undefined; fsync: string | undefined } | undefined;
+  for (const server of serversOf(redis)) {
+    const durability = await durabilityOf(server);
+    if (durability.aof === false) throw new RedisNotDurable('runs without its append-only file (appendonly no)');
+    if (durability.fsync === 'no') throw new RedisNotDurable('leaves fsync of its append-only file to the system (appendfsync no)');
+    seen ??= durability;
+  }
+  return seen ?? { aof: undefined, fsync: undefined };
+}
+
+/**
+ * A URL of one server (redis://, redis+sentinel://) leads to a node of a Redis Cluster: every
+ * key of another node's slots would be answered MOVED.
+ */
+export class RedisIsACluster extends ProwebError {
+  override name = 'RedisIsACluster';
+  constructor(readonly where: string) {
+    super(`Redis at ${where} is a node of a Redis Cluster, reached as one server`, 'Give the cluster\'s URL: redis+cluster://[user:password@]host:port,host:port (rediss+cluster:// for TLS), with a hash-tagged prefix such as "{proweb}".');
+  }
+}
+
+/** Throws {@link RedisIsACluster} when a client of one server is connected to a cluster node. */
+export async function assertNotClusterNode(redis: Redis, where: string): Promise<void> {
+  if (redis instanceof Cluster) return;
+  const info = await redis.info('cluster').catch(() => '');
+  if (/^cluster_enabled:1/m.test(info)) throw new RedisIsACluster(where);
+}
+
+/**
+ * On a Redis Cluster, a prefix without a hash tag spreads a deployment's keys over every slot:
+ * BullMQ's and proweb's scripts, which touch several keys at once, would be refused (CROSSSLOT).
+ */
+export class PrefixNotHashTagged extends ProwebError {
+  override name = 'PrefixNotHashTagged';
+  constructor(readonly prefix: string) {
+    super(
+      `prefix "${prefix}" has no hash tag, and Redis is a cluster: a dossier's keys would fall in different slots and its scripts be refused`,
+      `Set "prefix": "{${prefix.replace(/[{}]/g, '')}}" (PROWEB_PREFIX), braces included: every key of the deployment then lives in one slot. One deployment (caisse) per hash tag spreads several over the cluster.`,
+    );
+  }
+}
+
+/** Throws {@link PrefixNotHashTagged} for a prefix a cluster cannot hold. */
+export function assertPrefixFitsCluster(prefix: string): void {
+  if (hashTagOf(prefix) === undefined) throw new PrefixNotHashTagged(prefix);
+}
+
+/**
+ * The deployment's hash-tagged prefix (`{proweb}`) is new, and the same Redis holds a deployment
+ * under its name without braces (`proweb`, the default before): run on, the robots would not see
+ * its ledger of dossiers done nor its queued dossiers, and would enter them again.
+ */
+export class KeysUnderUntaggedPrefix extends ProwebError {
+  override name = 'KeysUnderUntaggedPrefix';
+  constructor(readonly prefix: string, readonly untagged: string) {
+    super(
+      `Redis holds a deployment under the prefix "${untagged}" (its ledger, campaigns or machines), and this one uses "${prefix}": it would not see the dossiers already done`,
+      `To go on with the same data on this Redis (one server or Sentinel), set "prefix": "${untagged}" (or PROWEB_PREFIX=${untagged}) on every machine. To move to a Redis Cluster, rename the keys "${untagged}:*" to "${prefix}:*" first, the fleet stopped (docs/running-a-fleet.md, "Redis that must not stop").`,
+    );
+  }
+}
+
+/**
+ * Throws {@link KeysUnderUntaggedPrefix} when the prefix is `{name}` and this Redis knows a
+ * deployment under `name`. Not on a cluster, where such a deployment could not have run.
+ */
+export async function assertNoUntaggedDeployment(redis: Redis, prefix: string): Promise<void> {
+  const tag = hashTagOf(prefix);
+  if (tag === undefined || redis instanceof Cluster) return;
+  const found = await redis.exists(`${tag}:ledger:entries`, `${tag}:campaigns`, `${tag}:machines`);
+  if (found > 0 && (await redis.exists(`${prefix}:ledger:entries`, `${prefix}:campaigns`)) === 0) throw new KeysUnderUntaggedPrefix(prefix, tag);
 }
 
 /**
@@ -126,7 +209,8 @@ export function assertSafeRedisTransport(transport: RedisTransport, where: strin
   throw new InsecureRedis(where);
 }
 
-/** A password that crosses the network in clear: worth a warning, since anyone on the path can read it. */
-export function sendsPasswordInClear(transport: RedisTransport): boolean {
-  return transport.path === undefined && transport.tls === undefined && (transport.password ?? '') !== '' && !(transport.host !== undefined && isLoopbackHost(transport.host));
+/** A password that crosses the network in clear (to any of the transports): worth a warning, since anyone on the path can read it. */
+export function sendsPasswordInClear(transport: RedisTransport | readonly RedisTransport[]): boolean {
+  const all: readonly RedisTransport[] = Array.isArray(transport) ? transport : [transport as RedisTransport];
+  return all.some((t) => t.path === undefined && t.tls === undefined && (t.password ?? '') !== '' && !(t.host !== undefined && isLoopbackHost(t.host)));
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedRedis } from '../../queue/embedded-redis.ts';
-import { createRedis, InvalidRedisUrl, RedisCaFileError, redisConnectionFor, redisOptionsFromUrl } from '../../queue/redis-connection.ts';
+import { createRedis, InvalidRedisUrl, isClusterTarget, RedisCaFileError, redisConnectionFor, redisOptionsFromUrl, redisTargetFromUrl, type ClusterTarget } from '../../queue/redis-connection.ts';
 import { InsecureRedis, isLoopbackHost } from '../../queue/redis-policy.ts';
 import { startCustomRedis, type CustomRedis } from '../support/custom-redis.ts';
 
@@ -57,6 +57,54 @@ describe('redisOptionsFromUrl', () => {
   it('masks the password in errors', () => {
     expect(() => redisOptionsFromUrl('redis://u:topsecret@host/x')).toThrow(/redis:\/\/u:\*\*\*@host\/x/);
     expect(() => redisOptionsFromUrl('redis://u:topsecret@host/x')).not.toThrow(/topsecret/);
+  });
+});
+
+describe('redisTargetFromUrl: Sentinel and Redis Cluster', () => {
+  it('reads a Sentinel URL: the sentinels, the master name, the database, one password for sentinels and servers', () => {
+    const options = redisOptionsFromUrl('redis+sentinel://robot:s%40cret@10.0.0.1:26380,sentinel-b,[fd00::7]:26381/proweb-main/2');
+    expect(options).toMatchObject({
+      sentinels: [{ host: '10.0.0.1', port: 26380 }, { host: 'sentinel-b', port: 26379 }, { host: 'fd00::7', port: 26381 }],
+      name: 'proweb-main', role: 'master', db: 2, failoverDetector: true,
+      username: 'robot', password: 's@cret', sentinelUsername: 'robot', sentinelPassword: 's@cret', maxRetriesPerRequest: null,
+    });
+    expect(options.tls).toBeUndefined();
+    expect(redisOptionsFromUrl('rediss+sentinel://:pw@s1:26379/m')).toMatchObject({ tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true, password: 'pw' });
+  });
+
+  it('reads a cluster URL: the nodes to start from, the password and TLS of every node', () => {
+    const target = redisTargetFromUrl('rediss+cluster://:pw@10.0.0.1:7000,10.0.0.2') as ClusterTarget;
+    expect(isClusterTarget(target)).toBe(true);
+    expect(target.cluster).toEqual([{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 6379 }]);
+    expect(target.options.redisOptions).toMatchObject({ password: 'pw', tls: {}, maxRetriesPerRequest: null });
+    expect(() => redisOptionsFromUrl('redis+cluster://127.0.0.1:7000')).toThrow('a Redis Cluster, where one server is expected');
+  });
+
+  it.each([
+    ['redis+sentinel://127.0.0.1:26379', /no master name/],
+    ['redis+sentinel://127.0.0.1:26379/m/x', /database "x" is not a number/],
+    ['redis+sentinel://127.0.0.1:26379/m/1/2', /only a database number/],
+    ['redis+sentinel://127.0.0.1:99999/m', /port 99999 is out of range/],
+    ['redis+sentinel://a,,b/m', /an empty host in the list/],
+    ['redis+cluster://127.0.0.1:7000/0', /has no database number/],
+    ['redis+cluster://127.0.0.1:7000?family=6', /query parameters are not supported/],
+    ['redis+shard://127.0.0.1:7000', /unsupported scheme "redis\+shard:"/],
+  ])('rejects %s with a message naming it', (url, detail) => {
+    expect(() => redisTargetFromUrl(url)).toThrow(InvalidRedisUrl);
+    expect(() => redisTargetFromUrl(url)).toThrow(detail);
+  });
+
+  it('masks the password of a multi-node URL in errors', () => {
+    expect(() => redisTargetFromUrl('redis+sentinel://:topsecret@a:1')).toThrow(/redis\+sentinel:\/\/:\*\*\*@a:1/);
+    expect(() => redisTargetFromUrl('redis+sentinel://:topsecret@a:1')).not.toThrow(/topsecret/);
+  });
+
+  it('applies the transport rules to every sentinel and every node given', async () => {
+    await expect(redisConnectionFor('redis+sentinel://127.0.0.1:26379,10.255.255.1:26379/m')).rejects.toThrow(InsecureRedis);
+    await expect(redisConnectionFor('redis+cluster://127.0.0.1:7000,10.255.255.1:7000')).rejects.toThrow(InsecureRedis);
+    await expect(redisConnectionFor('redis+sentinel://127.0.0.1:26379,[::1]:26380/m')).resolves.toBeDefined();
+    await expect(redisConnectionFor('redis+cluster://:pw@10.255.255.1:7000')).resolves.toBeDefined();
+    await expect(redisConnectionFor('rediss+sentinel://10.255.255.1:26379/m')).resolves.toBeDefined();
   });
 });
 
