@@ -52,6 +52,11 @@ export const configSchema = z.object({
       drops: z.array(absoluteFolder).default([]),
       /** Absolute folder for every rejection file (`*.rejets.csv`); unset = next to the input file. */
       rejections: absoluteFolder.optional(),
+      /**
+       * Absolute folder where `proweb purge` archives the ledger's entries, one JSON lines file a day,
+       * before trimming them from Redis; unset = the entries stay in Redis.
+       */
+      ledgerArchive: absoluteFolder.optional(),
     })
     .prefault({}),
   /** How long `proweb purge` keeps what may hold personal data, in days. */
@@ -65,6 +70,19 @@ export const configSchema = z.object({
       rejectionFilesDays: retentionDays.default(30),
       /** Completed and failed jobs (their input row) in Redis; the ledger keeps the outcome. @defaultValue 7 */
       endedJobsDays: retentionDays.default(7),
+      /**
+       * Ledger entries (the detail) kept in Redis once archived in `folders.ledgerArchive`; the gain
+       * figures stay in the rollups. At least a day: `proweb machines` reads the last hour. @defaultValue 7
+       */
+      ledgerEntriesDays: retentionDays.min(1).default(7),
+      /**
+       * How long the ledger remembers a dossier done (and a campaign its dossiers): a dossier submitted
+       * again within it is skipped; after it, the scenario's guard finds it in the application.
+       * @defaultValue 35
+       */
+      ledgerDoneDays: retentionDays.min(1).default(35),
+      /** {@link ledgerDoneDays} for some scenarios (scenario id → days). */
+      ledgerDoneDaysByScenario: z.record(z.string(), retentionDays.min(1)).default({}),
     })
     .prefault({}),
   /**

@@ -1,29 +1,79 @@
-import type { Redis } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
+import type { ProwebConfig } from '../core/config.ts';
 import { scrubText } from '../core/personal-data.ts';
 import { DEFAULT_PREFIX } from '../core/redis-keys.ts';
-import { finishedWithin } from './period.ts';
+import { finishedWithin, type Period } from './period.ts';
 import { ledgerEntrySchema, type DossierStatus, type LedgerEntry } from './ledger-entry.ts';
+import type { GainFigures } from './report.ts';
+import { MIGRATE_LUA, ROLL_UP_LUA, readRollups, rollupArgsOf, rollupKeys, rollupsCover, type RollupKeys } from './rollups.ts';
 
 /**
- * Records each dossier once, atomically. A dossier done is done for good, whatever
- * the campaign: this, not the queue, is what tells that a dossier must not be entered
- * again. A rejection or a final failure is recorded once per campaign, so that a
- * corrected file can be resubmitted.
+ * Records each dossier once, atomically, and adds it to the gain rollups. A dossier done is
+ * done for as long as the ledger remembers it ({@link LedgerOptions.doneDays}); a rejection or
+ * a final failure is recorded once per campaign, so that a corrected file can be resubmitted.
+ *
+ * KEYS: campaign dossiers, campaign counts, entries (stream), campaign work list, rollup of
+ * the day, of the month, the months set, the rolledFrom marker, the done generations' index,
+ * the current done generation, then every other done hash to look in.
+ * ARGV: dossier id, status, entry (JSON), done record, rollup field, dossiers, manual and
+ * rework minutes in thousandths, robot ms, month, current generation (name), until when it is
+ * kept (ms since the epoch), how long the campaign's keys are kept (ms).
  */
-const RECORD = `
-local done = redis.call('HGET', KEYS[1], ARGV[1])
-if done then return {0, done} end
+const RECORD = `${ROLL_UP_LUA}
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local function keepFor(key, ms)
+  local ttl = redis.call('PTTL', key)
+  if ttl == -1 or ttl < ms then redis.call('PEXPIRE', key, ms) end
+end
+for i = 10, #KEYS do
+  local done = redis.call('HGET', KEYS[i], ARGV[1])
+  if done then return {0, done} end
+end
 if ARGV[2] == 'done' then
-  redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
-elseif redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then
+  redis.call('HSET', KEYS[10], ARGV[1], ARGV[4])
+  local keepUntil = tonumber(ARGV[12])
+  keepFor(KEYS[10], keepUntil - now)
+  local known = redis.call('ZSCORE', KEYS[9], ARGV[11])
+  if not known or tonumber(known) < keepUntil then redis.call('ZADD', KEYS[9], keepUntil, ARGV[11]) end
+  redis.call('ZREMRANGEBYSCORE', KEYS[9], '-inf', now)
+elseif redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then
   return {0, false}
 end
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-redis.call('HINCRBY', KEYS[3], ARGV[2], 1)
-redis.call('XADD', KEYS[4], '*', 'e', ARGV[3])
-if ARGV[2] == 'done' then redis.call('HDEL', KEYS[5], ARGV[1]) else redis.call('HSET', KEYS[5], ARGV[1], ARGV[3]) end
+local campaignMs = tonumber(ARGV[13])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+keepFor(KEYS[1], campaignMs)
+redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+local id = redis.call('XADD', KEYS[3], '*', 'e', ARGV[3])
+if ARGV[2] == 'done' then
+  redis.call('HDEL', KEYS[4], ARGV[1])
+else
+  redis.call('HSET', KEYS[4], ARGV[1], ARGV[3])
+  keepFor(KEYS[4], campaignMs)
+end
+local n, manual, rework, robot = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+rollUp(KEYS[5], ARGV[5], n, manual, rework, robot)
+rollUp(KEYS[6], ARGV[5], n, manual, rework, robot)
+redis.call('SADD', KEYS[7], ARGV[10])
+redis.call('SET', KEYS[8], id, 'NX')
 return {1, false}
 `;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    prowebLedgerRecord(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Result<[number, string | null], Context>;
+    prowebLedgerMigrate(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Result<number, Context>;
+  }
+}
+
+/** Loads the scripts as named commands (EVALSHA after the first call), once per connection. */
+function withCommands(redis: Redis): Redis {
+  if (typeof (redis as Partial<Redis>).prowebLedgerRecord !== 'function') {
+    redis.defineCommand('prowebLedgerRecord', { lua: RECORD });
+    redis.defineCommand('prowebLedgerMigrate', { lua: MIGRATE_LUA });
+  }
+  return redis;
+}
 
 /** How far a robot machine's clock may be ahead of Redis's. */
 const CLOCK_SKEW_MARGIN_MS = 15 * 60_000;
@@ -35,26 +85,82 @@ export interface DoneRecord {
   finishedAt: string;
 }
 
+/** How long the ledger remembers a dossier done, unless told. */
+export const DEFAULT_DONE_DAYS = 35;
+
 export interface LedgerOptions {
   /** Key namespace, shared with the queue's deployment. @defaultValue '{proweb}' */
   prefix?: string;
+  /**
+   * Days a dossier done is remembered after it was recorded (at most a week more: the records
+   * are kept by the week), per scenario; also how long a campaign's dossiers and work list are
+   * kept after its last dossier. Only writers use it: readers look wherever a record may be.
+   * @defaultValue {@link DEFAULT_DONE_DAYS}
+   */
+  doneDays?: number | ((scenarioId: string) => number);
+}
+
+/** The ledger options of a configuration: its prefix and the retention of done records. */
+export function ledgerOptionsOf(config: Pick<ProwebConfig, 'prefix' | 'retention'>): LedgerOptions {
+  const { ledgerDoneDays, ledgerDoneDaysByScenario } = config.retention;
+  return { prefix: config.prefix, doneDays: (scenarioId) => ledgerDoneDaysByScenario[scenarioId] ?? ledgerDoneDays };
 }
 
 export type CampaignCounts = Record<DossierStatus, number>;
 
+const DAY_MS = 86_400_000;
+/** Done records are kept in one hash per week of their recording, dropped whole by Redis. */
+const WEEK_MS = 7 * DAY_MS;
+/** How long the list of live weeks is trusted: a week created meanwhile is this week or a neighbour, always looked in. */
+const GENERATIONS_CACHE_MS = 60_000;
+
+/** A done record as stored, `finishedAt (ms)\tcampaign\treference` (JSON before the rollups). */
+function doneRecordOf(stored: string): DoneRecord {
+  if (stored.startsWith('{')) return JSON.parse(stored) as DoneRecord;
+  const [at = '0', campaignId = '', ...reference] = stored.split('\t');
+  return { finishedAt: new Date(Number(at)).toISOString(), campaignId, reference: reference.join('\t') };
+}
+
 /** The gain ledger, kept in the same Redis as the queue. It does not own the connection. */
 export class Ledger {
   private readonly prefix: string;
+  private readonly doneDays: (scenarioId: string) => number;
+  private readonly rollups: RollupKeys;
+  private readonly redis: Redis;
+  private readonly generations = new Map<string, { at: number; weeks: number[] }>();
 
-  constructor(
-    private readonly redis: Redis,
-    options: LedgerOptions = {},
-  ) {
+  constructor(redis: Redis, options: LedgerOptions = {}) {
+    this.redis = withCommands(redis);
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
+    const days = options.doneDays ?? DEFAULT_DONE_DAYS;
+    this.doneDays = typeof days === 'number' ? () => days : days;
+    this.rollups = rollupKeys((...parts) => this.key(...parts));
   }
 
   private key(...parts: string[]): string {
     return [this.prefix, 'ledger', ...parts].join(':');
+  }
+
+  /** The Redis keys of the rollups (for the report and the benches). */
+  get rollupKeys(): RollupKeys {
+    return this.rollups;
+  }
+
+  /** The hashes a done record of the scenario may be in: the live weeks, this week's neighbours, and the hash of before the weeks. */
+  private async doneKeys(scenarioId: string): Promise<{ current: { key: string; week: number }; others: string[]; index: string }> {
+    const index = this.key('done', scenarioId, 'weeks');
+    const now = Date.now();
+    let cached = this.generations.get(scenarioId);
+    if (!cached || now - cached.at > GENERATIONS_CACHE_MS) {
+      cached = { at: now, weeks: (await this.redis.zrangebyscore(index, now, '+inf')).map(Number) };
+      this.generations.set(scenarioId, cached);
+    }
+    const week = Math.floor(now / WEEK_MS);
+    const weekKey = (w: number) => this.key('done', scenarioId, `w${w}`);
+    const others = new Set([...cached.weeks, week - 1, week + 1].filter((w) => w !== week).map(weekKey));
+    // The hash every done record went to before they were kept by the week: read until it is gone.
+    others.add(this.key('done', scenarioId));
+    return { current: { key: weekKey(week), week }, others: [...others], index };
   }
 
   /**
@@ -67,21 +173,31 @@ export class Ledger {
     // dossier's own values before; the patterns (NIR, IBAN, e-mail, telephone) are masked here
     // again, whoever writes.
     const valid = parsed.reason === undefined ? parsed : { ...parsed, reason: scrubText(parsed.reason) };
-    const summary: DoneRecord = { reference: valid.reference ?? '', campaignId: valid.campaignId, finishedAt: valid.finishedAt };
-    const [recorded, existing] = (await this.redis.eval(
-      RECORD,
-      5,
-      this.key('done', valid.scenarioId),
+    const summary = `${Date.parse(valid.finishedAt)}\t${valid.campaignId}\t${valid.reference ?? ''}`;
+    const done = await this.doneKeys(valid.scenarioId);
+    const days = this.doneDays(valid.scenarioId);
+    const keepUntil = (done.current.week + 1) * WEEK_MS + days * DAY_MS;
+    const r = rollupArgsOf(valid);
+    const keys = [
       this.key('campaign', valid.campaignId, 'dossiers'),
       this.key('campaign', valid.campaignId, 'counts'),
       this.key('entries'),
       this.key('campaign', valid.campaignId, 'worklist'),
-      valid.dossierId,
-      valid.status,
-      JSON.stringify(valid),
-      JSON.stringify(summary),
-    )) as [number, string | null];
-    return recorded === 1 ? { recorded: true } : { recorded: false, ...(existing ? { done: JSON.parse(existing) as DoneRecord } : {}) };
+      this.rollups.day(r.day),
+      this.rollups.month(r.month),
+      this.rollups.months,
+      this.rollups.rolledFrom,
+      done.index,
+      done.current.key,
+      ...done.others,
+    ];
+    const [recorded, existing] = await this.redis.prowebLedgerRecord(
+      keys.length, ...keys,
+      valid.dossierId, valid.status, JSON.stringify(valid), summary,
+      r.field, r.dossiers, r.manualMilli, r.reworkMilli, r.robotMs, r.month,
+      String(done.current.week), keepUntil, days * DAY_MS,
+    );
+    return recorded === 1 ? { recorded: true } : { recorded: false, ...(existing ? { done: doneRecordOf(existing) } : {}) };
   }
 
   /**
@@ -95,6 +211,7 @@ export class Ledger {
       .multi()
       .hincrby(this.key('campaign', valid.campaignId, 'counts'), 'possibleDuplicate', 1)
       .hset(this.key('campaign', valid.campaignId, 'duplicates'), valid.dossierId, JSON.stringify({ ...valid, recordedReference }))
+      .pexpire(this.key('campaign', valid.campaignId, 'duplicates'), this.doneDays(valid.scenarioId) * DAY_MS)
       .exec();
   }
 
@@ -107,10 +224,15 @@ export class Ledger {
   async doneAmong(scenarioId: string, dossierIds: readonly string[]): Promise<Map<string, DoneRecord>> {
     const found = new Map<string, DoneRecord>();
     if (dossierIds.length === 0) return found;
-    const values = await this.redis.hmget(this.key('done', scenarioId), ...dossierIds);
-    values.forEach((v, i) => {
-      if (v) found.set(dossierIds[i]!, JSON.parse(v) as DoneRecord);
-    });
+    const { current, others } = await this.doneKeys(scenarioId);
+    const pipeline = this.redis.pipeline();
+    for (const key of [current.key, ...others]) pipeline.hmget(key, ...dossierIds);
+    for (const [error, values] of (await pipeline.exec()) ?? []) {
+      if (error) throw error;
+      (values as (string | null)[]).forEach((v, i) => {
+        if (v && !found.has(dossierIds[i]!)) found.set(dossierIds[i]!, doneRecordOf(v));
+      });
+    }
     return found;
   }
 
@@ -139,6 +261,56 @@ export class Ledger {
       for (let i = 1; i < fields.length; i += 2) list.push(ledgerEntrySchema.parse(JSON.parse(fields[i]!)));
     } while (cursor !== '0');
     return list.sort((a, b) => (a.rowNumber ?? 0) - (b.rowNumber ?? 0));
+  }
+
+  /** The stream of entries (archived and trimmed by gains/archive.ts). */
+  get entriesKey(): string {
+    return this.key('entries');
+  }
+
+  /**
+   * What a report over `period` adds up, read over `range` (the period and the one it is compared
+   * with: {@link readRangeOf}): the rollups when the bounds are whole UTC days (their number of
+   * hashes grows with days, not dossiers), else the entries still in Redis.
+   */
+  async *figures(range: Period = {}, period: Period = range): AsyncGenerator<GainFigures> {
+    const cuts = [period.from, period.to].filter((d): d is Date => d !== undefined);
+    if (!rollupsCover(range) || !rollupsCover(period)) {
+      yield* this.entries(range);
+      return;
+    }
+    await this.rollUpEarlierEntries();
+    yield* readRollups(this.redis, this.rollups, range, cuts);
+  }
+
+  /**
+   * Adds to the rollups the entries recorded before the ledger kept them (a ledger upgraded),
+   * once: a marker in Redis says how far it went, and each page is one script. Returns how
+   * many entries it rolled up; cheap once done (one range read that comes back empty).
+   */
+  async rollUpEarlierEntries(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const [marker, rolledFrom] = await this.redis.mget(this.rollups.migrated, this.rollups.rolledFrom);
+      // Entries from rolledFrom on were rolled up as they were recorded.
+      const page = await this.redis.xrange(this.key('entries'), marker ? `(${marker}` : '-', rolledFrom ? `(${rolledFrom}` : '+', 'COUNT', 500);
+      if (page.length === 0) return total;
+      const keys = [this.rollups.migrated, this.rollups.rolledFrom, this.rollups.months];
+      const indexOf = (key: string) => {
+        let i = keys.indexOf(key);
+        if (i < 0) i = keys.push(key) - 1;
+        return i + 1;
+      };
+      const args: (string | number)[] = [marker ?? ''];
+      for (const [id, fields] of page) {
+        const r = rollupArgsOf(ledgerEntrySchema.parse(JSON.parse(fields[1] ?? '{}')));
+        args.push(id, indexOf(this.rollups.day(r.day)), indexOf(this.rollups.month(r.month)), r.month, r.field, r.dossiers, r.manualMilli, r.reworkMilli, r.robotMs);
+      }
+      const n = await this.redis.prowebLedgerMigrate(keys.length, ...keys, ...args);
+      if (n === -1) continue; // another report rolled this page up meanwhile
+      total += n;
+      if (n < page.length) return total;
+    }
   }
 
   /** Every entry, oldest first, optionally within [from, to) on `finishedAt`; read in pages. */

@@ -1,0 +1,188 @@
+import type { Redis } from 'ioredis';
+import type { LedgerEntry } from './ledger-entry.ts';
+import type { Period } from './period.ts';
+import type { GainFigures } from './report.ts';
+
+/**
+ * Gain rollups: what the report adds up, per day × scenario × caisse × machine × status,
+ * kept as dossiers finish by the ledger's own script, so that a report reads a number of
+ * hashes that grows with days and groups, never with dossiers.
+ *
+ * Two levels with the same fields: a hash per UTC day of `finishedAt`, and one per month
+ * (what a report over whole months reads: a year is 12 hashes). A field is
+ * `scenario␟caisse␟machine␟status`, its value `dossiers manual rework robotMs`, minutes in
+ * thousandths so that Redis adds integers (exact to 2^53). Rework counts only for a dossier
+ * failed, as in the report.
+ */
+
+/** The rollup keys of a ledger, all under its prefix (one script touches them with the entry's). */
+export interface RollupKeys {
+  day(day: string): string;
+  month(month: string): string;
+  /** A set of the months that have a rollup: what a report with an open start reads. */
+  months: string;
+  /** The stream id of the first entry the recording script rolled up (the entries before it are migrated). */
+  rolledFrom: string;
+  /** The last stream id of an earlier entry migrated into the rollups. */
+  migrated: string;
+}
+
+export const rollupKeys = (key: (...parts: string[]) => string): RollupKeys => ({
+  day: (day) => key('rollup', 'day', day),
+  month: (month) => key('rollup', 'month', month),
+  months: key('rollup', 'months'),
+  rolledFrom: key('rollup', 'from'),
+  migrated: key('rollup', 'migrated'),
+});
+
+const SEPARATOR = '\u001f';
+
+/**
+ * Lua: adds a group's figures to a rollup hash field. Lua numbers are doubles, `%d` prints
+ * them whole up to 2^53.
+ */
+export const ROLL_UP_LUA = `
+local function rollUp(key, field, n, manual, rework, robot)
+  local v = redis.call('HGET', key, field)
+  if v then
+    local a, b, c, d = string.match(v, '^(%d+) (%d+) (%d+) (%d+)$')
+    n = n + tonumber(a)
+    manual = manual + tonumber(b)
+    rework = rework + tonumber(c)
+    robot = robot + tonumber(d)
+  end
+  redis.call('HSET', key, field, string.format('%d %d %d %d', n, manual, rework, robot))
+end
+`;
+
+/** An entry's place and figures in the rollups, as the scripts take them. */
+export interface RollupArgs {
+  day: string;
+  month: string;
+  field: string;
+  dossiers: number;
+  manualMilli: number;
+  reworkMilli: number;
+  robotMs: number;
+}
+
+const clean = (text: string) => text.replaceAll(SEPARATOR, ' ');
+
+export function rollupArgsOf(entry: LedgerEntry): RollupArgs {
+  return {
+    day: entry.finishedAt.slice(0, 10),
+    month: entry.finishedAt.slice(0, 7),
+    field: [entry.scenarioId, entry.caisse, entry.machine, entry.status].map(clean).join(SEPARATOR),
+    dossiers: entry.dossiers ?? 1,
+    manualMilli: Math.round(entry.manualMinutesSaved * 1000),
+    reworkMilli: entry.status === 'failed' ? Math.round((entry.reworkMinutes ?? 0) * 1000) : 0,
+    robotMs: entry.robotMs,
+  };
+}
+
+/** A rollup field and value back into figures, dated at the start of its day or month. */
+function figuresOf(field: string, value: string, finishedAt: string): GainFigures {
+  const [scenarioId = '', caisse = '', machine = '', status = 'done'] = field.split(SEPARATOR);
+  const [dossiers = 0, manual = 0, rework = 0, robotMs = 0] = value.split(' ').map(Number);
+  return {
+    scenarioId, caisse, machine, status: status as GainFigures['status'], dossiers,
+    manualMinutesSaved: manual / 1000, ...(rework > 0 ? { reworkMinutes: rework / 1000 } : {}), robotMs, finishedAt,
+  };
+}
+
+const DAY_MS = 86_400_000;
+
+/** Whether the rollups can answer over a period: its bounds fall on UTC midnights. */
+export function rollupsCover(period: Period): boolean {
+  return [period.from, period.to].every((d) => d === undefined || d.getTime() % DAY_MS === 0);
+}
+
+const monthStart = (month: string) => Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)) - 1, 1);
+const monthEnd = (month: string) => Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 1);
+const monthOf = (ms: number) => new Date(ms).toISOString().slice(0, 7);
+
+/**
+ * The rollup hashes that make up a period: month hashes for the months it holds whole and no
+ * instant of `cuts` splits (the start of a report's period inside its read range), day hashes
+ * for the rest.
+ */
+export async function rollupKeysOver(redis: Redis, keys: RollupKeys, period: Period, cuts: readonly Date[] = []): Promise<{ key: string; at: string }[]> {
+  if (!rollupsCover(period) || !rollupsCover({ from: cuts[0], to: cuts[1] }) || cuts.length > 2) throw new RangeError('rollups answer periods of whole UTC days only');
+  const from = period.from?.getTime() ?? -Infinity;
+  const to = period.to?.getTime() ?? Infinity;
+  let months: string[];
+  if (period.from && period.to) {
+    months = [];
+    for (let m = monthOf(from); monthStart(m) < to; m = monthOf(monthEnd(m))) months.push(m);
+  } else {
+    months = (await redis.smembers(keys.months)).filter((m) => monthEnd(m) > from && monthStart(m) < to).sort();
+  }
+  const parts: { key: string; at: string }[] = [];
+  for (const m of months) {
+    const start = Math.max(from, monthStart(m));
+    const end = Math.min(to, monthEnd(m));
+    const split = cuts.some((c) => c.getTime() > monthStart(m) && c.getTime() < monthEnd(m));
+    if (start === monthStart(m) && end === monthEnd(m) && !split) {
+      parts.push({ key: keys.month(m), at: new Date(start).toISOString() });
+      continue;
+    }
+    for (let d = start; d < end; d += DAY_MS) {
+      const day = new Date(d).toISOString();
+      parts.push({ key: keys.day(day.slice(0, 10)), at: day });
+    }
+  }
+  return parts;
+}
+
+/** Hashes read per round trip. */
+const PIPELINE = 64;
+
+/**
+ * The rollups over a period of whole days (see {@link rollupsCover}), as figures the report
+ * adds up, each dated at the start of its day or month (none straddles a date of `cuts`).
+ */
+export async function* readRollups(redis: Redis, keys: RollupKeys, period: Period = {}, cuts: readonly Date[] = []): AsyncGenerator<GainFigures> {
+  const parts = await rollupKeysOver(redis, keys, period, cuts);
+  for (let i = 0; i < parts.length; i += PIPELINE) {
+    const slice = parts.slice(i, i + PIPELINE);
+    const pipeline = redis.pipeline();
+    for (const p of slice) pipeline.hgetall(p.key);
+    const replies = (await pipeline.exec()) ?? [];
+    for (const [j, [error, hash]] of replies.entries()) {
+      if (error) throw error;
+      for (const [field, value] of Object.entries(hash as Record<string, string>)) yield figuresOf(field, value, slice[j]!.at);
+    }
+  }
+}
+
+/**
+ * Lua: rolls up a page of entries written before the recording script rolled them up
+ * (ledgers older than the rollups), once. KEYS: migrated marker, rolledFrom marker, months set,
+ * then the page's rollup hashes. ARGV: the marker expected, then per entry its stream id, the
+ * index of its day and month keys, its month, field and figures. Entries at or after
+ * rolledFrom are rolled up already and stop the page. Returns how many were rolled up, -1 when
+ * another migration moved the marker meanwhile.
+ */
+export const MIGRATE_LUA = `${ROLL_UP_LUA}
+local function before(a, b)
+  local am, as = string.match(a, '^(%d+)-(%d+)$')
+  local bm, bs = string.match(b, '^(%d+)-(%d+)$')
+  am, bm = tonumber(am), tonumber(bm)
+  return am < bm or (am == bm and tonumber(as) < tonumber(bs))
+end
+if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return -1 end
+local limit = redis.call('GET', KEYS[2])
+local last = ARGV[1]
+local count = 0
+for i = 2, #ARGV, 9 do
+  local id = ARGV[i]
+  if limit and not before(id, limit) then break end
+  rollUp(KEYS[tonumber(ARGV[i + 1])], ARGV[i + 4], tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6]), tonumber(ARGV[i + 7]), tonumber(ARGV[i + 8]))
+  rollUp(KEYS[tonumber(ARGV[i + 2])], ARGV[i + 4], tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6]), tonumber(ARGV[i + 7]), tonumber(ARGV[i + 8]))
+  redis.call('SADD', KEYS[3], ARGV[i + 3])
+  last = id
+  count = count + 1
+end
+if last ~= '' then redis.call('SET', KEYS[1], last) end
+return count
+`;
