@@ -38,17 +38,30 @@ describe('proweb report', () => {
     expect(table.stdout).toMatch(/^2018\s+18 049 098\s+0\s+0\s+358 071,0\s+262,3\s/m);
     expect(table.stdout).toMatch(/^2019\s+21 499 030\s+0\s+0\s+425 528,0\s+311,7\s.*\+19 %$/m);
     expect(table.stdout).toMatch(/^2020\s+33 634 572\s+0\s+0\s+532 242,0\s+389,9\s.*\+56 %$/m);
+    expect(table.stdout).toMatch(/^Total\s+73 182 700\s+0\s+0\s+1 315 841,0\s+321,3\s/m);
+    const etpLine = "ETP = hours saved ÷ (1 365 h × the period's length in years): people working full time over that period; ";
+    expect(table.stdout).toContain(`${etpLine}each year over that year (or its part in the period), the total over 2018-01-01 – 2020-12-31 (3 years, the months the ledger covers).\n`);
+
+    // A month's ETP is over that month (the export puts a month's work on its 15th).
+    const months = await runCli(['report', '--ledger-file', national, '--by', 'month', '--from', '2019-01', '--to', '2019-03'], env);
+    // January 2019, 8/97 of the year's hours: 35 095,1 h, 308,5 people full time that month.
+    expect(months.stdout).toMatch(/^2019-01\s+1 773 116\s+0\s+0\s+35 095,1\s+308,5\s/m);
+    expect(months.stdout).toContain(`${etpLine}each month over that month (or its part in the period), the total over 2019-01-01 – 2019-03-31 (3 months).\n`);
 
     const json = await runCli(['report', '--ledger-file', national, '--from', '2020', '--to', '2020', '--format', 'json', '--hours-per-etp', '1365'], env);
     const report = JSON.parse(json.stdout) as GainReport;
     expect(report.total).toMatchObject({ dossiers: 33_634_572, hoursSaved: 532_242 });
     expect(Math.round(report.total.growth!.dossiers! * 100)).toBe(56);
     expect(Math.round(report.total.etp)).toBe(390);
+    expect((JSON.parse(json.stdout) as { etpNote: string }).etpNote).toBe(`${etpLine}every row over 2020-01-01 – 2020-12-31 (1 year).`);
 
     const csvFile = join(dir, 'out', 'gains.csv');
     const csv = await runCli(['report', '--ledger-file', national, '--by', 'year', '--format', 'csv', '--out', csvFile], env);
     expect(csv.stdout).toBe(`Report written to ${csvFile}\n`);
-    expect((await readFile(csvFile, 'utf8')).split('\r\n')[3]).toMatch(/^2020;33634572;33634572;0;0;100;532242;0;389,92;/);
+    const csvLines = (await readFile(csvFile, 'utf8')).split('\r\n');
+    expect(csvLines[3]).toMatch(/^2020;33634572;33634572;0;0;100;532242;0;389,92;1;389,92;/);
+    expect(csvLines[4]).toMatch(/^Total;73182700;73182700;0;0;100;1315841;0;321,33;3;963,99;/);
+    expect(csvLines[5]).toBe(`"${etpLine}each year over that year (or its part in the period), the total over 2018-01-01 – 2020-12-31 (3 years, the months the ledger covers)."`);
 
     const htmlFile = join(dir, 'out', 'gains.html');
     const html = await runCli(['report', '--ledger-file', national, '--by', 'month', '--format', 'html', '--out', htmlFile], env);
@@ -56,6 +69,7 @@ describe('proweb report', () => {
     const page = await readFile(htmlFile, 'utf8');
     expect(page).toContain('<html lang="fr">');
     expect(page).toContain('Chart.js v4');
+    expect(page).toContain('ETP : heures gagnées ÷ (1\u202f365\u00a0h × durée de la période en années), soit des personnes à temps plein sur cette période : chaque mois sur son mois');
     expect(page).not.toMatch(/<(script|link|img)[^>]+(src|href)=/);
     expect(table.leftovers).toEqual([]);
   });

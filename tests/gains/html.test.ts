@@ -78,6 +78,19 @@ describe('the HTML gain report in headless Chromium', () => {
       expect(scenarios.datasets?.[0]!.data).toEqual(chartDataOf(report).scenarios.etp);
       expect(scenarios.datasets![0]!.data.reduce((a, b) => a + b, 0)).toBeCloseTo(report.total.etp, 0);
 
+      // Over 2018–2020 the headline is the average rate, 321,3 ETP; the three years added up only as années-ETP.
+      expect(await page.locator('.kpi', { hasText: 'Équivalent temps plein' }).innerText()).toMatch(
+        /^Équivalent temps plein\s+321,3\u00a0ETP\s+en moyenne sur 3\u00a0ans · 964,0 années-ETP cumulées$/,
+      );
+      expect(await page.locator('tbody tr').allInnerTexts()).toEqual([
+        expect.stringMatching(/^2018\t.*\t262,3\t/), expect.stringMatching(/^2019\t.*\t311,7\t/), expect.stringMatching(/^2020\t.*\t389,9\t/),
+        expect.stringMatching(/^Total\t.*\t321,3\t/),
+      ]);
+      expect(await page.locator('footer').innerText()).toContain(
+        'ETP : heures gagnées ÷ (1\u202f365\u00a0h × durée de la période en années), soit des personnes à temps plein sur cette période : ' +
+          'chaque année sur son année (ou sa part dans la période), le total sur la période (01/01/2018 – 31/12/2020, 3\u00a0ans, les mois couverts par le registre).',
+      );
+
       const machines = await chartOn(page, 'chart-machines');
       expect(machines.datasets?.[0]!.data).toEqual(report.months.map((m) => m.machines));
       for (const chart of [months, scenarios, machines]) {
@@ -104,6 +117,10 @@ describe('the HTML gain report in headless Chromium', () => {
       expect(await page.locator('header p').innerText()).toMatch(/^Période : du 01\/01\/2020 au 31\/12\/2020/);
       const rows = await page.locator('tbody tr').allInnerTexts();
       expect(rows).toHaveLength(13);
+      // A month's ETP is over that month: April 2020's 63 869 h are 561 people full time.
+      expect(rows[3]).toMatch(/^avril 2020\t.*\t63\u202f869\t561,5\t/);
+      expect(await page.locator('.kpi', { hasText: 'Équivalent temps plein' }).innerText()).toMatch(/en moyenne sur 1\u00a0an$/);
+      expect(await page.locator('footer').innerText()).toContain('chaque mois sur son mois (ou sa part dans la période), le total sur la période (01/01/2020 – 31/12/2020, 1\u00a0an).');
       expect(rows[0]).toMatch(/^janvier 2020\t/);
       expect(rows[12]).toMatch(/^Total\t33\u202f634\u202f572\t0\t0\t100,0\u00a0%\t532\u202f242\t389,9\t/);
       expect(rows[12]).toMatch(/\+56\u00a0%$/);
