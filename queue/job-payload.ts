@@ -67,7 +67,8 @@ export function jobFieldsOf(payload: JobFields): JobFields {
 }
 
 /** A job opened: its fields, now known to be this deployment's, and its row. */
-export type OpenedJob = { ok: true; fields: JobFields; raw: RawRow } | { ok: false; reason: string; fields?: JobFields };
+/** `rowRemoved`: the fields are there and the row is not, as the worker leaves a job whose dossier ended. */
+export type OpenedJob = { ok: true; fields: JobFields; raw: RawRow } | { ok: false; reason: string; fields?: JobFields; rowRemoved?: true };
 
 /**
  * Opens a job's data with the deployment secret. Refuses (with the reason, never a value
@@ -82,7 +83,7 @@ export function openJobPayload(data: unknown, secret: DeploymentSecret): OpenedJ
   }
   const { sealedRow, ...rest } = parsed.data;
   const fields = jobFieldsOf(rest);
-  if (!sealedRow) return { ok: false, fields, reason: 'it carries no sealed input row (its dossier already ended, or it was not written by this deployment)' };
+  if (!sealedRow) return { ok: false, fields, rowRemoved: true, reason: 'it carries no sealed input row (its dossier already ended, or it was not written by this deployment)' };
   const [version, body] = sealedRow.split('.', 2);
   if (version !== SEAL_VERSION || !body) return { ok: false, fields, reason: `its input row is not sealed in a form this version knows (${version === SEAL_VERSION ? 'empty' : 'unknown seal version'})` };
   const opened = secret.open(Buffer.from(body, 'base64url'), associatedData(fields));

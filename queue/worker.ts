@@ -211,8 +211,20 @@ export class DossierWorker extends EventEmitter<{
   private async process(job: Job<unknown, JobResult>, token: string | undefined, scrubbing: JobScrubbing): Promise<JobResult> {
     // First of all, before anything is read from it: is this job one this deployment sealed?
     const opened = openJobPayload(job.data, this.options.secret);
-    // Nothing of a job that does not open is kept, not even its fields: a stranger wrote them.
-    if (!opened.ok) throw await this.refuse(job, opened.reason, undefined);
+    if (!opened.ok) {
+      // A dossier's row is removed just before BullMQ completes its job: a Redis failover or crash
+      // between the two (the completion lost, the removal kept) brings the job back without its row.
+      // Its dossier done in the ledger, it has ended: completed again, nothing run nor recorded.
+      const fields = opened.rowRemoved ? opened.fields : undefined;
+      const done = fields && (await this.options.ledger.doneAmong(fields.scenarioId, [fields.dossierId])).get(fields.dossierId);
+      if (fields && done && job.id === jobIdOfDossier(fields)) {
+        this.logger.info({ jobId: job.id, reference: done.reference }, 'job back without its row, its dossier done: completed, nothing entered');
+        this.emit('finished', { jobId: job.id, campaignId: fields.campaignId, rowNumber: fields.rowNumber, status: 'done', reference: done.reference, alreadyRecorded: true });
+        return { status: 'done', reference: done.reference, alreadyRecorded: true };
+      }
+      // Nothing of a job that does not open is kept, not even its fields: a stranger wrote them.
+      throw await this.refuse(job, opened.reason, undefined);
+    }
     const payload = opened.fields;
     // The seal covers the fields, not where the job sits: a sealed job copied under another id or queue is not ours either.
     if (job.id !== jobIdOfDossier(payload) || job.queueName !== queueNameFor(payload.scenarioId)) {

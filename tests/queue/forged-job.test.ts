@@ -181,4 +181,26 @@ describe('a worker refuses jobs this deployment did not seal', () => {
     await d.expectRefused([job], /campaign 2026-12-02-unknown0 is not known to this deployment/);
     await d.expectEnteredWhenGenuine(file, 1);
   });
+
+  it('completes, without running it, a job back without its row whose dossier the ledger has done (its completion lost in a Redis failover)', async () => {
+    const d = deployment();
+    await d.register('2026-12-02-failover');
+    const { rows } = await d.payableRows(2);
+    const [ended, stranger] = rows.map((r) => d.fieldsOf('2026-12-02-failover', r)) as [JobFields, JobFields];
+    await d.ledger.record({
+      campaignId: ended.campaignId, scenarioId: ended.scenarioId, scenarioVersion: ended.scenarioVersion, caisse: CAISSE, machine: 'm0',
+      dossierId: ended.dossierId, rowNumber: ended.rowNumber, status: 'done', reference: 'PAY-BEFORE-FAILOVER', manualMinutesSaved: 1, robotMs: 1, attempts: 1, finishedAt: new Date().toISOString(),
+    });
+    const back = await d.addStraight(ended, ended.dossierId);
+    // Its dossier not done: a job without its row is still refused.
+    const notDone = await d.addStraight(stranger, stranger.dossierId);
+    await d.startWorker();
+    await eventually(async () => (await d.queue.getJobState(back.id!)) === 'completed', 'the job back without its row completed');
+    expect((await d.queue.getJob(back.id!))!.returnvalue).toMatchObject({ status: 'done', reference: 'PAY-BEFORE-FAILOVER', alreadyRecorded: true });
+    await eventually(async () => (await d.queue.getJobState(notDone.id!)) === 'failed', 'the job without its row, its dossier not done, refused');
+    expect((await d.queue.getJob(notDone.id!))!.failedReason).toMatch(/refused, not run: it carries no sealed input row/);
+    expect(d.refusals.map((r) => r.jobId)).toEqual([notDone.id]);
+    expect(backOffice.state.payments).toHaveLength(0);
+    expect((await entriesOf(d.ledger)).map((e) => e.dossierId), 'nothing recorded again').toEqual([ended.dossierId]);
+  });
 });
