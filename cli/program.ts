@@ -138,14 +138,14 @@ program
 
 program
   .command('report')
-  .description('dossiers, hours saved, ETP, robot hours, success rate and growth from the gain ledger')
+  .description('dossiers, hours saved, ETP, robot hours, success rate and growth from the gain ledger; ETP is a rate: hours saved ÷ (hours per ETP × the period\'s length in years)')
   .option('--config <file>', 'configuration file (JSON)')
   .option('--from <date>', 'start of the period (2020, 2020-03 or 2020-03-15, UTC); growth is against the period of the same length before it', dateBound('from'))
   .option('--to <date>', 'end of the period, included (2020, 2020-12 or 2020-12-31)', dateBound('to'))
   .addOption(new Option('--by <grouping>', 'group rows by').choices(['scenario', 'caisse', 'machine', 'month', 'year']).default('scenario'))
   .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json', 'html']).default('table'))
   .option('--out <file>', 'write the report to this file instead of standard output')
-  .option('--hours-per-etp <hours>', 'hours saved that make one ETP (default 1365)', positive('--hours-per-etp'))
+  .option('--hours-per-etp <hours>', 'hours saved in a year that make one full-time person (default 1365)', positive('--hours-per-etp'))
   .option('--ledger-file <file>', 'read a ledger export (.csv or .jsonl) instead of Redis')
   .action(async (o: { config?: string; by: 'scenario'; format: 'table'; out?: string; from?: Date; to?: Date; hoursPerEtp?: number; ledgerFile?: string }, command: Command) => {
     checkPeriod(command, o);
