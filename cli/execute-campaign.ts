@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { ProwebConfig } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
-import { Ledger, formatGainTable, renderGainHtml, summarizeGains } from '../gains/index.ts';
+import { Ledger, ledgerOptionsOf, formatGainTable, renderGainHtml, summarizeGains } from '../gains/index.ts';
 import { ApplicationPauses } from '../queue/application-pauses.ts';
 import { CampaignRegistry } from '../queue/campaign-registry.ts';
 import { runCampaign, type CampaignResult } from '../queue/run-campaign.ts';
@@ -45,7 +45,7 @@ export async function executeCampaign(options: ExecuteCampaignOptions): Promise<
   const secret = await deploymentSecretFor(config);
   const redis = await openRedis(config, closer, options.redisDir);
   out(`Redis: ${redis.where}\n`);
-  const ledger = new Ledger(redis.client, { prefix: config.prefix });
+  const ledger = new Ledger(redis.client, ledgerOptionsOf(config));
   const robot = closer.add(
     'browser',
     await Robot.launch({

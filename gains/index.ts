@@ -1,7 +1,9 @@
-export { Ledger, type DoneRecord, type LedgerOptions, type CampaignCounts } from './ledger.ts';
+export { Ledger, ledgerOptionsOf, DEFAULT_DONE_DAYS, type DoneRecord, type LedgerOptions, type CampaignCounts } from './ledger.ts';
+export { readRollups, rollupsCover, type RollupKeys } from './rollups.ts';
+export { archiveLedger, archiveFileOf, type LedgerArchived } from './archive.ts';
 export { ledgerEntrySchema, type LedgerEntry, type DossierStatus } from './ledger-entry.ts';
 export { exportLedger, readLedgerFile, ledgerFileFormat, LedgerFileError, LEDGER_CSV_COLUMNS, type LedgerFileFormat } from './ledger-file.ts';
-export { summarizeGains, readRangeOf, type GainReport, type GainReportOptions, type GainRow, type GainGrowth, type GainGrouping } from './report.ts';
+export { summarizeGains, readRangeOf, type GainFigures, type GainReport, type GainReportOptions, type GainRow, type GainGrowth, type GainGrouping } from './report.ts';
 export { parseDateBound, previousPeriod, describePeriod, type Period, type ClosedPeriod } from './period.ts';
 export { formatGainTable, formatGainCsv, formatGainJson, type GainReportFormat } from './format.ts';
 export { renderGainHtml, chartDataOf, type GainChartData } from './html.ts';

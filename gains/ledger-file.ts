@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access, mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, extname } from 'node:path';
+import { access, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
 import { parse } from 'csv-parse';
@@ -21,7 +21,7 @@ const BOOLEAN = new Set<string>(['alreadyEntered']);
 /** A ledger export that cannot be read. */
 export class LedgerFileError extends InputFileError {
   override name = 'LedgerFileError';
-  override readonly hint = 'Give a file written by `proweb ledger export` (.csv or .jsonl).';
+  override readonly hint = 'Give a file written by `proweb ledger export` (.csv or .jsonl), or the ledger archive folder `proweb purge` writes.';
 }
 
 /** The format of a ledger file, from its extension. */
@@ -82,12 +82,45 @@ function fromCsv(record: Record<string, string>): Record<string, unknown> {
   return entry;
 }
 
+const ARCHIVE_FILE = /^ledger-(\d{4}-\d{2}-\d{2})\.jsonl$/;
+/** Archive files are by day of recording; an entry's `finishedAt` is never later but for a robot's clock. */
+const ARCHIVE_MARGIN_MS = 86_400_000;
+
 /**
- * Reads a ledger export (CSV or JSON lines, by extension) as a stream of checked
- * entries, optionally within [from, to) on `finishedAt`. A bad line stops the reading
- * with the file and line named.
+ * Reads the ledger archive `proweb purge` writes (`ledger-YYYY-MM-DD.jsonl`, a day each), in
+ * order, from the day before `range` starts: an entry may be recorded long after it finished
+ * (an import of earlier figures), so every later day is read.
+ */
+async function* readLedgerArchive(folder: string, range: Period): AsyncGenerator<LedgerEntry> {
+  const days = (await readdir(folder)).flatMap((name) => {
+    const day = ARCHIVE_FILE.exec(name)?.[1];
+    return day ? [{ day, file: join(folder, name) }] : [];
+  }).sort((a, b) => a.day.localeCompare(b.day));
+  if (days.length === 0) throw new LedgerFileError(folder, 'no ledger archive file (ledger-YYYY-MM-DD.jsonl) in this folder');
+  for (const { day, file } of days) {
+    const at = Date.parse(day);
+    if (range.from && at + 86_400_000 <= range.from.getTime() - ARCHIVE_MARGIN_MS) continue;
+    yield* readLedgerFile(file, range);
+  }
+}
+
+/**
+ * Reads a ledger export (CSV or JSON lines, by extension), or the ledger archive folder, as a
+ * stream of checked entries, optionally within [from, to) on `finishedAt`. A bad line stops
+ * the reading with the file and line named.
  */
 export async function* readLedgerFile(file: string, range: Period = {}): AsyncGenerator<LedgerEntry> {
+  let isFolder: boolean;
+  try {
+    isFolder = (await stat(file)).isDirectory();
+  } catch (cause) {
+    ledgerFileFormat(file);
+    throw new LedgerFileError(file, 'file not found', { cause });
+  }
+  if (isFolder) {
+    yield* readLedgerArchive(file, range);
+    return;
+  }
   const format = ledgerFileFormat(file);
   try {
     await access(file);

@@ -5,7 +5,7 @@ import { DEFAULT_PREFIX } from '../core/redis-keys.ts';
 import { finishedWithin, type Period } from './period.ts';
 import { ledgerEntrySchema, type DossierStatus, type LedgerEntry } from './ledger-entry.ts';
 import type { GainFigures } from './report.ts';
-import { MIGRATE_LUA, ROLL_UP_LUA, readRollups, rollupArgsOf, rollupKeys, rollupsCover, type RollupKeys } from './rollups.ts';
+import { MIGRATE_LUA, ROLL_UP_LUA, readRollups, rollupArgsOf, rollupKeys, type RollupKeys } from './rollups.ts';
 
 /**
  * Records each dossier once, atomically, and adds it to the gain rollups. A dossier done is
@@ -270,17 +270,25 @@ export class Ledger {
 
   /**
    * What a report over `period` adds up, read over `range` (the period and the one it is compared
-   * with: {@link readRangeOf}): the rollups when the bounds are whole UTC days (their number of
-   * hashes grows with days, not dossiers), else the entries still in Redis.
+   * with: `readRangeOf`): the rollups (their number of hashes grows with days, not dossiers), but
+   * for a day a bound cuts inside (`--from 2020-03-15T12:00Z`, or the start of the period compared
+   * with an open one), read from its entries: exact while they are in Redis (`ledgerEntriesDays`).
    */
   async *figures(range: Period = {}, period: Period = range): AsyncGenerator<GainFigures> {
-    const cuts = [period.from, period.to].filter((d): d is Date => d !== undefined);
-    if (!rollupsCover(range) || !rollupsCover(period)) {
-      yield* this.entries(range);
-      return;
-    }
+    const bounds = [range.from, range.to, period.from, period.to].filter((d): d is Date => d !== undefined).map((d) => d.getTime());
+    const cutDays = [...new Set(bounds.filter((t) => t % DAY_MS !== 0).map((t) => Math.floor(t / DAY_MS) * DAY_MS))].sort((a, b) => a - b);
+    const cuts = bounds.filter((t) => t % DAY_MS === 0).map((t) => new Date(t));
+    const hi = range.to?.getTime() ?? Infinity;
+    const open = (from: number, to: number): Period => ({ ...(from > -Infinity ? { from: new Date(from) } : {}), ...(to < Infinity ? { to: new Date(to) } : {}) });
     await this.rollUpEarlierEntries();
-    yield* readRollups(this.redis, this.rollups, range, cuts);
+    let pos = range.from?.getTime() ?? -Infinity;
+    for (const day of cutDays) {
+      if (pos < day) yield* readRollups(this.redis, this.rollups, open(pos, day), cuts);
+      const to = Math.min(day + DAY_MS, hi);
+      if (Math.max(pos, day) < to) yield* this.entries(open(Math.max(pos, day), to));
+      pos = Math.max(pos, to);
+    }
+    if (pos < hi) yield* readRollups(this.redis, this.rollups, open(pos, hi), cuts);
   }
 
   /**

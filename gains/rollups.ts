@@ -107,7 +107,7 @@ const monthOf = (ms: number) => new Date(ms).toISOString().slice(0, 7);
  * for the rest.
  */
 export async function rollupKeysOver(redis: Redis, keys: RollupKeys, period: Period, cuts: readonly Date[] = []): Promise<{ key: string; at: string }[]> {
-  if (!rollupsCover(period) || !rollupsCover({ from: cuts[0], to: cuts[1] }) || cuts.length > 2) throw new RangeError('rollups answer periods of whole UTC days only');
+  if (!rollupsCover(period) || cuts.some((c) => !rollupsCover({ from: c }))) throw new RangeError('rollups answer periods of whole UTC days only');
   const from = period.from?.getTime() ?? -Infinity;
   const to = period.to?.getTime() ?? Infinity;
   let months: string[];

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { ProwebConfig } from '../../core/config.ts';
+import { archiveLedger, Ledger, ledgerOptionsOf } from '../../gains/index.ts';
 import { REJECTION_FILE_SUFFIX } from '../../input/rejection-file.ts';
 import { queueNameFor } from '../../queue/queue-options.ts';
 import { cutoffFor, purgeEndedJobs, purgeFiles, type FilesPurged } from '../../queue/retention.ts';
@@ -33,7 +34,8 @@ function bytes(n: number): string {
  * `proweb purge [--dry-run]`: applies the configuration's retention. Removes the evidence
  * (`dataDir/evidence`), traces (`dataDir/traces`) and rejection files older than theirs on this
  * machine, then the completed and failed jobs of every scenario's queue that ended longer ago
- * than theirs. Prints what it removed, by kind. Files go first: a Redis that does not answer
+ * than theirs, and archives the ledger's entries past `retention.ledgerEntriesDays` to
+ * `folders.ledgerArchive` (when set) before trimming them from Redis. Prints what it removed, by kind. Files go first: a Redis that does not answer
  * leaves no personal data on the disk past its time. Run it daily on every robot machine (a
  * systemd timer); cleaning the shared queues from several machines is harmless.
  *
@@ -69,6 +71,19 @@ export async function purgeCommand(opts: PurgeCommandOptions, ctx: CommandContex
   const total = Object.values(jobs).reduce((sum, j) => ({ completed: sum.completed + j.completed, failed: sum.failed + j.failed }), { completed: 0, failed: 0 });
   const detail = Object.entries(jobs).filter(([, j]) => j.completed + j.failed > 0).map(([queue, j]) => `${queue} ${j.completed} + ${j.failed}`);
   ctx.out(`Ended jobs older than ${days(retention.endedJobsDays)}: ${total.completed} completed and ${total.failed} failed ${removed}${detail.length > 0 ? ` (${detail.join(', ')})` : ''}, in Redis ${redis.where}, prefix "${config.prefix}"\n`);
+
+  // The ledger holds no personal data: its entries leave Redis for the archive only to keep its memory flat.
+  const archive = config.folders.ledgerArchive;
+  if (archive) {
+    const ledger = new Ledger(redis.client, ledgerOptionsOf(config));
+    const archived = await archiveLedger({ redis: redis.client, ledger, folder: archive, before: cutoffFor(retention.ledgerEntriesDays, now), dryRun });
+    const span = archived.days.length > 0 ? ` (${archived.days[0]!.day} – ${archived.days.at(-1)!.day})` : '';
+    ctx.out(archived.busy
+      ? 'Ledger entries: another machine is archiving them now; nothing done here.\n'
+      : `Ledger entries older than ${days(retention.ledgerEntriesDays)}: ${archived.entries} ${dryRun ? 'would be archived' : 'archived'} in ${archived.days.length} day file${archived.days.length === 1 ? '' : 's'}${span} in ${archive}, and ${dryRun ? 'would be ' : ''}trimmed from Redis (the gains stay in the rollups)\n`);
+  } else {
+    ctx.out('Ledger entries: kept in Redis, since the configuration names no folders.ledgerArchive to archive them in.\n');
+  }
 
   for (const f of failures) ctx.out(`could not remove ${f.path}: ${f.reason}\n`);
   if (failures.length > 0) ctx.out(`${failures.length} item${failures.length === 1 ? '' : 's'} due could not be removed: check the permissions of the user purge runs as.\n`);

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { loadConfig } from '../../core/config.ts';
 import {
   Ledger, formatGainCsv, formatGainJson, formatGainTable, readLedgerFile, readRangeOf, renderGainHtml, summarizeGains,
-  type GainGrouping, type GainReport, type GainReportFormat, type LedgerEntry, type Period,
+  type GainFigures, type GainGrouping, type GainReport, type GainReportFormat, type Period,
 } from '../../gains/index.ts';
 import type { CommandContext } from '../context.ts';
 import { openRedis } from '../redis.ts';
@@ -47,19 +47,21 @@ export async function writeReportFile(file: string, content: string): Promise<st
 
 /**
  * `proweb report`: dossiers, hours saved, ETP, robot hours, success rate and growth over a
- * period, from the ledger in Redis or from an export of it (`--ledger-file`).
+ * period, from the ledger's rollups in Redis or from an export or the archive of its entries
+ * (`--ledger-file`). Bounds that are not whole UTC days are read from the entries still in Redis.
  */
 export async function reportCommand(opts: ReportCommandOptions, ctx: CommandContext): Promise<number> {
   const config = await loadConfig(opts.config);
   const period: Period = { ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}) };
   const now = new Date();
   const range = readRangeOf(period, now);
-  let entries: AsyncIterable<LedgerEntry>;
+  let entries: AsyncIterable<GainFigures>;
   if (opts.ledgerFile) {
     entries = readLedgerFile(opts.ledgerFile, range);
   } else {
+    // The rollups, over whole days: the time of a report follows its days and groups, not its dossiers.
     const redis = await openRedis(config, ctx.closer, { requireNoEviction: false });
-    entries = new Ledger(redis.client, { prefix: config.prefix }).entries(range);
+    entries = new Ledger(redis.client, { prefix: config.prefix }).figures(range, period);
   }
   const report = await summarizeGains(entries, { by: opts.by ?? 'scenario', hoursPerEtp: opts.hoursPerEtp ?? config.hoursPerEtp, period, now });
   const content = await renderGainReport(report, opts.format ?? 'table');

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { resolveEndpoints } from '../../core/config.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { scrubText } from '../../core/personal-data.ts';
-import { Ledger } from '../../gains/index.ts';
+import { Ledger, ledgerOptionsOf } from '../../gains/index.ts';
 import { ApplicationPauses } from '../../queue/application-pauses.ts';
 import { CampaignRegistry } from '../../queue/campaign-registry.ts';
 import { Heartbeat } from '../../queue/machines.ts';
@@ -57,7 +57,7 @@ export async function workerCommand(opts: WorkerCommandOptions, ctx: CommandCont
   const gracePeriodMs = opts.graceSeconds !== undefined ? opts.graceSeconds * 1000 : config.worker.gracePeriodMs;
   const logger = ctx.openLogger(config).child({ machine: name });
   const redis = await openRedis(config, ctx.closer);
-  const ledger = new Ledger(redis.client, { prefix: config.prefix });
+  const ledger = new Ledger(redis.client, ledgerOptionsOf(config));
   const robot = ctx.closer.add(
     'browser',
     await Robot.launch({ applications: endpoints, concurrency, evidenceDir: `${config.dataDir}/evidence`, defaultTimeoutMs: config.stepTimeoutMs, logger }),

@@ -40,13 +40,15 @@ function ledgerOf(count: number, seed = 7): LedgerEntry[] {
   });
 }
 
-const now = new Date('2021-06-01T00:00:00.000Z');
+const now = new Date('2021-06-01T10:20:00.000Z');
 const PERIODS: Period[] = [
   {},
   { from: new Date('2020-01-01'), to: new Date('2021-01-01') },
   { from: new Date('2020-03-15'), to: new Date('2020-05-10') },
   { from: new Date('2019-11-01') },
   { to: new Date('2019-07-04') },
+  // Bounds inside a day: that day is read from its entries.
+  { from: new Date('2020-02-10T15:30:00.000Z'), to: new Date('2020-04-01T08:00:00.000Z') },
 ];
 const GROUPINGS: GainGrouping[] = ['scenario', 'caisse', 'machine', 'month', 'year'];
 
