@@ -97,7 +97,7 @@ export interface CampaignJobStates {
  * reuse it once this one's job ended), `gone` a job no longer in the queue (kept finished
  * jobs are trimmed), `discarded` one a worker dropped because the campaign was cancelled.
  */
-type JobPlace = { id: string; state: 'gone' | 'other' | 'ended' | 'discarded' | 'delayed' | 'waiting' | 'active'; job?: Job };
+type JobPlace = { id: string; state: 'gone' | 'other' | 'ended' | 'discarded' | 'delayed' | 'waiting' | 'active' };
 
 /** The campaign a job carries (its data's `campaignId`, readable without the deployment secret). */
 const campaignOf = (job: Job): unknown => (job.data as { campaignId?: unknown } | null)?.campaignId;
@@ -294,11 +294,10 @@ export class CampaignRegistry {
     await this.transition(id, 'active', '', ['cancelled', 'active']);
     let promoted = 0;
     if (!record.notBefore || Date.parse(record.notBefore) <= Date.now()) {
-      for await (const batch of this.places(id, queue)) {
-        const results = await Promise.all(
-          // One that left the delayed set meanwhile (taken, removed) needs no waking: BullMQ refuses to promote it.
-          batch.filter((p) => p.state === 'delayed').map((p) => p.job!.promote().then(() => 1, () => 0)),
-        );
+      // The delayed set, not the campaign's every job: only its parked and retrying ones are read.
+      for await (const jobs of this.ownJobsIn(id, queue, 'delayed')) {
+        // One that left the delayed set meanwhile (taken, removed) needs no waking: BullMQ refuses to promote it.
+        const results = await Promise.all(jobs.map((job) => job.promote().then(() => 1, () => 0)));
         promoted += results.reduce<number>((a, b) => a + b, 0);
       }
     }
@@ -315,7 +314,12 @@ export class CampaignRegistry {
     const record = await this.get(id);
     this.checkQueue(record, queue);
     await this.transition(id, 'cancelled', 'cancelledAt', ['cancelled']);
-    let cancelled = await this.removeFromWaitList(id, queue);
+    let cancelled = 0;
+    // The wait list newest first: BullMQ removes a listed job by scanning the list from its
+    // newest end, so each removal scans only the other campaigns' jobs queued after this one's
+    // (in the campaign's own order, a scan of its whole remainder per job). proweb gives every
+    // job a priority, which keeps it in a sorted set; the list holds jobs added without one.
+    for await (const jobs of this.ownJobsIn(id, queue, 'wait')) cancelled += await this.remove(id, queue, jobs.map((job) => job.id!));
     let stillRunning = 0;
     // Then the rest: prioritized, delayed (not-before, parked, retrying), and any added since.
     for await (const batch of this.places(id, queue)) {
@@ -326,23 +330,21 @@ export class CampaignRegistry {
   }
 
   /**
-   * Removes the campaign's jobs from the queue's wait list, newest first. BullMQ removes a
-   * listed job by scanning the list from its newest end, so in this order each removal
-   * scans only the other campaigns' jobs queued after this one's; in the campaign's own
-   * order, cancelling it would cost a scan of its whole remainder per job.
+   * The campaign's jobs now in one of BullMQ's lists or sets, in its order, a batch at a
+   * time: the ids read from the queue, kept when the campaign registered them (one round
+   * trip a thousand), then read, and kept when they still carry the campaign, unfinished.
    */
-  private async removeFromWaitList(id: string, queue: Queue): Promise<number> {
-    const listed = await queue.getRanges(['wait'], 0, -1);
-    let removed = 0;
+  private async *ownJobsIn(id: string, queue: Queue, type: 'wait' | 'delayed'): AsyncGenerator<Job[]> {
+    const listed = await queue.getRanges([type], 0, -1);
     for (let i = 0; i < listed.length; i += BATCH) {
       const ids = listed.slice(i, i + BATCH);
       const member = await this.redis.smismember(this.jobsKey(id), ...ids);
       const candidates = ids.filter((_, j) => member[j] === 1);
       if (candidates.length === 0) continue;
       const jobs = await Promise.all(candidates.map((jobId) => queue.getJob(jobId).catch(() => undefined)));
-      removed += await this.remove(id, queue, jobs.flatMap((job) => (job?.id && !job.finishedOn && campaignOf(job) === id ? [job.id] : [])));
+      const own = jobs.filter((job): job is Job => job?.id !== undefined && !job.finishedOn && campaignOf(job) === id);
+      if (own.length > 0) yield own;
     }
-    return removed;
   }
 
   /** Removes these jobs and counts them in the record; BullMQ keeps a job a worker locked meanwhile: it is left to finish. */
@@ -434,7 +436,7 @@ export class CampaignRegistry {
         if (typeof job === 'string') return { id: jobId, state: job };
         if (campaignOf(job) !== id) return { id: jobId, state: 'other' };
         if (job.finishedOn) return { id: jobId, state: (job.returnvalue as { status?: unknown } | null)?.status === 'cancelled' ? 'discarded' : 'ended' };
-        return { id: jobId, state: active.has(jobId) ? 'active' : delayed[i] ? 'delayed' : 'waiting', job };
+        return { id: jobId, state: active.has(jobId) ? 'active' : delayed[i] ? 'delayed' : 'waiting' };
       });
     }
   }
