@@ -13,11 +13,13 @@ import { MIGRATE_LUA, ROLL_UP_LUA, readRollups, rollupArgsOf, rollupKeys, type R
  * a final failure is recorded once per campaign, so that a corrected file can be resubmitted.
  *
  * KEYS: campaign dossiers, campaign counts, entries (stream), campaign work list, rollup of
- * the day, of the month, the months set, the rolledFrom marker, the done generations' index,
- * the current done generation, then every other done hash to look in.
+ * the day, of the month, the months set, the rolledFrom marker, the day's and month's groups,
+ * the day's and month's machines, the done generations' index, the current done generation,
+ * then every other done hash to look in.
  * ARGV: dossier id, status, entry (JSON), done record, rollup field, dossiers, manual and
  * rework minutes in thousandths, robot ms, month, current generation (name), until when it is
- * kept (ms since the epoch), how long the campaign's keys are kept (ms).
+ * kept (ms since the epoch), how long the campaign's keys are kept (ms), group field, pair
+ * field, machine.
  */
 const RECORD = `${ROLL_UP_LUA}
 local t = redis.call('TIME')
@@ -26,23 +28,24 @@ local function keepFor(key, ms)
   local ttl = redis.call('PTTL', key)
   if ttl == -1 or ttl < ms then redis.call('PEXPIRE', key, ms) end
 end
-for i = 10, #KEYS do
+for i = 14, #KEYS do
   local done = redis.call('HGET', KEYS[i], ARGV[1])
   if done then return {0, done} end
 end
 if ARGV[2] == 'done' then
-  redis.call('HSET', KEYS[10], ARGV[1], ARGV[4])
+  redis.call('HSET', KEYS[14], ARGV[1], ARGV[4])
   local keepUntil = tonumber(ARGV[12])
-  keepFor(KEYS[10], keepUntil - now)
-  local known = redis.call('ZSCORE', KEYS[9], ARGV[11])
-  if not known or tonumber(known) < keepUntil then redis.call('ZADD', KEYS[9], keepUntil, ARGV[11]) end
-  redis.call('ZREMRANGEBYSCORE', KEYS[9], '-inf', now)
+  keepFor(KEYS[14], keepUntil - now)
+  local known = redis.call('ZSCORE', KEYS[13], ARGV[11])
+  if not known or tonumber(known) < keepUntil then redis.call('ZADD', KEYS[13], keepUntil, ARGV[11]) end
+  redis.call('ZREMRANGEBYSCORE', KEYS[13], '-inf', now)
+  -- The done record stands for it: the campaign keeps only its dossiers not done, a few.
+  redis.call('HDEL', KEYS[1], ARGV[1])
 elseif redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then
   return {0, false}
 end
 local campaignMs = tonumber(ARGV[13])
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-keepFor(KEYS[1], campaignMs)
+if ARGV[2] ~= 'done' then keepFor(KEYS[1], campaignMs) end
 redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
 local id = redis.call('XADD', KEYS[3], '*', 'e', ARGV[3])
 if ARGV[2] == 'done' then
@@ -54,6 +57,10 @@ end
 local n, manual, rework, robot = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
 rollUp(KEYS[5], ARGV[5], n, manual, rework, robot)
 rollUp(KEYS[6], ARGV[5], n, manual, rework, robot)
+rollUp(KEYS[9], ARGV[14], n, manual, rework, robot)
+rollUp(KEYS[10], ARGV[14], n, manual, rework, robot)
+addMachine(KEYS[11], ARGV[15], ARGV[16])
+addMachine(KEYS[12], ARGV[15], ARGV[16])
 redis.call('SADD', KEYS[7], ARGV[10])
 redis.call('SET', KEYS[8], id, 'NX')
 return {1, false}
@@ -187,6 +194,10 @@ export class Ledger {
       this.rollups.month(r.month),
       this.rollups.months,
       this.rollups.rolledFrom,
+      this.rollups.of('groups', 'day', r.day),
+      this.rollups.of('groups', 'month', r.month),
+      this.rollups.of('machines', 'day', r.day),
+      this.rollups.of('machines', 'month', r.month),
       done.index,
       done.current.key,
       ...done.others,
@@ -195,7 +206,7 @@ export class Ledger {
       keys.length, ...keys,
       valid.dossierId, valid.status, JSON.stringify(valid), summary,
       r.field, r.dossiers, r.manualMilli, r.reworkMilli, r.robotMs, r.month,
-      String(done.current.week), keepUntil, days * DAY_MS,
+      String(done.current.week), keepUntil, days * DAY_MS, r.groupField, r.pairField, r.machine,
     );
     return recorded === 1 ? { recorded: true } : { recorded: false, ...(existing ? { done: doneRecordOf(existing) } : {}) };
   }
@@ -273,8 +284,9 @@ export class Ledger {
    * with: `readRangeOf`): the rollups (their number of hashes grows with days, not dossiers), but
    * for a day a bound cuts inside (`--from 2020-03-15T12:00Z`, or the start of the period compared
    * with an open one), read from its entries: exact while they are in Redis (`ledgerEntriesDays`).
+   * `byMachine` for a report by machine: the rollups per machine (more figures to add up).
    */
-  async *figures(range: Period = {}, period: Period = range): AsyncGenerator<GainFigures> {
+  async *figures(range: Period = {}, period: Period = range, options: { byMachine?: boolean } = {}): AsyncGenerator<GainFigures> {
     const bounds = [range.from, range.to, period.from, period.to].filter((d): d is Date => d !== undefined).map((d) => d.getTime());
     const cutDays = [...new Set(bounds.filter((t) => t % DAY_MS !== 0).map((t) => Math.floor(t / DAY_MS) * DAY_MS))].sort((a, b) => a - b);
     const cuts = bounds.filter((t) => t % DAY_MS === 0).map((t) => new Date(t));
@@ -283,12 +295,12 @@ export class Ledger {
     await this.rollUpEarlierEntries();
     let pos = range.from?.getTime() ?? -Infinity;
     for (const day of cutDays) {
-      if (pos < day) yield* readRollups(this.redis, this.rollups, open(pos, day), cuts);
+      if (pos < day) yield* readRollups(this.redis, this.rollups, open(pos, day), cuts, options);
       const to = Math.min(day + DAY_MS, hi);
       if (Math.max(pos, day) < to) yield* this.entries(open(Math.max(pos, day), to));
       pos = Math.max(pos, to);
     }
-    if (pos < hi) yield* readRollups(this.redis, this.rollups, open(pos, hi), cuts);
+    if (pos < hi) yield* readRollups(this.redis, this.rollups, open(pos, hi), cuts, options);
   }
 
   /**
@@ -312,7 +324,12 @@ export class Ledger {
       const args: (string | number)[] = [marker ?? ''];
       for (const [id, fields] of page) {
         const r = rollupArgsOf(ledgerEntrySchema.parse(JSON.parse(fields[1] ?? '{}')));
-        args.push(id, indexOf(this.rollups.day(r.day)), indexOf(this.rollups.month(r.month)), r.month, r.field, r.dossiers, r.manualMilli, r.reworkMilli, r.robotMs);
+        args.push(
+          id, indexOf(this.rollups.day(r.day)), indexOf(this.rollups.month(r.month)),
+          indexOf(this.rollups.of('groups', 'day', r.day)), indexOf(this.rollups.of('groups', 'month', r.month)),
+          indexOf(this.rollups.of('machines', 'day', r.day)), indexOf(this.rollups.of('machines', 'month', r.month)),
+          r.month, r.field, r.groupField, r.pairField, r.machine, r.dossiers, r.manualMilli, r.reworkMilli, r.robotMs,
+        );
       }
       const n = await this.redis.prowebLedgerMigrate(keys.length, ...keys, ...args);
       if (n === -1) continue; // another report rolled this page up meanwhile

@@ -8,7 +8,10 @@ export type GainGrouping = 'scenario' | 'caisse' | 'machine' | 'month' | 'year';
  * What the report adds up: a ledger entry, or a rollup of the dossiers of one day, scenario,
  * caisse, machine and status (gains/rollups.ts), which adds up to the same.
  */
-export type GainFigures = Pick<LedgerEntry, 'scenarioId' | 'caisse' | 'machine' | 'status' | 'dossiers' | 'manualMinutesSaved' | 'reworkMinutes' | 'robotMs' | 'finishedAt'>;
+export type GainFigures = Pick<LedgerEntry, 'scenarioId' | 'caisse' | 'machine' | 'status' | 'dossiers' | 'manualMinutesSaved' | 'reworkMinutes' | 'robotMs' | 'finishedAt'> & {
+  /** The machines these figures count, when they are not one `machine` (a rollup by scenario and caisse). */
+  machines?: readonly string[];
+};
 
 /**
  * Relative change against an earlier row: `0.56` is +56 %; `null` when the earlier figure
@@ -115,7 +118,7 @@ class Tally {
     this.manualMinutes += entry.manualMinutesSaved;
     if (entry.status === 'failed') this.reworkMinutes += entry.reworkMinutes ?? 0;
     this.robotMs += entry.robotMs;
-    this.machines.add(entry.machine);
+    for (const machine of entry.machines ?? [entry.machine]) if (machine) this.machines.add(machine);
   }
 
   /** This tally and another added up, neither changed. */

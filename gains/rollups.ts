@@ -8,17 +8,25 @@ import type { GainFigures } from './report.ts';
  * kept as dossiers finish by the ledger's own script, so that a report reads a number of
  * hashes that grows with days and groups, never with dossiers.
  *
- * Two levels with the same fields: a hash per UTC day of `finishedAt`, and one per month
- * (what a report over whole months reads: a year is 12 hashes). A field is
- * `scenario␟caisse␟machine␟status`, its value `dossiers manual rework robotMs`, minutes in
- * thousandths so that Redis adds integers (exact to 2^53). Rework counts only for a dossier
- * failed, as in the report.
+ * Two levels, a hash per UTC day of `finishedAt` and one per month (what a report over whole
+ * months reads: a year is 12), each in three hashes:
+ * - by machine: field `scenario␟caisse␟machine␟status`, what a report by machine reads;
+ * - by group: field `scenario␟caisse␟status`, the same figures without the machine (a few
+ *   hundred fields a month whatever the fleet), what the other reports read;
+ * - machines: field `scenario␟caisse`, the machines that finished a dossier of it, `a,b,c`,
+ *   for the report's count of machines in each group.
+ * Figures are `dossiers manual rework robotMs`, minutes in thousandths so that Redis adds
+ * integers (exact to 2^53). Rework counts only for a dossier failed, as in the report.
  */
 
 /** The rollup keys of a ledger, all under its prefix (one script touches them with the entry's). */
 export interface RollupKeys {
+  /** The by-machine hash of a day (`2020-03-15`). */
   day(day: string): string;
+  /** The by-machine hash of a month (`2020-03`). */
   month(month: string): string;
+  /** The by-group or machines hash of a day or a month. */
+  of(kind: 'groups' | 'machines', unit: 'day' | 'month', date: string): string;
   /** A set of the months that have a rollup: what a report with an open start reads. */
   months: string;
   /** The stream id of the first entry the recording script rolled up (the entries before it are migrated). */
@@ -30,6 +38,7 @@ export interface RollupKeys {
 export const rollupKeys = (key: (...parts: string[]) => string): RollupKeys => ({
   day: (day) => key('rollup', 'day', day),
   month: (month) => key('rollup', 'month', month),
+  of: (kind, unit, date) => key('rollup', `${unit}-${kind}`, date),
   months: key('rollup', 'months'),
   rolledFrom: key('rollup', 'from'),
   migrated: key('rollup', 'migrated'),
@@ -53,6 +62,14 @@ local function rollUp(key, field, n, manual, rework, robot)
   end
   redis.call('HSET', key, field, string.format('%d %d %d %d', n, manual, rework, robot))
 end
+local function addMachine(key, field, machine)
+  local v = redis.call('HGET', key, field)
+  if not v then
+    redis.call('HSET', key, field, machine)
+  elseif not string.find(',' .. v .. ',', ',' .. machine .. ',', 1, true) then
+    redis.call('HSET', key, field, v .. ',' .. machine)
+  end
+end
 `;
 
 /** An entry's place and figures in the rollups, as the scripts take them. */
@@ -60,6 +77,11 @@ export interface RollupArgs {
   day: string;
   month: string;
   field: string;
+  /** The field without the machine. */
+  groupField: string;
+  /** The field of the machines hash, and the machine (no comma: they are listed with commas). */
+  pairField: string;
+  machine: string;
   dossiers: number;
   manualMilli: number;
   reworkMilli: number;
@@ -73,6 +95,9 @@ export function rollupArgsOf(entry: LedgerEntry): RollupArgs {
     day: entry.finishedAt.slice(0, 10),
     month: entry.finishedAt.slice(0, 7),
     field: [entry.scenarioId, entry.caisse, entry.machine, entry.status].map(clean).join(SEPARATOR),
+    groupField: [entry.scenarioId, entry.caisse, entry.status].map(clean).join(SEPARATOR),
+    pairField: [entry.scenarioId, entry.caisse].map(clean).join(SEPARATOR),
+    machine: clean(entry.machine).replaceAll(',', ' '),
     dossiers: entry.dossiers ?? 1,
     manualMilli: Math.round(entry.manualMinutesSaved * 1000),
     reworkMilli: entry.status === 'failed' ? Math.round((entry.reworkMinutes ?? 0) * 1000) : 0,
@@ -80,14 +105,28 @@ export function rollupArgsOf(entry: LedgerEntry): RollupArgs {
   };
 }
 
-/** A rollup field and value back into figures, dated at the start of its day or month. */
-function figuresOf(field: string, value: string, finishedAt: string): GainFigures {
-  const [scenarioId = '', caisse = '', machine = '', status = 'done'] = field.split(SEPARATOR);
+/** Figures from a rollup value. */
+function figuresOf(scenarioId: string, caisse: string, machine: string, status: string, value: string, finishedAt: string): GainFigures {
   const [dossiers = 0, manual = 0, rework = 0, robotMs = 0] = value.split(' ').map(Number);
   return {
     scenarioId, caisse, machine, status: status as GainFigures['status'], dossiers,
     manualMinutesSaved: manual / 1000, ...(rework > 0 ? { reworkMinutes: rework / 1000 } : {}), robotMs, finishedAt,
   };
+}
+
+/** The figures of a rollup hash of `kind`, dated at the start of its day or month. */
+function* figuresOfHash(kind: 'machine' | 'groups' | 'machines', hash: Record<string, string>, at: string): Generator<GainFigures> {
+  for (const [field, value] of Object.entries(hash)) {
+    const parts = field.split(SEPARATOR);
+    if (kind === 'machine') {
+      yield figuresOf(parts[0] ?? '', parts[1] ?? '', parts[2] ?? '', parts[3] ?? 'done', value, at);
+    } else if (kind === 'groups') {
+      yield figuresOf(parts[0] ?? '', parts[1] ?? '', '', parts[2] ?? 'done', value, at);
+    } else {
+      // No dossier: only the machines of the scenario and caisse, for the count of machines.
+      yield { scenarioId: parts[0] ?? '', caisse: parts[1] ?? '', machine: '', machines: value.split(','), status: 'done', dossiers: 0, manualMinutesSaved: 0, robotMs: 0, finishedAt: at };
+    }
+  }
 }
 
 const DAY_MS = 86_400_000;
@@ -106,7 +145,7 @@ const monthOf = (ms: number) => new Date(ms).toISOString().slice(0, 7);
  * instant of `cuts` splits (the start of a report's period inside its read range), day hashes
  * for the rest.
  */
-export async function rollupKeysOver(redis: Redis, keys: RollupKeys, period: Period, cuts: readonly Date[] = []): Promise<{ key: string; at: string }[]> {
+export async function rollupKeysOver(redis: Redis, keys: RollupKeys, period: Period, cuts: readonly Date[] = []): Promise<{ key: string; at: string; unit: 'day' | 'month' }[]> {
   if (!rollupsCover(period) || cuts.some((c) => !rollupsCover({ from: c }))) throw new RangeError('rollups answer periods of whole UTC days only');
   const from = period.from?.getTime() ?? -Infinity;
   const to = period.to?.getTime() ?? Infinity;
@@ -117,18 +156,18 @@ export async function rollupKeysOver(redis: Redis, keys: RollupKeys, period: Per
   } else {
     months = (await redis.smembers(keys.months)).filter((m) => monthEnd(m) > from && monthStart(m) < to).sort();
   }
-  const parts: { key: string; at: string }[] = [];
+  const parts: { key: string; at: string; unit: 'day' | 'month' }[] = [];
   for (const m of months) {
     const start = Math.max(from, monthStart(m));
     const end = Math.min(to, monthEnd(m));
     const split = cuts.some((c) => c.getTime() > monthStart(m) && c.getTime() < monthEnd(m));
     if (start === monthStart(m) && end === monthEnd(m) && !split) {
-      parts.push({ key: keys.month(m), at: new Date(start).toISOString() });
+      parts.push({ key: keys.month(m), at: new Date(start).toISOString(), unit: 'month' });
       continue;
     }
     for (let d = start; d < end; d += DAY_MS) {
       const day = new Date(d).toISOString();
-      parts.push({ key: keys.day(day.slice(0, 10)), at: day });
+      parts.push({ key: keys.day(day.slice(0, 10)), at: day, unit: 'day' });
     }
   }
   return parts;
@@ -140,9 +179,18 @@ const PIPELINE = 64;
 /**
  * The rollups over a period of whole days (see {@link rollupsCover}), as figures the report
  * adds up, each dated at the start of its day or month (none straddles a date of `cuts`).
+ * `byMachine`: a figure per machine, what a report by machine needs; else a figure per
+ * scenario, caisse and status, with figures that list the machines of each scenario and caisse
+ * (`machines`), what every other report needs: far fewer.
  */
-export async function* readRollups(redis: Redis, keys: RollupKeys, period: Period = {}, cuts: readonly Date[] = []): AsyncGenerator<GainFigures> {
-  const parts = await rollupKeysOver(redis, keys, period, cuts);
+export async function* readRollups(redis: Redis, keys: RollupKeys, period: Period = {}, cuts: readonly Date[] = [], options: { byMachine?: boolean } = {}): AsyncGenerator<GainFigures> {
+  type Part = { key: string; at: string; kind: 'machine' | 'groups' | 'machines' };
+  const parts = (await rollupKeysOver(redis, keys, period, cuts)).flatMap((p): Part[] => {
+    const date = p.at.slice(0, p.unit === 'day' ? 10 : 7);
+    return options.byMachine
+      ? [{ ...p, kind: 'machine' as const }]
+      : [{ key: keys.of('groups', p.unit, date), at: p.at, kind: 'groups' as const }, { key: keys.of('machines', p.unit, date), at: p.at, kind: 'machines' as const }];
+  });
   for (let i = 0; i < parts.length; i += PIPELINE) {
     const slice = parts.slice(i, i + PIPELINE);
     const pipeline = redis.pipeline();
@@ -150,7 +198,7 @@ export async function* readRollups(redis: Redis, keys: RollupKeys, period: Perio
     const replies = (await pipeline.exec()) ?? [];
     for (const [j, [error, hash]] of replies.entries()) {
       if (error) throw error;
-      for (const [field, value] of Object.entries(hash as Record<string, string>)) yield figuresOf(field, value, slice[j]!.at);
+      yield* figuresOfHash(slice[j]!.kind, hash as Record<string, string>, slice[j]!.at);
     }
   }
 }
@@ -161,7 +209,9 @@ export async function* readRollups(redis: Redis, keys: RollupKeys, period: Perio
  * then the page's rollup hashes. ARGV: the marker expected, then per entry its stream id, the
  * index of its day and month keys, its month, field and figures. Entries at or after
  * rolledFrom are rolled up already and stop the page. Returns how many were rolled up, -1 when
- * another migration moved the marker meanwhile.
+ * another migration moved the marker meanwhile. Per entry (16 ARGV): id, indexes of its six
+ * keys (day, month, day groups, month groups, day machines, month machines), month, field,
+ * group field, pair field, machine, figures.
  */
 export const MIGRATE_LUA = `${ROLL_UP_LUA}
 local function before(a, b)
@@ -174,12 +224,17 @@ if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return -1 end
 local limit = redis.call('GET', KEYS[2])
 local last = ARGV[1]
 local count = 0
-for i = 2, #ARGV, 9 do
+for i = 2, #ARGV, 16 do
   local id = ARGV[i]
   if limit and not before(id, limit) then break end
-  rollUp(KEYS[tonumber(ARGV[i + 1])], ARGV[i + 4], tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6]), tonumber(ARGV[i + 7]), tonumber(ARGV[i + 8]))
-  rollUp(KEYS[tonumber(ARGV[i + 2])], ARGV[i + 4], tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6]), tonumber(ARGV[i + 7]), tonumber(ARGV[i + 8]))
-  redis.call('SADD', KEYS[3], ARGV[i + 3])
+  local n, manual, rework, robot = tonumber(ARGV[i + 12]), tonumber(ARGV[i + 13]), tonumber(ARGV[i + 14]), tonumber(ARGV[i + 15])
+  rollUp(KEYS[tonumber(ARGV[i + 1])], ARGV[i + 8], n, manual, rework, robot)
+  rollUp(KEYS[tonumber(ARGV[i + 2])], ARGV[i + 8], n, manual, rework, robot)
+  rollUp(KEYS[tonumber(ARGV[i + 3])], ARGV[i + 9], n, manual, rework, robot)
+  rollUp(KEYS[tonumber(ARGV[i + 4])], ARGV[i + 9], n, manual, rework, robot)
+  addMachine(KEYS[tonumber(ARGV[i + 5])], ARGV[i + 10], ARGV[i + 11])
+  addMachine(KEYS[tonumber(ARGV[i + 6])], ARGV[i + 10], ARGV[i + 11])
+  redis.call('SADD', KEYS[3], ARGV[i + 7])
   last = id
   count = count + 1
 end

@@ -61,7 +61,7 @@ export async function reportCommand(opts: ReportCommandOptions, ctx: CommandCont
   } else {
     // The rollups, over whole days: the time of a report follows its days and groups, not its dossiers.
     const redis = await openRedis(config, ctx.closer, { requireNoEviction: false });
-    entries = new Ledger(redis.client, { prefix: config.prefix }).figures(range, period);
+    entries = new Ledger(redis.client, { prefix: config.prefix }).figures(range, period, { byMachine: opts.by === 'machine' });
   }
   const report = await summarizeGains(entries, { by: opts.by ?? 'scenario', hoursPerEtp: opts.hoursPerEtp ?? config.hoursPerEtp, period, now });
   const content = await renderGainReport(report, opts.format ?? 'table');

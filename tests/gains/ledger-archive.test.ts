@@ -58,7 +58,7 @@ describe('the ledger archive', () => {
     const prefix = redis.prefix();
     const ledger = await tenDays(prefix);
     const folder = await mkdtemp(join(tmpdir(), 'proweb-ledger-archive-'));
-    const before = await summarizeGains(ledger.figures(), { by: 'machine', now });
+    const before = await summarizeGains(ledger.figures({}, {}, { byMachine: true }), { by: 'machine', now });
 
     const dry = await archiveLedger({ redis: redis.client, ledger, folder, before: new Date(today - 3 * DAY), dryRun: true });
     expect(dry.entries).toBe(210);
@@ -76,7 +76,8 @@ describe('the ledger archive', () => {
     const detail: GainFigures[] = [...(await collect(readLedgerFile(folder))), ...(await collect(ledger.entries()))];
     expect(detail).toHaveLength(305);
     expect(await summarizeGains(detail, { by: 'machine', now })).toEqual(before);
-    expect(await summarizeGains(ledger.figures(), { by: 'machine', now })).toEqual(before);
+    expect(await summarizeGains(detail, { by: 'scenario', now })).toEqual(await summarizeGains(ledger.figures(), { by: 'scenario', now }));
+    expect(await summarizeGains(ledger.figures({}, {}, { byMachine: true }), { by: 'machine', now })).toEqual(before);
     // A period of the archive alone, read from its folder.
     const from = new Date(today - 9 * DAY);
     const to = new Date(today - 7 * DAY);
