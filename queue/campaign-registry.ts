@@ -165,8 +165,9 @@ const BATCH = 1000;
  * the ids of its jobs, and what it is told to do. Queues are per scenario, so pausing
  * or cancelling one campaign is cooperative: workers read {@link stateOf} before each
  * dossier, park a paused campaign's dossiers and drop a cancelled one's; `resume`
- * wakes the parked ones and `cancel` removes the queued ones at once.
- * It does not own the connection.
+ * wakes the parked ones and `cancel` removes the queued ones at once. BullMQ is reached
+ * through its public methods only (jobs read by id, promoted, removed), never its keys;
+ * the registry's own scripts are named commands. It does not own the connection.
  */
 export class CampaignRegistry {
   private readonly redis: Redis;
