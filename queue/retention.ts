@@ -6,7 +6,8 @@ import { DEFAULT_PREFIX } from './queue-options.ts';
 /**
  * Retention of what may hold personal data, applied by `proweb purge`: files a robot machine
  * keeps (evidence, traces, rejection files) and the ended jobs of the shared Redis (their
- * input row, return value and failure). The ledger and the logs hold none, and stay.
+ * input row, return value and failure). The ledger and the logs hold none; the ledger's entries
+ * leave Redis for their archive only to keep its memory flat (gains/archive.ts).
  */
 
 /** The configuration's `retention`, in whole days. */
