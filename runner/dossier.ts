@@ -4,6 +4,8 @@ import type { Logger } from '../core/logger.ts';
 import { describeTarget, type ApplicationDefinition, type Condition, type Scenario, type Step, type StepContext, type TargetOf } from '../scenarios/dsl/index.ts';
 import { applyFields, batchFieldOf, type BatchField, type BatchResult } from './fill-batch.ts';
 import { locate, resolveTarget } from './locate.ts';
+import { clickableInPage, clickTarget } from './page-click.ts';
+import { probeQueryOf, probeTargets, type Probe } from './page-probe.ts';
 import type { CommitGate } from './commit-gate.ts';
 import type { ApplicationEndpoint } from './options.ts';
 import type { DossierOutcome } from './outcome.ts';
@@ -92,6 +94,11 @@ export async function runDossierSteps<Row extends Record<string, unknown>>(env: 
   throw new ConfigError(`scenario ${env.scenario.id} ended without a submit or guard giving a reference`, 'End the scenario with a submit step.');
 }
 
+/** Text as a person reads it: runs of spaces and line breaks as one space. */
+function normalized(text: string | null | undefined): string {
+  return text?.replace(/\s+/g, ' ').trim() ?? '';
+}
+
 /** An error's own words, without the location it starts with when it names this step (the wrapper names it again). */
 function describe(error: Error, at: StepLocation): string {
   const prefix = `${where(at)}: `;
@@ -114,12 +121,25 @@ class DossierRun<Row extends Record<string, unknown>> {
     return locate(this.page, resolveTarget(target, ctx, this.scenario.screens, at).target);
   }
 
-  private async textOf(target: TargetOf<Row>, ctx: StepContext<Row>, at: StepLocation, timeoutMs: number): Promise<string> {
-    return (await this.target(target, ctx, at).first().textContent({ timeout: timeoutMs }))?.replace(/\s+/g, ' ').trim() ?? '';
+  private async textOf(target: TargetOf<Row>, ctx: StepContext<Row>, at: StepLocation, timeoutMs: number, probed?: Probe): Promise<string> {
+    // Read already, in the page's own world: no need to wait for it.
+    if (probed && probed.count > 0) return normalized(probed.text);
+    return normalized(await this.target(target, ctx, at).first().textContent({ timeout: timeoutMs }));
   }
 
-  private isShown(target: TargetOf<Row>, ctx: StepContext<Row>, at: StepLocation): Promise<boolean> {
+  private async isShown(target: TargetOf<Row>, ctx: StepContext<Row>, at: StepLocation, probed?: Probe): Promise<boolean> {
+    if (probed) return probed.visible;
     return this.target(target, ctx, at).first().isVisible();
+  }
+
+  /**
+   * Reads targets in one round-trip in the page's own world where it can (see {@link probeTargets}):
+   * each answer, or undefined for a target only a locator finds exactly.
+   */
+  private async probe(targets: readonly TargetOf<Row>[], ctx: StepContext<Row>, at: StepLocation): Promise<(Probe | undefined)[]> {
+    const queries = targets.map((t) => probeQueryOf(resolveTarget(t, ctx, this.scenario.screens, at).target));
+    // A document replaced under the probe, say: the locators, which wait across navigations, will tell.
+    return probeTargets(this.page, queries).catch(() => queries.map(() => undefined));
   }
 
   private async holds(condition: Condition<Row>, ctx: StepContext<Row>, at: StepLocation): Promise<boolean> {
@@ -245,22 +265,39 @@ class DossierRun<Row extends Record<string, unknown>> {
         await this.checkScreen(found.name);
         return undefined;
       }
-      case 'rejectIf':
-        if (await this.isShown(step.when, ctx, at)) throw new BusinessRejection(await this.textOf(step.reason ?? step.when, ctx, at, timeoutMs), at);
+      case 'rejectIf': {
+        const reason = step.reason ?? step.when;
+        const [when, said] = await this.probe([step.when, reason], ctx, at);
+        if (await this.isShown(step.when, ctx, at, when)) throw new BusinessRejection(await this.textOf(reason, ctx, at, timeoutMs, said), at);
         return undefined;
-      case 'guard':
-        if (await this.isShown(step.found, ctx, at)) return { status: 'done', reference: await this.textOf(step.reference, ctx, at, timeoutMs), alreadyEntered: true };
+      }
+      case 'guard': {
+        const [found, reference] = await this.probe([step.found, step.reference], ctx, at);
+        if (await this.isShown(step.found, ctx, at, found)) return { status: 'done', reference: await this.textOf(step.reference, ctx, at, timeoutMs, reference), alreadyEntered: true };
         return undefined;
+      }
       case 'submit': {
         const button = this.target(step.target, ctx, at);
         if (this.env.dryRun) {
           await button.first().waitFor({ state: 'visible', timeout: timeoutMs });
           return { status: 'done', reference: '(dry run)', alreadyEntered: false, dryRun: true };
         }
-        await button.first().waitFor({ state: 'visible', timeout: timeoutMs });
-        return this.commit(number, at, timeoutMs, () => button.click({ timeout: timeoutMs }), async () => {
+        const buttonTarget = resolveTarget(step.target, ctx, this.scenario.screens, at).target;
+        // The button must be there before the claim is taken; asked where the click will be made.
+        const pointer = 'pointer' in buttonTarget && buttonTarget.pointer === true;
+        if (pointer || !(await clickableInPage(button.first(), timeoutMs))) await button.first().waitFor({ state: 'visible', timeout: timeoutMs });
+        return this.commit(number, at, timeoutMs, () => clickTarget(page, button.first(), buttonTarget, timeoutMs), async () => {
           // The answer is read from the document: its images and styles are not waited for.
           await page.waitForLoadState('domcontentloaded', { timeout: timeoutMs });
+          this.checkConnection(at);
+          // Most answers are read in one round-trip in the page's own world; anything unclear, the long way.
+          const { application } = this;
+          const [shown, refused, reference, login] = await this.probe([step.success, step.refusal, step.reference, ...(application ? [application.loginPage] : [])], ctx, at);
+          if (application && login?.visible) this.sessionExpired(application.id, at);
+          if (shown && refused && reference && (login || !application)) {
+            if (shown.visible && reference.count > 0) return { status: 'done', reference: normalized(reference.text), alreadyEntered: false };
+            if (!shown.visible && refused.visible) throw new BusinessRejection(normalized(refused.text), at);
+          }
           await this.checkLanding(at);
           const success = this.target(step.success, ctx, at);
           await success.or(this.target(step.refusal, ctx, at)).first().waitFor({ state: 'visible', timeout: timeoutMs });
@@ -408,12 +445,23 @@ class DossierRun<Row extends Record<string, unknown>> {
    */
   private async checkLanding(at: StepLocation): Promise<void> {
     const { page, application } = this;
+    this.checkConnection(at);
+    if (!application) return;
+    const [probed] = await probeTargets(page, [probeQueryOf(application.loginPage)]).catch(() => [undefined]);
+    const login = probed ? probed.visible : await locate(page, application.loginPage).first().isVisible();
+    if (login) this.sessionExpired(application.id, at);
+  }
+
+  /** Did the application fail or drop the connection? Known to the client already: no round-trip. */
+  private checkConnection(at: StepLocation): void {
     const { slot } = this.env;
-    if (page.url().startsWith('chrome-error://')) throw new BackOfficeUnavailable(at, 'the connection to the application was lost');
+    if (this.page.url().startsWith('chrome-error://')) throw new BackOfficeUnavailable(at, 'the connection to the application was lost');
     if (slot.lastDocumentStatus >= 500) throw new BackOfficeUnavailable(at, `the application answered HTTP ${slot.lastDocumentStatus}`);
-    if (application && (await locate(page, application.loginPage).first().isVisible())) {
-      slot.forgetLogin(application.id);
-      throw new SessionExpired(application.id, at);
-    }
+  }
+
+  /** The application shows its login page: the session is gone. */
+  private sessionExpired(applicationId: string, at: StepLocation): never {
+    this.env.slot.forgetLogin(applicationId);
+    throw new SessionExpired(applicationId, at);
   }
 }

@@ -3,6 +3,7 @@ import { BackOfficeUnavailable, ProwebError, ScenarioBug, ScreenChanged, type St
 import { formatFrenchDate, parseAmountToCents, parseFrenchDate } from '../domain/french-formats.ts';
 import { ScreenIndex, type Step, type StepContext, type TableRows, type TargetOf, type Value } from '../scenarios/dsl/index.ts';
 import { locate, resolveTarget, UnknownElementReference } from './locate.ts';
+import { clickTarget } from './page-click.ts';
 
 /** Resolves a literal or computed value. */
 export function resolveValue<Row>(value: Value<Row>, ctx: StepContext<Row>): string {
@@ -119,12 +120,12 @@ export async function performPageStep<Row>(
       await element(step.target).setChecked(value, { timeout: timeoutMs });
       return undefined;
     }
-    case 'click':
-      await element(step.target).click({ timeout: timeoutMs });
-      // The next step needs the new document, which it searches itself: not its images and styles.
-      await page.waitForLoadState('domcontentloaded', { timeout: timeoutMs });
+    case 'click': {
+      const target = resolveTarget(step.target, ctx, screens, at).target;
+      await clickTarget(page, locate(page, target), target, timeoutMs);
       if (step.waitFor) await element(step.waitFor).first().waitFor({ state: 'visible', timeout: timeoutMs });
       return undefined;
+    }
     case 'expect': {
       const found = element(step.target).first();
       await found.waitFor({ state: 'visible', timeout: timeoutMs });

@@ -56,7 +56,7 @@ export type DipaRow = z.output<typeof dipaRow>;
 export const dipaPayment = defineScenario<DipaRow>({
   id: 'dipa-payment',
   title: 'Paiement des acomptes DIPA dans Progrès',
-  version: '1.1.0',
+  version: '1.2.0',
   scope: 'national',
   owner: 'MOAD ProWeb',
   applications: [progres],
@@ -76,7 +76,8 @@ export const dipaPayment = defineScenario<DipaRow>({
     steps.guard(({ row }) => css(paymentRow('DIPA', 'periode', row.period)), ({ row }) => css(`${paymentRow('DIPA', 'periode', row.period)} .reference`), {
       note: 'this period already paid',
     }),
-    steps.click('fichePs.saisirPaiement'),
+    // By its address, as the record's "Saisir un paiement" link leads: one page load, no click.
+    steps.open('paiement', { ps: ({ row }) => row.ps }, { note: 'the payment form' }),
     steps.select('paiement.dispositif', ({ row }) => `DIPA-${row.period}`),
     steps.fill('paiement.montant', ({ row }) => formatCentsForEntry(row.advanceCents)),
     steps.select('paiement.reglement', 'VIR'),

@@ -9,9 +9,10 @@ import { checkTarget } from './validate-target.ts';
  * record, a table of people, a message quoting them): they are masked in the
  * screenshots and page HTML a failure keeps as evidence. `typed` fields take real
  * keystrokes, one key at a time (an input mask, an autocomplete): a value set at once,
- * as other fields are filled, would not be seen by the page's own script.
+ * as other fields are filled, would not be seen by the page's own script. `pointer` buttons
+ * and links get a real mouse click: their page listens to the pointer itself.
  */
-export type ScreenElement = Target & { optional?: boolean; personal?: boolean; typed?: boolean };
+export type ScreenElement = Target & { optional?: boolean; personal?: boolean; typed?: boolean; pointer?: boolean };
 
 /**
  * One screen of an application, described once and shared by every scenario that
@@ -50,9 +51,17 @@ export const personal = <T extends Target>(target: T): T & { personal: true } =>
  */
 export const typed = <T extends Target>(target: T): T & { typed: true } => ({ ...target, typed: true });
 
+/**
+ * Marks a button or link that must get a real mouse click, as a person gives it: a page whose
+ * script listens to `mousedown`, `pointerdown` or `pointerup` rather than to `click`. Others are
+ * clicked from inside the page once checked shown, enabled and on top, which runs the same
+ * handlers faster. Slower: mark only the elements whose page needs it.
+ */
+export const pointer = <T extends Target>(target: T): T & { pointer: true } => ({ ...target, pointer: true });
+
 /** Why an element's flags are malformed (`personal: 'yes'`), or undefined. */
 function checkFlags(element: ScreenElement): string | undefined {
-  for (const flag of ['optional', 'personal', 'typed'] as const) {
+  for (const flag of ['optional', 'personal', 'typed', 'pointer'] as const) {
     if (element[flag] !== undefined && typeof element[flag] !== 'boolean') return `${flag} must be true or false`;
   }
   return undefined;

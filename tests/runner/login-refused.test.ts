@@ -6,7 +6,7 @@ import { LoginFailed, LoginRefused, ScenarioBug, TechnicalFailure } from '../../
 import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
 import { Robot } from '../../runner/index.ts';
 import { dipaPayment, dipaRow, type DipaRow } from '../../scenarios/dipa-payment.ts';
-import { defineScenario } from '../../scenarios/dsl/index.ts';
+import { defineScenario, steps } from '../../scenarios/dsl/index.ts';
 import { requestRows } from '../support/dipa.ts';
 
 /** Refused logins and scenario bugs, on real Chromium against the mock back office over HTTP. */
@@ -101,7 +101,7 @@ describe('a bug in a scenario', () => {
     const buggy = defineScenario<DipaRow>({
       ...dipaPayment,
       id: 'dipa-ref',
-      steps: dipaPayment.steps.map((s) => (s.action === 'click' && s.target === 'fichePs.saisirPaiement' ? { ...s, target: () => 'fichePs.saisirPaiment' } : s)),
+      steps: [...dipaPayment.steps.slice(0, 3), steps.click(() => 'fichePs.saisirPaiment'), ...dipaPayment.steps.slice(4)],
     });
     const robot = await launch(DEFAULT_USER.password, 1);
     try {
