@@ -74,14 +74,20 @@ function columnsOf(file: string, header: CellRecord): (string | undefined)[] {
 
 /**
  * Turns the lines of a file into rows keyed by column name. The header is the first
- * non-blank line; blank lines are skipped; a missing cell reads as empty text. A file
- * with no line, or with a header only, yields nothing.
+ * non-blank line; blank lines are skipped; a missing cell reads as empty text.
+ *
+ * @throws InputFileError "the file has no rows" for a file with no line, or a header
+ * only: an export that came out empty is a mistake to report (exit code 2), not a
+ * campaign of nothing that succeeds. Thrown once the file is read to its end.
  */
 export async function* rowsFromRecords(file: string, records: AsyncIterable<CellRecord>): AsyncGenerator<NumberedRow> {
   let columns: (string | undefined)[] | undefined;
+  let header: CellRecord | undefined;
+  let rows = 0;
   for await (const record of records) {
     if (isBlank(record.cells)) continue;
     if (columns === undefined) {
+      header = record;
       columns = columnsOf(file, record);
       continue;
     }
@@ -89,6 +95,13 @@ export async function* rowsFromRecords(file: string, records: AsyncIterable<Cell
     columns.forEach((name, i) => {
       if (name !== undefined) raw[name] = record.cells[i] ?? '';
     });
+    rows++;
     yield { rowNumber: record.rowNumber, raw };
+  }
+  if (rows === 0) {
+    throw new InputFileError(
+      file,
+      header === undefined ? 'the file has no rows: it is empty' : `the file has no rows: only the header (row ${header.rowNumber}), no dossier under it`,
+    );
   }
 }

@@ -31,6 +31,26 @@ describe('the proweb command', () => {
     expect(run.leftovers).toEqual([]);
   });
 
+  it('refuses an input file with no rows (empty, or a header alone) with exit code 2, for run, validate and enqueue', async () => {
+    const folder = await freshDataDir();
+    const empty = join(folder, 'vide.csv');
+    const headerOnly = join(folder, 'entete.csv');
+    await writeFile(empty, '');
+    await writeFile(headerOnly, '\ufeffnumero_demande;numero_ps;categorie\r\n');
+    const run = await runCli(['run', 'dipa-payment', '--input', headerOnly, '--caisse', 'CPAM Lille-Douai'], { PROWEB_DATA_DIR: await freshDataDir() });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: .*entete\.csv: the file has no rows: only the header \(row 1\)/)]);
+    expect(run.stdout).not.toMatch(/succeeded|réussi/i);
+    expect(run.leftovers).toEqual([]);
+    const validate = await runCli(['validate', 'dipa-payment', '--input', empty]);
+    expect(validate.code).toBe(2);
+    expect(validate.stderr).toMatch(/^error: .*vide\.csv: the file has no rows: it is empty/m);
+    const enqueue = await runCli(['enqueue', 'dipa-payment', '--input', empty, '--caisse', 'CPAM Lille-Douai'], { PROWEB_DATA_DIR: await freshDataDir() });
+    expect(enqueue.code).toBe(2);
+    expect(enqueue.stderr).toMatch(/^error: .*vide\.csv: the file has no rows: it is empty/m);
+    expect(enqueue.leftovers).toEqual([]);
+  });
+
   it('lists its scenarios with their manual minutes', async () => {
     const run = await runCli(['scenarios']);
     expect(run.code).toBe(0);

@@ -137,10 +137,12 @@ describe('column titles', () => {
     expect(await failure(file)).toContain('no header row: row 1 holds values ("591097126" in column B)');
   });
 
-  it('yields nothing for an empty file or a header alone', async () => {
-    expect(await read(await writeInputFile('empty.csv', ''))).toEqual([]);
-    expect(await read(await writeInputFile('header.csv', '\ufeffnumero_ps;nom\r\n'))).toEqual([]);
-    expect(await read(await writeInputFile('header.csv', 'numero_ps;nom'))).toEqual([]);
+  it('refuses an empty file or a header alone: the file has no rows', async () => {
+    expect(await failure(await writeInputFile('empty.csv', ''))).toMatch(/empty\.csv: the file has no rows: it is empty$/);
+    expect(await failure(await writeInputFile('blank.csv', '\r\n\r\n'))).toContain('the file has no rows: it is empty');
+    expect(await failure(await writeInputFile('header.csv', '\ufeffnumero_ps;nom\r\n'))).toContain('the file has no rows: only the header (row 1)');
+    expect(await failure(await writeInputFile('header.csv', 'numero_ps;nom'))).toContain('the file has no rows: only the header (row 1)');
+    expect(await failure(await writeInputFile('header.csv', 'numero_ps;nom\n;\n\n'))).toContain('the file has no rows: only the header (row 1)');
   });
 
   it('ignores untitled columns (the trailing ; of some exports)', async () => {
@@ -202,8 +204,11 @@ describe('.xlsx workbooks', () => {
     ]);
   });
 
-  it('yields nothing for an empty worksheet and refuses a duplicate column', async () => {
-    expect(await read(await workbookFile((wb) => void wb.addWorksheet('Vide')))).toEqual([]);
+  it('refuses an empty worksheet or a header alone, and a duplicate column', async () => {
+    expect(await failure(await workbookFile((wb) => void wb.addWorksheet('Vide')))).toContain('the file has no rows: it is empty');
+    expect(await failure(await workbookFile((wb) => {
+      wb.addWorksheet('x').getRow(2).values = ['numero_ps', 'nom'];
+    }))).toContain('the file has no rows: only the header (row 2)');
     const twice = await workbookFile((wb) => {
       wb.addWorksheet('x').getRow(1).values = ['IBAN', 'Iban '];
     });
