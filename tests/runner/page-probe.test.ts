@@ -1,0 +1,86 @@
+import type { Browser, Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../../runner/index.ts';
+import { locate } from '../../runner/locate.ts';
+import { probeQueryOf, probeTargets } from '../../runner/page-probe.ts';
+import { button, css, label, role, text, type Target } from '../../scenarios/dsl/index.ts';
+
+/** Messages and records as legacy screens show them, hidden in every way a page hides things. */
+const PAGE = `<!DOCTYPE html><html lang="fr"><body>
+<p class="message" style="display: none">Caché</p><p class="message">  Refus :
+  montant   trop élevé </p>
+<p id="vide"></p>
+<p id="invisible" style="visibility: hidden">Invisible</p>
+<div style="display: none"><p id="dans-cache">Dans un bloc caché</p></div>
+<div role="alert" aria-hidden="true">Alerte cachée aux lecteurs</div>
+<div role="alert" style="display: none">Alerte non affichée</div>
+<div role="alert">Aucun professionnel ne correspond</div>
+<table id="paiements"><tr data-periode="P1"><td class="reference">PRG-1</td></tr></table>
+<form><label for="m">Montant</label><input id="m"><button>Valider</button></form>
+</body></html>`;
+
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  ({ browser } = await launchBrowser());
+  page = await browser.newPage();
+  await page.setContent(PAGE);
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** What Playwright's locator says of a target: the yardstick. */
+async function viaLocator(target: Target) {
+  const found = locate(page, target);
+  const count = await found.count();
+  return { count, visible: await found.first().isVisible(), text: count > 0 ? await found.first().textContent() : null };
+}
+
+describe('reading targets in the page’s own world', () => {
+  const agreed: [string, Target][] = [
+    ['a message whose first match is hidden', css('.message')],
+    ['an empty element', css('#vide')],
+    ['an element with visibility: hidden', css('#invisible')],
+    ['an element inside a hidden block', css('#dans-cache')],
+    ['a guard row that is there', css('#paiements tr[data-periode="P1"] .reference')],
+    ['a guard row that is not', css('#paiements tr[data-periode="P2"]')],
+    ['alerts, the first two hidden from assistive technologies or not shown', role('alert')],
+  ];
+
+  it.each(agreed)('says what the locator says of %s', async (_, target) => {
+    const [probed] = await probeTargets(page, [probeQueryOf(target)]);
+    expect(probed).toEqual(await viaLocator(target));
+  });
+
+  it('answers every target in one call, in order', async () => {
+    const answers = await probeTargets(page, agreed.map(([, t]) => probeQueryOf(t)));
+    expect(answers).toEqual(await Promise.all(agreed.map(([, t]) => viaLocator(t))));
+  });
+
+  it.each([
+    ['a label', label('Montant')],
+    ['a button by its name', button('Valider')],
+    ['a text', text('Refus')],
+    ['an alert with a name', role('alert', 'Aucun professionnel ne correspond')],
+  ])('leaves %s to the locator', (_, target) => {
+    expect(probeQueryOf(target)).toBeUndefined();
+  });
+
+  it("leaves Playwright's own selector syntax to the locator", async () => {
+    const answers = await probeTargets(page, [probeQueryOf(css('.message:has-text("Refus")')), probeQueryOf(css('#vide'))]);
+    expect(answers).toEqual([undefined, { count: 1, visible: false, text: '' }]);
+  });
+
+  it('leaves a page with shadow roots to the locator, which looks inside them', async () => {
+    const shadowed = await browser.newPage();
+    try {
+      await shadowed.setContent('<div id="hote"></div><script>document.getElementById("hote").attachShadow({ mode: "open" }).innerHTML = "<p class=\\"message\\">Refus</p>";</script>');
+      expect(await probeTargets(shadowed, [probeQueryOf(css('.message'))])).toEqual([undefined]);
+      expect(await shadowed.locator('.message').isVisible()).toBe(true);
+    } finally {
+      await shadowed.close();
+    }
+  });
+});
