@@ -76,6 +76,14 @@ export class CommitClaims {
   }
 
   /**
+   * Whether an attempt of the fleet claimed a commit of the dossier within the claims'
+   * retention: an entry its guard finds then is the robot's own (an answer lost after the click).
+   */
+  async claimed(scenarioId: string, dossierId: string): Promise<boolean> {
+    return (await this.redis.exists(this.keyOf(scenarioId, dossierId))) === 1;
+  }
+
+  /**
    * The gate of one attempt: `lockKey` and `token` are the BullMQ job's lock and this
    * attempt's token; `holder` names the attempt (machine, job, attempt) in the claim.
    */

@@ -409,11 +409,14 @@ export class DossierWorker extends EventEmitter<{
     job: Job<unknown, JobResult>, payload: JobFields, scenario: Scenario<any>, entry: Omit<LedgerEntry, 'status' | 'manualMinutesSaved' | 'robotMs' | 'finishedAt'>,
     base: Pick<DossierFinished, 'jobId' | 'campaignId' | 'rowNumber'>, log: Logger, outcome: DossierOutcome,
   ): Promise<JobResult> {
+    // Found already entered with no commit claimed for it by the fleet (claims last a day): a
+    // person entered it, or the robot did before its done record expired and counted it then.
+    const savedNothing = outcome.status === 'done' && outcome.alreadyEntered && !(await this.claims.claimed(scenario.id, payload.dossierId));
     const recorded = await this.options.ledger.record({
       ...entry,
       status: outcome.status,
       ...(outcome.status === 'done' ? { reference: outcome.reference, alreadyEntered: outcome.alreadyEntered } : { reason: outcome.reason }),
-      manualMinutesSaved: outcome.status === 'done' ? scenario.manualMinutes : 0,
+      manualMinutesSaved: outcome.status === 'done' && !savedNothing ? scenario.manualMinutes : 0,
       robotMs: outcome.robotMs,
       finishedAt: new Date().toISOString(),
     });

@@ -6,7 +6,7 @@ import { Ledger, summarizeGains, type LedgerEntry } from '../../gains/index.ts';
 import { dossierIdFor, jobIdFor } from '../../queue/dossier-id.ts';
 import { sealJobPayload } from '../../queue/job-payload.ts';
 import { DossierWorker, type DossierFinished } from '../../queue/worker.ts';
-import type { DossierOutcome, Robot } from '../../runner/index.ts';
+import type { CommitGate, DossierOutcome, Robot } from '../../runner/index.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import type { Scenario } from '../../scenarios/dsl/index.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
@@ -28,17 +28,25 @@ afterAll(async () => {
 /** The DIPA scenario with a rework cost, taking any row (the robot is scripted). */
 const scenario = { ...dipaPayment, reworkMinutes: 20, input: z.record(z.string(), z.string().optional()) } as unknown as Scenario<any>;
 
-/** A robot whose successive attempts throw a technical failure or end as scripted. */
-function scriptedRobot(attempts: ('fail' | DossierOutcome)[]): Robot & { calls: number; dryRuns: boolean[] } {
+/**
+ * A robot whose successive attempts throw a technical failure or end as scripted;
+ * `'click-then-fail'` claims the commit as the runner does before its click, then loses the answer.
+ */
+function scriptedRobot(attempts: ('fail' | 'click-then-fail' | DossierOutcome | { clicked: DossierOutcome })[]): Robot & { calls: number; dryRuns: boolean[] } {
   const robot = {
     concurrency: 1,
     calls: 0,
     dryRuns: [] as boolean[],
-    async run(_scenario: unknown, _row: unknown, meta: { dryRun?: boolean }): Promise<DossierOutcome> {
+    async run(_scenario: unknown, _row: unknown, meta: { dryRun?: boolean; commitGate?: CommitGate }): Promise<DossierOutcome> {
       robot.dryRuns.push(meta.dryRun === true);
       const next = attempts[robot.calls++] ?? 'fail';
-      if (next === 'fail') throw new TechnicalFailure('Progrès ne répond pas');
-      return next;
+      const clicked = typeof next === 'object' && 'clicked' in next;
+      if (next === 'click-then-fail' || clicked) {
+        const claim = await meta.commitGate!.claim({ step: '7', timeoutMs: 1000 });
+        if (!claim.granted) throw new Error(`the commit was not granted: ${claim.reason}`);
+      }
+      if (next === 'fail' || next === 'click-then-fail') throw new TechnicalFailure('Progrès ne répond pas');
+      return typeof next === 'object' && 'clicked' in next ? next.clicked : next;
     },
   };
   return robot as unknown as Robot & { calls: number; dryRuns: boolean[] };
@@ -127,6 +135,38 @@ describe('the ledger under real BullMQ retries', () => {
     expect(ending).toMatchObject({ status: 'done', reference: 'PRG-2020-000002', possibleDuplicate: true });
     expect(entries.map((e) => e.reference)).toEqual(['PRG-2020-000001']);
     expect(await ledger.possibleDuplicates('c1')).toBe(1);
+  });
+
+  it('counts the minutes of an entry its guard finds after its own click lost the answer', async () => {
+    const prefix = redis.prefix();
+    const found: DossierOutcome = { status: 'done', reference: 'PRG-2020-000079', alreadyEntered: true, robotMs: 700 } as DossierOutcome;
+    const robot = scriptedRobot(['click-then-fail', found]);
+    const { ending, entries } = await runOneJob(robot, new Ledger(redis.client, { prefix }), prefix);
+    expect(ending).toMatchObject({ status: 'done', reference: 'PRG-2020-000079', alreadyRecorded: false });
+    expect(entries).toEqual([expect.objectContaining({ status: 'done', alreadyEntered: true, attempts: 2, manualMinutesSaved: dipaPayment.manualMinutes })]);
+  });
+
+  it('counts no minutes twice for a dossier resubmitted after its done record and commit claim expired: the guard finds it, nothing clicked now', async () => {
+    const prefix = redis.prefix();
+    const ledger = new Ledger(redis.client, { prefix });
+    const first = await runOneJob(scriptedRobot([{ clicked: done }]), ledger, prefix);
+    expect(first.entries).toEqual([expect.objectContaining({ status: 'done', manualMinutesSaved: dipaPayment.manualMinutes })]);
+    // Weeks later: Redis has dropped the done record (retention.ledgerDoneDays) and the claim (a day) of its click.
+    const forgotten = [...(await redis.client.keys(`${prefix}:ledger:done:*`)), ...(await redis.client.keys(`${prefix}:commit:*`))];
+    expect(forgotten.some((k) => k.includes(':commit:'))).toBe(true);
+    await redis.client.unlink(...forgotten);
+    const dossierId = dossierIdFor(scenario.id, '591000005|P1', testSecret);
+    expect(await ledger.doneAmong(scenario.id, [dossierId])).toEqual(new Map());
+    // And the queue no longer holds its completed job (removed by its retention), so it is queued again.
+    const queue = new Queue(scenario.id, { connection: redis.server.connection, prefix });
+    await queue.remove(jobIdFor(scenario.id, dossierId));
+    await queue.close();
+    const found: DossierOutcome = { status: 'done', reference: 'PRG-2020-000077', alreadyEntered: true, robotMs: 600 } as DossierOutcome;
+    const second = await runOneJob(scriptedRobot([found]), ledger, prefix);
+    expect(second.ending).toMatchObject({ status: 'done', reference: 'PRG-2020-000077', alreadyRecorded: false });
+    expect(second.entries.at(-1)).toMatchObject({ status: 'done', alreadyEntered: true, manualMinutesSaved: 0 });
+    const report = await summarizeGains(ledger.figures());
+    expect(report.total).toMatchObject({ dossiers: 2, hoursSaved: dipaPayment.manualMinutes / 60 });
   });
 
   it('does not enter or record a dossier again when its worker died after writing the ledger', async () => {
