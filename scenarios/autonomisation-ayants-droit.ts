@@ -1,15 +1,8 @@
 import { z } from 'zod';
 import { BENEFICIARY_ADDRESS_MAX_LENGTH, BENEFICIARY_REGIME_CODES, DETACHMENT_MOTIF_CODES } from '../domain/autonomisation.ts';
-import { isNir } from '../domain/identifiers.ts';
 import { bdo, dependantReference, searchInsured } from './applications/bdo.ts';
 import { css, defineScenario, steps } from './dsl/index.ts';
-import { code, frenchDate, requiredText } from './fields.ts';
-
-/** A NIR as typed in a file ("1 85 05 59 123 456 78" or compact), compacted, key checked. */
-const nir = () =>
-  requiredText()
-    .transform((text) => text.replace(/\s+/g, '').toUpperCase())
-    .refine(isNir, { error: (issue) => `"${String(issue.input)}" is not a NIR (13 characters and a valid 2-digit key)` });
+import { code, frenchDate, nir, requiredText } from './fields.ts';
 
 /**
  * One adult dependant to autonomise, as the "fichier ProWeb" lists them: the

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isIban, isPsNumber, normalizeIban } from '../domain/identifiers.ts';
+import { isIban, isNir, isPsNumber, isSiret, nirKey, normalizeIban } from '../domain/identifiers.ts';
 import { parseAmountToCents, parseFrenchDate } from '../domain/french-formats.ts';
 
 /**
@@ -44,3 +44,27 @@ export const code = <const T extends readonly [string, ...string[]]>(codes: T) =
   requiredText()
     .transform((s) => s.toUpperCase())
     .pipe(z.enum(codes, { error: (issue) => `"${String(issue.input)}" is not one of ${codes.join(', ')}` }));
+
+/**
+ * A NIR as people type it ("1 85 05 59 350 123 45", "2a…"), compact and upper-case.
+ * The value stays out of the messages: a NIR is personal data.
+ */
+export const nir = () =>
+  requiredText()
+    .transform((text) => text.replace(/\s+/g, '').toUpperCase())
+    .superRefine((value, ctx) => {
+      if (value.length !== 15 || nirKey(value.slice(0, 13)) === undefined || !/^\d{2}$/.test(value.slice(13))) {
+        ctx.addIssue({ code: 'custom', message: 'is not a NIR (13 characters and a 2-digit key, spaces allowed)' });
+      } else if (!isNir(value)) {
+        ctx.addIssue({ code: 'custom', message: 'has a wrong key: the last 2 digits do not match the first 13' });
+      }
+    });
+
+/** An employer's SIRET (14 digits, spaces allowed), Luhn key checked. */
+export const siret = () =>
+  requiredText()
+    .transform((text) => text.replace(/\s+/g, ''))
+    .superRefine((value, ctx) => {
+      if (!/^\d{14}$/.test(value)) ctx.addIssue({ code: 'custom', message: `"${value}" is not a SIRET (14 digits)` });
+      else if (!isSiret(value)) ctx.addIssue({ code: 'custom', message: `"${value}" has a wrong SIRET key (Luhn)` });
+    });

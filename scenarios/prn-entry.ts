@@ -1,34 +1,9 @@
 import { z } from 'zod';
 import { formatCentsForEntry } from '../domain/french-formats.ts';
-import { isNir, isSiret, nirKey } from '../domain/identifiers.ts';
 import { COVID_MOTIF_CODES, PRN_NATURE_CODES, type CovidMotif } from '../domain/prn.ts';
 import { chosenEmployer, employerOption, ij, prestationRow } from './applications/ij.ts';
 import { css, defineScenario, steps } from './dsl/index.ts';
-import { amountCents, frenchDate, requiredText } from './fields.ts';
-
-/**
- * A NIR as people type it ("1 85 05 59 350 123 45", "2a…"), compact and upper-case.
- * The value stays out of the messages: a NIR is personal data.
- */
-const nir = () =>
-  requiredText()
-    .transform((text) => text.replace(/\s+/g, '').toUpperCase())
-    .superRefine((value, ctx) => {
-      if (value.length !== 15 || nirKey(value.slice(0, 13)) === undefined || !/^\d{2}$/.test(value.slice(13))) {
-        ctx.addIssue({ code: 'custom', message: 'is not a NIR (13 characters and a 2-digit key, spaces allowed)' });
-      } else if (!isNir(value)) {
-        ctx.addIssue({ code: 'custom', message: 'has a wrong key: the last 2 digits do not match the first 13' });
-      }
-    });
-
-/** An employer's SIRET (14 digits, spaces allowed), Luhn key checked. */
-const siret = () =>
-  requiredText()
-    .transform((text) => text.replace(/\s+/g, ''))
-    .superRefine((value, ctx) => {
-      if (!/^\d{14}$/.test(value)) ctx.addIssue({ code: 'custom', message: `"${value}" is not a SIRET (14 digits)` });
-      else if (!isSiret(value)) ctx.addIssue({ code: 'custom', message: `"${value}" has a wrong SIRET key (Luhn)` });
-    });
+import { amountCents, frenchDate, nir, requiredText, siret } from './fields.ts';
 
 /** COVID or HORS_COVID, as written by hand ("covid", "hors covid", "HORS-COVID"). */
 const nature = () =>

@@ -157,7 +157,7 @@ describe('autonomisation of adult dependants in the BDO (real Redis, Chromium an
     expect(submission).toMatchObject({ rows: expected.rows, invalidRows: expected.invalid, alreadyDone: 0 });
     expect(submission.invalid.map((p) => p.rowNumber).sort((a, b) => a - b)).toEqual(demo.filter((r) => r.kind === 'invalid').map((r) => r.rowNumber));
     expect(submission.invalid.map((p) => p.field).sort()).toEqual(['code_postal', 'date_effet', 'nir_ayant_droit', 'regime']);
-    const reasons: Record<string, string> = { nir_ayant_droit: 'is not a NIR', code_postal: '"5900"', regime: '"MSA"', date_effet: '"31/09/2020"' };
+    const reasons: Record<string, string> = { nir_ayant_droit: 'has a wrong key', code_postal: '"5900"', regime: '"MSA"', date_effet: '"31/09/2020"' };
     for (const p of submission.invalid) expect(p).toMatchObject({ file: 'autonomisation-demo.csv', reason: expect.stringContaining(reasons[p.field]!) });
     expect(finished).toHaveLength(expected.rows - expected.invalid);
 
