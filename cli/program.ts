@@ -128,6 +128,26 @@ program
   });
 
 program
+  .command('map <application> <path>')
+  .description('log in, open a screen and print a screen-map entry (labels, buttons, links, alerts, tables) read from its accessibility tree, ready to paste')
+  .option('--config <file>', 'configuration file (JSON)')
+  .option('--backoffice', 'read the screen of the mock back office started in this process')
+  .option('--headed', 'show the browser')
+  .option('--name <screen>', "the screen's name in the entry (default: from its path)")
+  .action(async (application: string, path: string, o: { config?: string; backoffice?: boolean; headed?: boolean; name?: string }) => {
+    exitCode = await (await import('./commands/map.ts')).mapCommand(application, path, o, ctx);
+  });
+
+program
+  .command('new <scenario>')
+  .description('write a first scenario for an application, a sample input file and an end-to-end test that passes against the mock back office')
+  .requiredOption('--application <id>', 'the application the scenario drives')
+  .option('--sample <file>', 'where to write the sample input file (default input/<scenario>-sample.csv)')
+  .action(async (scenario: string, o: { application: string; sample?: string }) => {
+    exitCode = await (await import('./commands/new.ts')).newCommand(scenario, o, ctx);
+  });
+
+program
   .command('backoffice')
   .description('serve the mock back office (ameli pro, Progrès) for trying scenarios by hand')
   .option('--port <port>', 'port on 127.0.0.1', integer('--port'), 8080)
