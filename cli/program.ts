@@ -327,9 +327,10 @@ campaignCommand
   .description('write the human work list: every rejected or failed dossier with its row, reason and columns (CSV for Excel)')
   .requiredOption('--out <file>', 'CSV file to write')
   .option('--input <file>', 'your copy of the campaign\'s input file, read for the rows\' columns (default: the path it was submitted with)')
+  .option('--ledger-file <folder>', 'the ledger archive folder (default: folders.ledgerArchive), read once the campaign\'s work list has expired from Redis')
   .option('--redis <url>', 'the shared Redis; else REDIS_URL')
   .option('--config <file>', 'configuration file (JSON)')
-  .action(async (id: string, o: { out: string; input?: string; config?: string; redis?: string }) => {
+  .action(async (id: string, o: { out: string; input?: string; ledgerFile?: string; config?: string; redis?: string }) => {
     exitCode = await (await import('./commands/campaign.ts')).campaignRejectsCommand(id, o, ctx);
   });
 
