@@ -2,9 +2,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Job, Queue } from 'bullmq';
 import { csvLines } from '../core/csv.ts';
+import { ProwebError } from '../core/errors.ts';
 import { scrubber, type Scrubber } from '../core/personal-data.ts';
 import type { DeploymentSecret } from '../core/secret.ts';
 import type { Ledger, LedgerEntry } from '../gains/index.ts';
+import { readLedgerFile } from '../gains/ledger-file.ts';
 import { readInputRows, REJECTION_COLUMNS } from '../input/index.ts';
 import { catalogue } from '../scenarios/catalogue.ts';
 import type { AnyScenario, RawRow } from '../scenarios/dsl/index.ts';
@@ -74,6 +76,29 @@ export interface CollectRejectsOptions {
   secret?: DeploymentSecret;
   /** @defaultValue the catalogue's scenario of the campaign */
   scenario?: AnyScenario;
+  /**
+   * The ledger archive folder `proweb purge` writes (`folders.ledgerArchive`), or a ledger
+   * export: read when the campaign's work list has expired from Redis and some of its entries
+   * have left it too.
+   */
+  ledgerFile?: string;
+}
+
+/**
+ * The campaign's work list is no longer in Redis (kept `retention.ledgerDoneDays` after its
+ * last dossier) and its entries there miss some of its rejected or failed dossiers (archived
+ * and trimmed after `retention.ledgerEntriesDays`).
+ */
+export class WorkListGone extends ProwebError {
+  override name = 'WorkListGone';
+  constructor(readonly campaignId: string, readonly expected: number, readonly found: number, ledgerFile?: string) {
+    super(
+      `campaign ${campaignId}: ${found} of its ${expected} rejected or failed dossiers ${ledgerFile ? `found in Redis and ${ledgerFile}` : 'still in Redis'}: its work list expired and its entries were archived`,
+      ledgerFile
+        ? 'Give the folder `proweb purge` archives the ledger in (folders.ledgerArchive, ledger-YYYY-MM-DD.jsonl files from the campaign\'s submission on) with --ledger-file <folder>.'
+        : 'Read them from the ledger archive: --ledger-file <folder>, the folder `proweb purge` archives the ledger in (folders.ledgerArchive).',
+    );
+  }
 }
 
 /**
@@ -101,14 +126,8 @@ export async function collectCampaignRejects(options: CollectRejectsOptions): Pr
       if (entry.campaignId !== campaign.id || entry.status === 'done') return;
       rejects.push({ ...(entry.rowNumber ? { rowNumber: entry.rowNumber } : {}), status: entry.status, reason: entry.reason ?? '', dossierId: entry.dossierId, evidence: [] });
     };
-    const workList = await options.ledger.campaignWorkList(campaign.id);
-    if (workList) {
-      workList.forEach(add);
-    } else {
-      // Recorded before the ledger kept a work list per campaign: read the entries since its submission.
-      const from = new Date(Date.parse(campaign.submittedAt) - CLOCK_SKEW_MARGIN_MS);
-      for await (const entry of options.ledger.entries({ from })) add(entry);
-    }
+    const workList = await options.ledger.campaignWorkList(campaign.id) ?? await workListFromEntries(options);
+    workList.forEach(add);
     for (let i = 0; i < rejects.length; i += CONCURRENCY) {
       const slice = rejects.slice(i, i + CONCURRENCY);
       for (const job of await jobsOf(queue, slice.map((r) => jobIdFor(campaign.scenarioId, r.dossierId)), campaign.id)) jobs.set(job.data.dossierId, job);
@@ -135,6 +154,39 @@ export async function collectCampaignRejects(options: CollectRejectsOptions): Pr
     inputFile,
     ...read,
   };
+}
+
+/**
+ * The campaign's rejected and failed dossiers from its entries, when Redis no longer keeps its
+ * work list (expired, or a campaign recorded before there was one): those in Redis since its
+ * submission, and when some are missing (the campaign's counts say how many there are) those
+ * of the ledger archive too. Never quietly short: {@link WorkListGone} when some stay missing.
+ */
+async function workListFromEntries(options: CollectRejectsOptions): Promise<LedgerEntry[]> {
+  const { campaign, ledger, ledgerFile } = options;
+  const counts = await ledger.campaignCounts(campaign.id);
+  const expected = counts.rejected + counts.failed;
+  const from = new Date(Date.parse(campaign.submittedAt) - CLOCK_SKEW_MARGIN_MS);
+  // By dossier, the last outcome: a dossier done after it failed leaves the work list, as it leaves Redis's.
+  const outcomes = new Map<string, LedgerEntry>();
+  const seen = new Set<string>();
+  const take = (entry: LedgerEntry) => {
+    if (entry.campaignId !== campaign.id) return;
+    if (entry.status !== 'done') seen.add(entry.dossierId);
+    outcomes.set(entry.dossierId, entry);
+  };
+  const readRedis = async () => {
+    for await (const entry of ledger.entries({ from })) take(entry);
+  };
+  await readRedis();
+  if (seen.size < expected && ledgerFile) {
+    // Oldest first: the archive holds the days before those still in Redis (a day in both is the same entries).
+    outcomes.clear();
+    for await (const entry of readLedgerFile(ledgerFile, { from })) take(entry);
+    await readRedis();
+  }
+  if (seen.size < expected) throw new WorkListGone(campaign.id, expected, seen.size, ledgerFile);
+  return [...outcomes.values()].filter((e) => e.status !== 'done');
 }
 
 /**

@@ -83,14 +83,16 @@ export async function campaignCancelCommand(id: string, opts: CampaignCommandOpt
  * Each row's columns are read from the input file on this machine (the agent's own copy,
  * `--input`, else the path the campaign was submitted with); when it cannot be read here
  * the list still has every row number, status and masked reason, and standard error says why
- * the columns are empty.
+ * the columns are empty. Once the campaign's work list has expired from Redis, its entries are
+ * read from the ledger archive (`--ledger-file`, else `folders.ledgerArchive`).
  */
-export async function campaignRejectsCommand(id: string, opts: CampaignCommandOptions & { out: string; input?: string }, ctx: CommandContext): Promise<number> {
+export async function campaignRejectsCommand(id: string, opts: CampaignCommandOptions & { out: string; input?: string; ledgerFile?: string }, ctx: CommandContext): Promise<number> {
   const { registry, ledger, queueOf, config } = await open(opts, ctx, false);
   const campaign = await registry.get(id);
   const secret = await workListSecret(config);
+  const ledgerFile = opts.ledgerFile ?? config.folders.ledgerArchive;
   const list = await collectCampaignRejects({
-    campaign, queue: queueOf(campaign), ledger, registry, ...(opts.input ? { inputFile: opts.input } : {}), ...(secret ? { secret } : {}),
+    campaign, queue: queueOf(campaign), ledger, registry, ...(opts.input ? { inputFile: opts.input } : {}), ...(secret ? { secret } : {}), ...(ledgerFile ? { ledgerFile } : {}),
   });
   const written = await writeCampaignRejects(opts.out, list.rejects);
   const count = (status: string) => list.rejects.filter((r) => r.status === status).length;
