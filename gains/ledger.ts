@@ -2,6 +2,7 @@ import type { Redis, Result } from 'ioredis';
 import type { ProwebConfig } from '../core/config.ts';
 import { scrubText } from '../core/personal-data.ts';
 import { DEFAULT_PREFIX } from '../core/redis-keys.ts';
+import { replicated } from '../core/replica-ack.ts';
 import { finishedWithin, type Period } from './period.ts';
 import { ledgerEntrySchema, type DossierStatus, type LedgerEntry } from './ledger-entry.ts';
 import type { GainFigures } from './report.ts';
@@ -202,12 +203,13 @@ export class Ledger {
       done.current.key,
       ...done.others,
     ];
-    const [recorded, existing] = await this.redis.prowebLedgerRecord(
+    // Under Sentinel, kept only once a replica holds it; the script finds its own record when run again.
+    const [recorded, existing] = await replicated(this.redis, 'the ledger\'s record of a dossier', () => this.redis.prowebLedgerRecord(
       keys.length, ...keys,
       valid.dossierId, valid.status, JSON.stringify(valid), summary,
       r.field, r.dossiers, r.manualMilli, r.reworkMilli, r.robotMs, r.month,
       String(done.current.week), keepUntil, days * DAY_MS, r.groupField, r.pairField, r.machine,
-    );
+    ), { wrote: ([written]) => written === 1 });
     return recorded === 1 ? { recorded: true } : { recorded: false, ...(existing ? { done: doneRecordOf(existing) } : {}) };
   }
 

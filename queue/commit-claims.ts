@@ -1,4 +1,5 @@
 import type { Redis, Result } from 'ioredis';
+import { replicated, WriteNotReplicated } from '../core/replica-ack.ts';
 import type { CommitClaim, CommitGate, CommitRequest } from '../runner/index.ts';
 
 /**
@@ -8,6 +9,8 @@ import type { CommitClaim, CommitGate, CommitRequest } from '../runner/index.ts'
  * "lost" and never clicks; a second attempt, here or on another machine, finds the claim and
  * never clicks either. The claim stores until when the click it allowed may still land (Redis
  * time + lock duration + the step's timeout), so that the others know how long to wait.
+ * Under Sentinel a claim counts only once a replica holds it (see {@link replicated}): the same
+ * attempt asking again is granted again, which is how a claim lost in a failover is taken anew.
  *
  * KEYS: the job's lock, the dossier's claims (a hash: commit step → "settleAt|holder").
  * ARGV: lock token, step, holder, settle window (ms), retention of the claims (ms).
@@ -18,6 +21,7 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local held = redis.call('HGET', KEYS[2], ARGV[2])
+if held and string.sub(held, string.find(held, '|', 1, true) + 1) == ARGV[3] then return {1} end
 if held then return {2, tonumber(string.match(held, '^(%d+)')) - now} end
 redis.call('HSET', KEYS[2], ARGV[2], tostring(now + tonumber(ARGV[4])) .. '|' .. ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
@@ -95,7 +99,17 @@ export class CommitClaims {
       claim: async ({ step, timeoutMs }: CommitRequest): Promise<CommitClaim> => {
         const asked = performance.now();
         const settleMs = lockDurationMs + timeoutMs;
-        const [code, settleInMs] = await this.redis.prowebCommitClaim(attempt.lockKey, claimsKey, attempt.token, step, holder, settleMs, Math.max(retentionMs, settleMs));
+        const claimed = () => this.redis.prowebCommitClaim(attempt.lockKey, claimsKey, attempt.token, step, holder, settleMs, Math.max(retentionMs, settleMs));
+        let code: number;
+        let settleInMs: number | undefined;
+        try {
+          // Past half a lock the click is refused anyway (clickBy): no longer worth waiting for a replica.
+          [code, settleInMs] = await replicated(this.redis, `the commit claim of ${attempt.scenarioId} step ${step}`, claimed, { deadlineMs: lockDurationMs / 2 });
+        } catch (error) {
+          // Not clicked: the claim, if this primary kept it, goes back so that the retry need not wait for it.
+          if (error instanceof WriteNotReplicated) await this.redis.prowebCommitRelease(claimsKey, step, holder).catch(() => undefined);
+          throw error;
+        }
         if (code === 0) return { granted: false, reason: 'lost', detail: 'its queue lock expired or another worker took the dossier over' };
         if (code === 2) return { granted: false, reason: 'claimed', settleInMs: Number(settleInMs ?? 0) };
         // Measured from before the script ran: past half a lock, the takeover may be on its way.

@@ -14,6 +14,8 @@ export interface RedisNode {
   client: Redis;
   /** SIGKILL, as a power cut; resolves once the process is gone. */
   crash(): Promise<void>;
+  /** Starts the server again after a crash, on its port, data folder and settings, as its service manager would. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -34,8 +36,8 @@ async function startNode(dir: string, name: string, args: string[], password: st
   } else {
     command = ['--port', String(port), '--bind', '127.0.0.1', '--dir', home, '--daemonize', 'no', '--requirepass', password, '--masterauth', password, ...DURABLE, ...args];
   }
-  const child: ChildProcess = spawn('redis-server', command, { cwd: home, stdio: 'ignore' });
-  const exited = once(child, 'close');
+  let child: ChildProcess = spawn('redis-server', command, { cwd: home, stdio: 'ignore' });
+  let exited = once(child, 'close');
   const client = createRedis({ host: '127.0.0.1', port }, { password });
   client.on('error', () => undefined);
   const kill = async (signal: NodeJS.Signals) => {
@@ -53,6 +55,13 @@ async function startNode(dir: string, name: string, args: string[], password: st
     port,
     client,
     crash: () => kill('SIGKILL'),
+    async restart() {
+      await kill('SIGKILL');
+      child = spawn('redis-server', command, { cwd: home, stdio: 'ignore' });
+      exited = once(child, 'close');
+      // The client reconnects by itself; its answer says the server is back.
+      await Promise.race([client.ping(), exited.then(() => Promise.reject(new Error(`redis-server ${name} exited at restart`)))]);
+    },
     async stop() {
       client.disconnect();
       await kill('SIGTERM');
