@@ -1,46 +1,27 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualCheckNeeded, OutcomeUnknown, OwnershipLost } from '../../core/errors.ts';
-import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
 import { CommitClaims } from '../../queue/commit-claims.ts';
-import { Robot } from '../../runner/index.ts';
 import { dipaPayment, dipaRow, type DipaRow } from '../../scenarios/dipa-payment.ts';
 import { requestRows } from '../support/dipa.ts';
+import { useE2e } from '../support/e2e.ts';
 import { eventually } from '../support/eventually.ts';
-import { startTestRedis, type TestRedis } from '../support/redis.ts';
 
 /**
  * The commit claim: one commit click per dossier, whatever the attempt or the machine,
  * taken in Redis in one script with the check of the job's lock. Real Redis, real
  * Chromium, and a back office that accepts a second payment for the same period.
  */
-let redis: TestRedis;
-let backOffice: BackOffice;
-let robot: Robot;
+const e2e = useE2e({ robot: { concurrency: 2, defaultTimeoutMs: 3_000 } });
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  backOffice = await startBackOffice({ port: 0 });
-  robot = await Robot.launch({ applications: { progres: { baseUrl: backOffice.url, ...DEFAULT_USER } }, concurrency: 2, defaultTimeoutMs: 3_000 });
-});
-afterAll(async () => {
-  await robot?.close();
-  await backOffice?.close();
-  await redis?.close();
-});
-beforeEach(() => {
-  backOffice.state.reset();
-  backOffice.faults.clear();
-});
-
-const row = (): DipaRow => dipaRow.parse(requestRows(backOffice, (p) => p.conventioned, 1)[0]);
-const paymentsOf = (r: DipaRow) => backOffice.state.payments.filter((p) => p.ps === r.ps && p.scheme === 'DIPA' && p.period === r.period);
+const row = (): DipaRow => dipaRow.parse(requestRows(e2e.backOffice, (p) => p.conventioned, 1)[0]);
+const paymentsOf = (r: DipaRow) => e2e.backOffice.state.payments.filter((p) => p.ps === r.ps && p.scheme === 'DIPA' && p.period === r.period);
 
 /** A dossier's claims and a lock held by `token`, as BullMQ holds a running job's. */
 async function attempt(lockDurationMs: number, token = 'attempt-1') {
-  const prefix = redis.prefix();
-  const claims = new CommitClaims(redis.client, { prefix, lockDurationMs });
+  const prefix = e2e.redis.prefix();
+  const claims = new CommitClaims(e2e.redis.client, { prefix, lockDurationMs });
   const lockKey = `${prefix}:dipa-payment:job-1:lock`;
-  await redis.client.set(lockKey, token);
+  await e2e.redis.client.set(lockKey, token);
   const gate = (t: string, holder = `m|job-1|${t}`) => claims.gate({ scenarioId: 'dipa-payment', dossierId: 'd1', lockKey, token: t, holder });
   return { claims, lockKey, gate };
 }
@@ -49,7 +30,7 @@ describe('the commit claim in Redis', () => {
   it('is granted once per commit step; a later attempt is told how long the first click may still land', async () => {
     const { gate, lockKey } = await attempt(5_000);
     expect(await gate('attempt-1').claim({ step: '10', timeoutMs: 2_000 })).toMatchObject({ granted: true });
-    await redis.client.set(lockKey, 'attempt-2');
+    await e2e.redis.client.set(lockKey, 'attempt-2');
     const second = await gate('attempt-2').claim({ step: '10', timeoutMs: 2_000 });
     expect(second).toMatchObject({ granted: false, reason: 'claimed' });
     expect((second as { settleInMs: number }).settleInMs).toBeGreaterThan(5_000);
@@ -66,7 +47,7 @@ describe('the commit claim in Redis', () => {
   it('is given back only by the attempt that took it, and then granted at once', async () => {
     const { gate, lockKey } = await attempt(5_000);
     await gate('attempt-1').claim({ step: '10', timeoutMs: 2_000 });
-    await redis.client.set(lockKey, 'attempt-2');
+    await e2e.redis.client.set(lockKey, 'attempt-2');
     await gate('attempt-2').release('10');
     expect(await gate('attempt-2').claim({ step: '10', timeoutMs: 2_000 })).toMatchObject({ granted: false, reason: 'claimed' });
     await gate('attempt-1').release('10');
@@ -78,7 +59,7 @@ describe('the robot under a commit claim', () => {
   it('never clicks when its lock is lost, and enters nothing', async () => {
     const r = row();
     const { gate } = await attempt(5_000, 'the-other-machine');
-    const error = await robot.run(dipaPayment, r, { dossierId: 'lost', commitGate: gate('frozen-attempt') }).catch((e: unknown) => e);
+    const error = await e2e.robot.run(dipaPayment, r, { dossierId: 'lost', commitGate: gate('frozen-attempt') }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OwnershipLost);
     expect(paymentsOf(r)).toHaveLength(0);
   });
@@ -87,7 +68,7 @@ describe('the robot under a commit claim', () => {
     const r = row();
     const owned = new AbortController();
     owned.abort('lock renewal failed');
-    const error = await robot.run(dipaPayment, r, { dossierId: 'aborted', signal: owned.signal }).catch((e: unknown) => e);
+    const error = await e2e.robot.run(dipaPayment, r, { dossierId: 'aborted', signal: owned.signal }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OwnershipLost);
     expect((error as Error).message).toContain('dipa-payment step 1');
     expect(paymentsOf(r)).toHaveLength(0);
@@ -96,11 +77,11 @@ describe('the robot under a commit claim', () => {
   it('after a click whose answer was an error page, leaves the dossier to a person once that click can no longer land', async () => {
     const r = row();
     const { gate, lockKey } = await attempt(1_000);
-    backOffice.faults.inject({ on: 'payment-submit', kind: 'http-500-before-commit' });
-    const first = await robot.run(dipaPayment, r, { dossierId: 'unknown', commitGate: gate('attempt-1') }).catch((e: unknown) => e);
+    e2e.backOffice.faults.inject({ on: 'payment-submit', kind: 'http-500-before-commit' });
+    const first = await e2e.robot.run(dipaPayment, r, { dossierId: 'unknown', commitGate: gate('attempt-1') }).catch((e: unknown) => e);
     expect(first).toBeInstanceOf(OutcomeUnknown);
-    await redis.client.set(lockKey, 'attempt-2');
-    const second = await robot.run(dipaPayment, r, { dossierId: 'unknown', commitGate: gate('attempt-2') }).catch((e: unknown) => e);
+    await e2e.redis.client.set(lockKey, 'attempt-2');
+    const second = await e2e.robot.run(dipaPayment, r, { dossierId: 'unknown', commitGate: gate('attempt-2') }).catch((e: unknown) => e);
     expect(second).toBeInstanceOf(ManualCheckNeeded);
     expect((second as Error).message).toBe(`outcome unknown: check progres for ps ${r.ps}, period ${r.period}`);
     expect(paymentsOf(r)).toHaveLength(0);
@@ -109,11 +90,11 @@ describe('the robot under a commit claim', () => {
   it('after a click whose answer came too late, finds the payment and enters nothing more', async () => {
     const r = row();
     const { gate, lockKey } = await attempt(1_000);
-    backOffice.faults.inject({ on: 'payment-submit', kind: 'delay', delayMs: 6_000 });
-    const first = await robot.run(dipaPayment, r, { dossierId: 'slow', commitGate: gate('attempt-1') }).catch((e: unknown) => e);
+    e2e.backOffice.faults.inject({ on: 'payment-submit', kind: 'delay', delayMs: 6_000 });
+    const first = await e2e.robot.run(dipaPayment, r, { dossierId: 'slow', commitGate: gate('attempt-1') }).catch((e: unknown) => e);
     expect(first).toBeInstanceOf(OutcomeUnknown);
-    await redis.client.set(lockKey, 'attempt-2');
-    const second = await robot.run(dipaPayment, r, { dossierId: 'slow', commitGate: gate('attempt-2') });
+    await e2e.redis.client.set(lockKey, 'attempt-2');
+    const second = await e2e.robot.run(dipaPayment, r, { dossierId: 'slow', commitGate: gate('attempt-2') });
     expect(second).toMatchObject({ status: 'done', alreadyEntered: true, reference: paymentsOf(r)[0]?.reference });
     expect(paymentsOf(r)).toHaveLength(1);
   });
@@ -123,16 +104,16 @@ describe('the robot under a commit claim', () => {
     const { gate, lockKey } = await attempt(20_000);
     // An earlier attempt claimed the commit and clicked; its payment is not in Progrès yet.
     expect(await gate('attempt-1').claim({ step: '10', timeoutMs: 3_000 })).toMatchObject({ granted: true });
-    await redis.client.set(lockKey, 'attempt-2');
+    await e2e.redis.client.set(lockKey, 'attempt-2');
     let heldBack = 0;
-    const waiting = robot.run(dipaPayment, r, {
+    const waiting = e2e.robot.run(dipaPayment, r, {
       dossierId: 'late', commitGate: gate('attempt-2'),
       onStep: (e) => { if (e.at.step.startsWith('submit') && e.outcome === 'failed') heldBack++; },
     });
     // The second attempt has passed its guard, found nothing, and been held back from clicking.
     await eventually(async () => heldBack > 0, 'the second attempt to be held back at the commit');
     // Now the earlier click lands (entered by a robot without a claim, as an answer arriving late).
-    const landed = await robot.run(dipaPayment, r, { dossierId: 'the-earlier-click' });
+    const landed = await e2e.robot.run(dipaPayment, r, { dossierId: 'the-earlier-click' });
     const outcome = await waiting;
     expect(outcome).toMatchObject({ status: 'done', alreadyEntered: true, reference: (landed as { reference: string }).reference });
     expect(paymentsOf(r)).toHaveLength(1);

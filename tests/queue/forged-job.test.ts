@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, type Job } from 'bullmq';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/logger.ts';
-import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
 import { Ledger } from '../../gains/index.ts';
 import { readInputRows, validateRows } from '../../input/index.ts';
 import { CampaignRegistry } from '../../queue/campaign-registry.ts';
@@ -11,13 +10,12 @@ import { submitRegisteredCampaign } from '../../queue/enqueue.ts';
 import { sealJobPayload, type JobFields, type RawRow } from '../../queue/job-payload.ts';
 import { DOSSIER_JOB_OPTIONS } from '../../queue/queue-options.ts';
 import { DossierWorker, type JobRefusal } from '../../queue/worker.ts';
-import { Robot } from '../../runner/index.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import { entryCount } from '../support/backoffice-entries.ts';
 import { dipaFile, requestRows } from '../support/dipa.ts';
 import { eventually } from '../support/eventually.ts';
 import { entriesOf } from '../support/ledger.ts';
-import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { useE2e } from '../support/e2e.ts';
 import { otherDeploymentSecret, testSecret } from '../support/secret.ts';
 
 /**
@@ -29,42 +27,25 @@ import { otherDeploymentSecret, testSecret } from '../support/secret.ts';
  * failed for good with the reason. Then the same rows, queued as this deployment queues
  * them, are entered: the refusals are the seal's doing, not rows Progrès would not take.
  */
-let redis: TestRedis;
-let backOffice: BackOffice;
-let robot: Robot;
-beforeAll(async () => {
-  redis = await startTestRedis();
-  backOffice = await startBackOffice({ port: 0 });
-  robot = await Robot.launch({ applications: { progres: { baseUrl: backOffice.url, ...DEFAULT_USER } }, concurrency: 2, evidenceDir: '.proweb/test-evidence' });
-});
-const closing: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (closing.length > 0) await closing.pop()!();
-  backOffice.state.reset();
-});
-afterAll(async () => {
-  await robot?.close();
-  await backOffice?.close();
-  await redis?.close();
-});
+const e2e = useE2e({ robot: { concurrency: 2 } });
 
 const CAISSE = 'CPAM Lille-Douai';
 
 function deployment() {
-  const prefix = redis.prefix();
-  const connection = redis.server.connection;
-  const ledger = new Ledger(redis.client, { prefix });
-  const registry = new CampaignRegistry(redis.client, { prefix });
+  const prefix = e2e.redis.prefix();
+  const connection = e2e.redis.server.connection;
+  const ledger = new Ledger(e2e.redis.client, { prefix });
+  const registry = new CampaignRegistry(e2e.redis.client, { prefix });
   const queue = new Queue(dipaPayment.id, { connection, prefix });
-  closing.push(() => queue.close());
+  e2e.closeAfterTest(() => queue.close());
   const refusals: JobRefusal[] = [];
   const log: { level: number; msg: string; reason?: string; jobId?: string }[] = [];
   const logger = createLogger({ level: 'info', destination: { write: (line: string) => void log.push(JSON.parse(line)) } });
   /** Started once the forged jobs are in the queue, as a worker that finds them there. */
   const startWorker = async () => {
-    const worker = new DossierWorker({ secret: testSecret, connection, prefix, robot, ledger, scenarios: [dipaPayment], machine: 'm1', campaigns: registry, logger });
+    const worker = new DossierWorker({ secret: testSecret, connection, prefix, robot: e2e.robot, ledger, scenarios: [dipaPayment], machine: 'm1', campaigns: registry, logger });
     worker.on('refused', (r) => refusals.push(r));
-    closing.push(() => worker.close());
+    e2e.closeAfterTest(() => worker.close());
     await worker.waitUntilReady();
     return worker;
   };
@@ -75,7 +56,7 @@ function deployment() {
   });
   /** Payable DIPA requests of the mock ameli pro, as a file and as the rows a submission reads from it. */
   const payableRows = async (count: number) => {
-    const file = await dipaFile('forged.csv', requestRows(backOffice, (p) => p.conventioned, count));
+    const file = await dipaFile('forged.csv', requestRows(e2e.backOffice, (p) => p.conventioned, count));
     const rows: { rowNumber: number; key: string; raw: RawRow }[] = [];
     for await (const v of validateRows(dipaPayment, 'forged.csv', readInputRows(file))) if (v.ok) rows.push(v);
     expect(rows).toHaveLength(count);
@@ -104,8 +85,8 @@ function deployment() {
       expect(refusals.map((r) => r.jobId)).toContain(id);
       expect(log.filter((l) => l.level === 50 && l.jobId === id && /refused, not run/.test(l.msg))).toHaveLength(1);
     }
-    expect(entryCount(backOffice.state.entriesByKey()), 'entries made in Progrès').toBe(0);
-    expect(backOffice.state.payments).toHaveLength(0);
+    expect(entryCount(e2e.backOffice.state.entriesByKey()), 'entries made in Progrès').toBe(0);
+    expect(e2e.backOffice.state.payments).toHaveLength(0);
     expect(await entriesOf(ledger), 'ledger entries').toEqual([]);
   };
 
@@ -114,7 +95,7 @@ function deployment() {
     const submission = await submitRegisteredCampaign({ secret: testSecret, queue, ledger, registry, scenario: dipaPayment, file, caisse: CAISSE });
     expect(submission.jobIds).toHaveLength(count);
     await eventually(async () => (await ledger.campaignCounts(submission.campaignId)).done === count, `${count} genuine dossiers done`, 60_000);
-    expect(entryCount(backOffice.state.entriesByKey())).toBe(count);
+    expect(entryCount(e2e.backOffice.state.entriesByKey())).toBe(count);
   };
 
   return { prefix, queue, ledger, registry, refusals, log, startWorker, register, payableRows, fieldsOf, addStraight, expectRefused, expectEnteredWhenGenuine };
@@ -159,9 +140,9 @@ describe('a worker refuses jobs this deployment did not seal', () => {
     const [first, second] = genuine.jobIds as [string, string];
     const edit = async (jobId: string, change: Record<string, unknown>) => {
       const key = `${d.prefix}:${dipaPayment.id}:${jobId}`;
-      const data = JSON.parse((await redis.client.hget(key, 'data'))!) as Record<string, unknown>;
+      const data = JSON.parse((await e2e.redis.client.hget(key, 'data'))!) as Record<string, unknown>;
       expect(data.sealedRow).toEqual(expect.any(String));
-      await redis.client.hset(key, 'data', JSON.stringify({ ...data, ...change }));
+      await e2e.redis.client.hset(key, 'data', JSON.stringify({ ...data, ...change }));
     };
     await edit(first, { rowNumber: 99 });
     // Moved to another campaign this deployment knows: the seal, not the registry, refuses it.
@@ -200,7 +181,7 @@ describe('a worker refuses jobs this deployment did not seal', () => {
     await eventually(async () => (await d.queue.getJobState(notDone.id!)) === 'failed', 'the job without its row, its dossier not done, refused');
     expect((await d.queue.getJob(notDone.id!))!.failedReason).toMatch(/refused, not run: it carries no sealed input row/);
     expect(d.refusals.map((r) => r.jobId)).toEqual([notDone.id]);
-    expect(backOffice.state.payments).toHaveLength(0);
+    expect(e2e.backOffice.state.payments).toHaveLength(0);
     expect((await entriesOf(d.ledger)).map((e) => e.dossierId), 'nothing recorded again').toEqual([ended.dossierId]);
   });
 });
