@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Redis, Result } from 'ioredis';
-import { ledgerEntrySchema, type LedgerEntry } from './ledger-entry.ts';
+import { entryOfStream } from './entry-codec.ts';
+import type { LedgerEntry } from './ledger-entry.ts';
 import { exportLedger } from './ledger-file.ts';
 import type { Ledger } from './ledger.ts';
 
@@ -65,7 +66,7 @@ async function* entriesBetween(redis: Redis, key: string, start: number, endIncl
     const page = await redis.xrange(key, from, String(endInclusive), 'COUNT', PAGE);
     for (const [id, fields] of page) {
       from = `(${id}`;
-      yield ledgerEntrySchema.parse(JSON.parse(fields[1] ?? '{}'));
+      yield entryOfStream(fields);
     }
     if (page.length < PAGE) return;
   }

@@ -4,6 +4,7 @@ import { scrubText } from '../core/personal-data.ts';
 import { DEFAULT_PREFIX } from '../core/redis-keys.ts';
 import { replicated } from '../core/replica-ack.ts';
 import { finishedWithin, type Period } from './period.ts';
+import { decodeEntry, encodeEntry, ENTRY_FIELD, entryOfStream } from './entry-codec.ts';
 import { ledgerEntrySchema, type DossierStatus, type LedgerEntry } from './ledger-entry.ts';
 import type { GainFigures } from './report.ts';
 import { MIGRATE_LUA, ROLL_UP_LUA, readRollups, rollupArgsOf, rollupKeys, type RollupKeys } from './rollups.ts';
@@ -15,9 +16,9 @@ import { MIGRATE_LUA, ROLL_UP_LUA, readRollups, rollupArgsOf, rollupKeys, type R
  *
  * KEYS: campaign dossiers, campaign counts, entries (stream), campaign work list, rollup of
  * the day, of the month, the months set, the rolledFrom marker, the day's and month's groups,
- * the day's and month's machines, the done generations' index, the current done generation,
- * then every other done hash to look in.
- * ARGV: dossier id, status, entry (JSON), done record, rollup field, dossiers, manual and
+ * the day's and month's machines, the done generations' index, the dossier's bucket of the
+ * current done generation, then every other done hash to look in.
+ * ARGV: dossier id, status, entry (entry-codec.ts), done record, rollup field, dossiers, manual and
  * rework minutes in thousandths, robot ms, month, current generation (name), until when it is
  * kept (ms since the epoch), how long the campaign's keys are kept (ms), group field, pair
  * field, machine.
@@ -48,7 +49,7 @@ end
 local campaignMs = tonumber(ARGV[13])
 if ARGV[2] ~= 'done' then keepFor(KEYS[1], campaignMs) end
 redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
-local id = redis.call('XADD', KEYS[3], '*', 'e', ARGV[3])
+local id = redis.call('XADD', KEYS[3], '*', '${ENTRY_FIELD}', ARGV[3])
 if ARGV[2] == 'done' then
   redis.call('HDEL', KEYS[4], ARGV[1])
 else
@@ -117,8 +118,15 @@ export function ledgerOptionsOf(config: Pick<ProwebConfig, 'prefix' | 'retention
 export type CampaignCounts = Record<DossierStatus, number>;
 
 const DAY_MS = 86_400_000;
-/** Done records are kept in one hash per week of their recording, dropped whole by Redis. */
+/** Done records are kept by week of their recording, dropped whole by Redis. */
 const WEEK_MS = 7 * DAY_MS;
+/**
+ * Hex digits of a dossier id that pick its bucket of a week: 4 096 small hashes a week and
+ * scenario, so that each stays under Redis's `hash-max-listpack-entries` (128) up to some
+ * 500 000 dossiers a week and scenario, kept as a compact listpack rather than a hash table
+ * (about 40 % fewer bytes a record). Past that a bucket turns into a hash table: bigger, as right.
+ */
+const BUCKET_DIGITS = 3;
 /** How long the list of live weeks is trusted: a week created meanwhile is this week or a neighbour, always looked in. */
 const GENERATIONS_CACHE_MS = 60_000;
 
@@ -154,8 +162,12 @@ export class Ledger {
     return this.rollups;
   }
 
-  /** The hashes a done record of the scenario may be in: the live weeks, this week's neighbours, and the hash of before the weeks. */
-  private async doneKeys(scenarioId: string): Promise<{ current: { key: string; week: number }; others: string[]; index: string }> {
+  /**
+   * Where the scenario's done records may be: the live weeks (cached a minute) and this week's
+   * neighbours, each in buckets; the week hashes and the scenario hash of ledgers before them
+   * (read until they expire or are removed).
+   */
+  private async doneWeeks(scenarioId: string): Promise<{ index: string; week: number; weeks: number[]; legacy: string[] }> {
     const index = this.key('done', scenarioId, 'weeks');
     const now = Date.now();
     let cached = this.generations.get(scenarioId);
@@ -164,11 +176,13 @@ export class Ledger {
       this.generations.set(scenarioId, cached);
     }
     const week = Math.floor(now / WEEK_MS);
-    const weekKey = (w: number) => this.key('done', scenarioId, `w${w}`);
-    const others = new Set([...cached.weeks, week - 1, week + 1].filter((w) => w !== week).map(weekKey));
-    // The hash every done record went to before they were kept by the week: read until it is gone.
-    others.add(this.key('done', scenarioId));
-    return { current: { key: weekKey(week), week }, others: [...others], index };
+    const weeks = [...new Set([week, ...cached.weeks, week - 1, week + 1])];
+    return { index, week, weeks, legacy: [...weeks.map((w) => this.key('done', scenarioId, `w${w}`)), this.key('done', scenarioId)] };
+  }
+
+  /** The hash of a week's bucket a done record of the dossier goes to. */
+  private doneBucketKey(scenarioId: string, week: number, dossierId: string): string {
+    return this.key('done', scenarioId, `w${week}`, dossierId.slice(0, BUCKET_DIGITS));
   }
 
   /**
@@ -182,9 +196,9 @@ export class Ledger {
     // again, whoever writes.
     const valid = parsed.reason === undefined ? parsed : { ...parsed, reason: scrubText(parsed.reason) };
     const summary = `${Date.parse(valid.finishedAt)}\t${valid.campaignId}\t${valid.reference ?? ''}`;
-    const done = await this.doneKeys(valid.scenarioId);
+    const done = await this.doneWeeks(valid.scenarioId);
     const days = this.doneDays(valid.scenarioId);
-    const keepUntil = (done.current.week + 1) * WEEK_MS + days * DAY_MS;
+    const keepUntil = (done.week + 1) * WEEK_MS + days * DAY_MS;
     const r = rollupArgsOf(valid);
     const keys = [
       this.key('campaign', valid.campaignId, 'dossiers'),
@@ -200,15 +214,15 @@ export class Ledger {
       this.rollups.of('machines', 'day', r.day),
       this.rollups.of('machines', 'month', r.month),
       done.index,
-      done.current.key,
-      ...done.others,
+      ...done.weeks.map((w) => this.doneBucketKey(valid.scenarioId, w, valid.dossierId)),
+      ...done.legacy,
     ];
     // Under Sentinel, kept only once a replica holds it; the script finds its own record when run again.
     const [recorded, existing] = await replicated(this.redis, 'the ledger\'s record of a dossier', () => this.redis.prowebLedgerRecord(
       keys.length, ...keys,
-      valid.dossierId, valid.status, JSON.stringify(valid), summary,
+      valid.dossierId, valid.status, encodeEntry(valid), summary,
       r.field, r.dossiers, r.manualMilli, r.reworkMilli, r.robotMs, r.month,
-      String(done.current.week), keepUntil, days * DAY_MS, r.groupField, r.pairField, r.machine,
+      String(done.week), keepUntil, days * DAY_MS, r.groupField, r.pairField, r.machine,
     ), { wrote: ([written]) => written === 1 });
     return recorded === 1 ? { recorded: true } : { recorded: false, ...(existing ? { done: doneRecordOf(existing) } : {}) };
   }
@@ -237,13 +251,29 @@ export class Ledger {
   async doneAmong(scenarioId: string, dossierIds: readonly string[]): Promise<Map<string, DoneRecord>> {
     const found = new Map<string, DoneRecord>();
     if (dossierIds.length === 0) return found;
-    const { current, others } = await this.doneKeys(scenarioId);
+    const { weeks, legacy } = await this.doneWeeks(scenarioId);
+    const buckets = new Map<string, string[]>();
+    for (const id of dossierIds) {
+      const bucket = id.slice(0, BUCKET_DIGITS);
+      buckets.set(bucket, [...(buckets.get(bucket) ?? []), id]);
+    }
+    const asked: string[][] = [];
     const pipeline = this.redis.pipeline();
-    for (const key of [current.key, ...others]) pipeline.hmget(key, ...dossierIds);
-    for (const [error, values] of (await pipeline.exec()) ?? []) {
+    for (const w of weeks) {
+      for (const ids of buckets.values()) {
+        pipeline.hmget(this.doneBucketKey(scenarioId, w, ids[0]!), ...ids);
+        asked.push(ids);
+      }
+    }
+    for (const key of legacy) {
+      pipeline.hmget(key, ...dossierIds);
+      asked.push([...dossierIds]);
+    }
+    for (const [n, [error, values]] of ((await pipeline.exec()) ?? []).entries()) {
       if (error) throw error;
+      const ids = asked[n]!;
       (values as (string | null)[]).forEach((v, i) => {
-        if (v && !found.has(dossierIds[i]!)) found.set(dossierIds[i]!, doneRecordOf(v));
+        if (v && !found.has(ids[i]!)) found.set(ids[i]!, doneRecordOf(v));
       });
     }
     return found;
@@ -271,7 +301,7 @@ export class Ledger {
     do {
       const [next, fields] = await this.redis.hscan(key, cursor, 'COUNT', 1000);
       cursor = next;
-      for (let i = 1; i < fields.length; i += 2) list.push(ledgerEntrySchema.parse(JSON.parse(fields[i]!)));
+      for (let i = 1; i < fields.length; i += 2) list.push(decodeEntry(fields[i]!));
     } while (cursor !== '0');
     return list.sort((a, b) => (a.rowNumber ?? 0) - (b.rowNumber ?? 0));
   }
@@ -325,7 +355,7 @@ export class Ledger {
       };
       const args: (string | number)[] = [marker ?? ''];
       for (const [id, fields] of page) {
-        const r = rollupArgsOf(ledgerEntrySchema.parse(JSON.parse(fields[1] ?? '{}')));
+        const r = rollupArgsOf(entryOfStream(fields));
         args.push(
           id, indexOf(this.rollups.day(r.day)), indexOf(this.rollups.month(r.month)),
           indexOf(this.rollups.of('groups', 'day', r.day)), indexOf(this.rollups.of('groups', 'month', r.month)),
@@ -349,7 +379,7 @@ export class Ledger {
       const page = await this.redis.xrange(this.key('entries'), start, '+', 'COUNT', 1000);
       for (const [id, fields] of page) {
         start = `(${id}`;
-        const entry = ledgerEntrySchema.parse(JSON.parse(fields[1] ?? '{}'));
+        const entry = entryOfStream(fields);
         if (finishedWithin(entry, range)) yield entry;
       }
       if (page.length < 1000) return;
