@@ -222,6 +222,17 @@ export class DossierWorker extends EventEmitter<{
         this.emit('finished', { jobId: job.id, campaignId: fields.campaignId, rowNumber: fields.rowNumber, status: 'done', reference: done.reference, alreadyRecorded: true });
         return { status: 'done', reference: done.reference, alreadyRecorded: true };
       }
+      // Likewise a dossier rejected or failed for good: it ends as the campaign's work list recorded it.
+      const recorded = fields && !done && job.id === jobIdOfDossier(fields)
+        ? (await this.options.ledger.campaignWorkList(fields.campaignId))?.find((e) => e.dossierId === fields.dossierId)
+        : undefined;
+      if (fields && recorded && (recorded.status === 'rejected' || recorded.status === 'failed')) {
+        const reason = recorded.reason ?? recorded.status;
+        this.logger.info({ jobId: job.id, status: recorded.status }, 'job back without its row, its dossier ended: ended as recorded, nothing entered');
+        this.emit('finished', { jobId: job.id ?? '', campaignId: fields.campaignId, rowNumber: fields.rowNumber, status: recorded.status, reason, alreadyRecorded: true });
+        if (recorded.status === 'failed') throw new UnrecoverableError(reason);
+        return { status: 'rejected', reason, robotMs: 0 };
+      }
       // Nothing of a job that does not open is kept, not even its fields: a stranger wrote them.
       throw await this.refuse(job, opened.reason, undefined);
     }
