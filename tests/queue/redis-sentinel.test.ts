@@ -12,6 +12,7 @@ import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
 import { dipaFile, requestRows } from '../support/dipa.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestSentinel, type RedisNode, type TestSentinel } from '../support/redis-cluster.ts';
+import { startTestRedis } from '../support/redis.ts';
 import { testSecret } from '../support/secret.ts';
 
 let sentinel: TestSentinel;
@@ -87,5 +88,33 @@ describe('a deployment on a primary and its replica watched by three real sentin
     // A write counts once a replica holds it: the campaign goes on when the killed server, restarted
     // by its service manager, follows the new primary (the sentinels reconfigure it).
     await campaignThroughFailover('{cpam-594}', 30, () => leader.crash(), follower, () => leader.restart());
+  });
+});
+
+describe('what waiting for a replica costs', () => {
+  const record = (ledger: Ledger, dossierId: string) => ledger.record({
+    campaignId: '2026-12-03-wait', scenarioId: dipaPayment.id, scenarioVersion: dipaPayment.version, caisse: 'CPAM Lille-Douai', machine: 'm1',
+    dossierId, rowNumber: 2, status: 'done', reference: 'PAY-1', manualMinutesSaved: 1, robotMs: 1, attempts: 1, finishedAt: new Date().toISOString(),
+  });
+  const waits = async (info: string) => Number(/^cmdstat_wait:calls=(\d+)/m.exec(info)?.[1] ?? 0);
+
+  it('one server: a record is one script, no WAIT; under Sentinel the primary is asked to WAIT for its replica', async () => {
+    const single = await startTestRedis();
+    try {
+      expect((await record(new Ledger(single.client, { prefix: single.prefix() }), 'single-1')).recorded).toBe(true);
+      expect(await waits(await single.client.info('commandstats'))).toBe(0);
+    } finally {
+      await single.close();
+    }
+    const closer = new Closer();
+    try {
+      const config = await loadConfig(undefined, { REDIS_URL: sentinel.url, PROWEB_PREFIX: '{cpam-595}' });
+      const redis = await openRedis(config, closer, { warn: () => undefined });
+      const before = await waits(await redis.client.info('commandstats'));
+      expect((await record(new Ledger(redis.client, { prefix: '{cpam-595}' }), 'sentinel-1')).recorded).toBe(true);
+      expect(await waits(await redis.client.info('commandstats'))).toBe(before + 1);
+    } finally {
+      await closer.closeAll();
+    }
   });
 });
