@@ -285,7 +285,7 @@ class DossierRun<Row extends Record<string, unknown>> {
         const buttonTarget = resolveTarget(step.target, ctx, this.scenario.screens, at).target;
         // The button must be there before the claim is taken; asked where the click will be made.
         const pointer = 'pointer' in buttonTarget && buttonTarget.pointer === true;
-        if (pointer || !(await clickableInPage(button.first(), timeoutMs))) await button.first().waitFor({ state: 'visible', timeout: timeoutMs });
+        if (pointer || !(await clickableInPage(page, button.first(), timeoutMs, buttonTarget))) await button.first().waitFor({ state: 'visible', timeout: timeoutMs });
         return this.commit(number, at, timeoutMs, () => clickTarget(page, button.first(), buttonTarget, timeoutMs), async () => {
           // The answer is read from the document: its images and styles are not waited for.
           await page.waitForLoadState('domcontentloaded', { timeout: timeoutMs });

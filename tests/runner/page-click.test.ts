@@ -136,7 +136,7 @@ describe('a click made from inside the page', () => {
   ])('does nothing to an element %s, and says so', async (why, selector, veil) => {
     if (veil) await page.evaluate(() => (globalThis as unknown as { document: { body: { classList: { add(c: string): void } } } }).document.body.classList.add('voile'));
     expect(await clickInPage(page, page.locator(selector), 10_000)).toEqual({ clicked: false, why });
-    expect(await clickableInPage(page.locator(selector), 10_000)).toBe(false);
+    expect(await clickableInPage(page, page.locator(selector), 10_000)).toBe(false);
     expect(await seen()).toEqual([]);
     expect(app.posts).toEqual([]);
   });
@@ -155,6 +155,12 @@ describe('clicking a target as a step does', () => {
     expect(error).toBeInstanceOf(errors.TimeoutError);
     expect(String((error as Error).message)).toMatch(/intercepts pointer events/);
     expect(app.posts).toEqual([]);
+  });
+
+  it('finds a button by its name in the page’s own world and presses it the same way', async () => {
+    await clickTarget(page, page.getByRole('button', { name: 'Valider le paiement', exact: true }), button('Valider le paiement'), 10_000);
+    expect(new URL(page.url()).pathname).toBe('/c/confirmation');
+    expect(app.posts).toEqual([{ montant: '12,50' }]);
   });
 
   it('follows a link found by its name to the next page', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../runner/index.ts';
 import { locate } from '../../runner/locate.ts';
 import { probeQueryOf, probeTargets } from '../../runner/page-probe.ts';
-import { button, css, label, role, text, type Target } from '../../scenarios/dsl/index.ts';
+import { button, css, label, link, role, text, type Target } from '../../scenarios/dsl/index.ts';
 
 /** Messages and records as legacy screens show them, hidden in every way a page hides things. */
 const PAGE = `<!DOCTYPE html><html lang="fr"><body>
@@ -16,7 +16,10 @@ const PAGE = `<!DOCTYPE html><html lang="fr"><body>
 <div role="alert" style="display: none">Alerte non affichée</div>
 <div role="alert">Aucun professionnel ne correspond</div>
 <table id="paiements"><tr data-periode="P1"><td class="reference">PRG-1</td></tr></table>
-<form><label for="m">Montant</label><input id="m"><button>Valider</button></form>
+<form><label for="m">Montant</label><input id="m"><button>Valider</button>
+<button>  Valider <b>le
+  paiement</b> </button><input type="submit" value="Envoyer"><button aria-label="Fermer la fiche">X</button>
+<button style="display: none">Envoyer</button><a href="/suite">Page suivante</a><a>Page suivante sans lien</a></form>
 </body></html>`;
 
 let browser: Browser;
@@ -47,6 +50,13 @@ describe('reading targets in the page’s own world', () => {
     ['a guard row that is there', css('#paiements tr[data-periode="P1"] .reference')],
     ['a guard row that is not', css('#paiements tr[data-periode="P2"]')],
     ['alerts, the first two hidden from assistive technologies or not shown', role('alert')],
+    ['a button named by its text, bold part and line breaks included', button('Valider le paiement')],
+    ['a button among others whose names start alike', button('Valider')],
+    ['a submit input by its value, a hidden button of the same name left out', button('Envoyer')],
+    ['a button named by aria-label', button('Fermer la fiche')],
+    ['a link (an anchor without href is none)', link('Page suivante')],
+    ['a name not exact', { by: 'role', role: 'link', name: 'page SUIVANTE', exact: false }],
+    ['a name nothing has', button('Annuler')],
   ];
 
   it.each(agreed)('says what the locator says of %s', async (_, target) => {
@@ -61,11 +71,26 @@ describe('reading targets in the page’s own world', () => {
 
   it.each([
     ['a label', label('Montant')],
-    ['a button by its name', button('Valider')],
+    ['a button by its role alone', role('button')],
     ['a text', text('Refus')],
     ['an alert with a name', role('alert', 'Aucun professionnel ne correspond')],
   ])('leaves %s to the locator', (_, target) => {
     expect(probeQueryOf(target)).toBeUndefined();
+  });
+
+  it.each([
+    ['a link named by an image', link('Aide')],
+    ['a button named by another element', button('Quitter')],
+  ])('leaves a page with %s to the locator when asked for any name', async (_, target) => {
+    const named = await browser.newPage();
+    try {
+      await named.setContent('<a href="/aide"><img src="aide.png" alt="Aide"></a><span id="quitter-l">Quitter</span><button aria-labelledby="quitter-l">Q</button><button>Valider</button>');
+      // Any of them could bear the name asked for: the page cannot tell how many match.
+      expect(await probeTargets(named, [probeQueryOf(target), probeQueryOf(button('Valider'))])).toEqual([undefined, undefined]);
+      expect(await locate(named, target).count()).toBe(1);
+    } finally {
+      await named.close();
+    }
   });
 
   it("leaves Playwright's own selector syntax to the locator", async () => {
