@@ -57,7 +57,7 @@ export async function clickableInPage(page: Page, element: Locator, timeoutMs: n
  * shipped as its source: no named helper inside (under tsx, keepNames would make it call a
  * `__name` the page does not have).
  */
-const PRESS_IN_PAGE = (el: any, click: boolean): PageClick => {
+export const PRESS_IN_PAGE = (el: any, click: boolean): PageClick => {
   /* eslint-disable @typescript-eslint/no-explicit-any */
   const win = globalThis as any;
   const doc = win.document;
@@ -134,7 +134,7 @@ const PRESS_IN_PAGE = (el: any, click: boolean): PageClick => {
   };
 
 /** In the page: finds the element by its query in the page's own world, then {@link PRESS_IN_PAGE}; null when not found there exactly once. */
-const FIND_AND_PRESS = (find: (query: ProbeQuery) => unknown[] | null, press: (el: unknown, click: boolean) => PageClick, query: ProbeQuery, click: boolean): PageClick | null => {
+export const FIND_AND_PRESS = (find: (query: ProbeQuery) => unknown[] | null, press: (el: unknown, click: boolean) => PageClick, query: ProbeQuery, click: boolean): PageClick | null => {
   const found = find(query);
   return found && found.length === 1 ? press(found[0], click) : null;
 };

@@ -64,15 +64,15 @@ export const FIND_IN_PAGE = (query: ProbeQuery): unknown[] | null => {
   // Anything but one plain token (several, "none" on a focusable element...) is left to the locator.
   const plain = ['alert', 'button', 'link', 'listitem', 'list', 'option', 'listbox', 'dialog', 'status', 'region', 'navigation', 'main', 'banner', 'contentinfo', 'form', 'group', 'heading', 'img', 'table', 'row', 'cell', 'columnheader', 'rowheader', 'textbox', 'combobox', 'checkbox', 'radio', 'tab', 'tablist', 'tabpanel', 'menu', 'menuitem', 'tooltip', 'search', 'separator', 'paragraph'];
   if (explicit.some((el) => !plain.includes(String(el.getAttribute('role')).trim().toLowerCase()))) return null;
-  const roleOf = (el: any): string | null => {
-    if (el.hasAttribute('role')) return String(el.getAttribute('role')).trim().toLowerCase();
-    if (query.role === 'alert') return null; // no element is an alert by default
-    if (el.nodeName === 'BUTTON') return 'button';
-    if (el.nodeName === 'INPUT' && ['button', 'submit', 'reset', 'image', 'file'].includes(String(el.type).toLowerCase())) return 'button';
-    if ((el.nodeName === 'A' || el.nodeName === 'AREA') && el.hasAttribute('href')) return 'link';
-    return null;
-  };
-  const roled = all.filter((el) => roleOf(el) === query.role);
+  const roled = all.filter((el) => {
+    let role: string | null = null;
+    if (el.hasAttribute('role')) role = String(el.getAttribute('role')).trim().toLowerCase();
+    else if (query.role === 'alert') role = null; // no element is an alert by default
+    else if (el.nodeName === 'BUTTON') role = 'button';
+    else if (el.nodeName === 'INPUT' && ['button', 'submit', 'reset', 'image', 'file'].includes(String(el.type).toLowerCase())) role = 'button';
+    else if ((el.nodeName === 'A' || el.nodeName === 'AREA') && el.hasAttribute('href')) role = 'link';
+    return role === query.role;
+  });
   if (roled.some((el) => win.getComputedStyle(el).display === 'contents')) return null;
   // getByRole leaves out what is hidden from assistive technologies.
   const shown = roled.filter((el) => {
@@ -115,7 +115,7 @@ export const FIND_IN_PAGE = (query: ProbeQuery): unknown[] | null => {
 };
 
 /** In the page: what `locator.first()` says of each query (see {@link probeTargets}). */
-const PROBE_IN_PAGE = (find: (query: ProbeQuery) => unknown[] | null, list: readonly (ProbeQuery | null)[]): (Probe | null)[] => {
+export const PROBE_IN_PAGE = (find: (query: ProbeQuery) => unknown[] | null, list: readonly (ProbeQuery | null)[]): (Probe | null)[] => {
   const win = globalThis as any;
   return list.map((query) => {
     if (!query) return null;

@@ -1,0 +1,24 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * The runner ships some functions to the page as their source. The robot runs under tsx, whose
+ * keepNames makes a named inner function call a `__name` helper the page does not have: such a
+ * function would fail on every page (vitest's own transform does not do it, so only a run under
+ * tsx shows it).
+ */
+describe('code the runner ships to the page', () => {
+  it('calls no helper of the tsx transform', async () => {
+    const script = `
+      const probe = await import('./runner/page-probe.ts');
+      const click = await import('./runner/page-click.ts');
+      const shipped = { FIND_IN_PAGE: probe.FIND_IN_PAGE, PROBE_IN_PAGE: probe.PROBE_IN_PAGE, PRESS_IN_PAGE: click.PRESS_IN_PAGE, FIND_AND_PRESS: click.FIND_AND_PRESS };
+      console.log(JSON.stringify(Object.fromEntries(Object.entries(shipped).map(([name, f]) => [name, /__name|__publicField|__require/.test(String(f))]))));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT });
+    expect(JSON.parse(stdout)).toEqual({ FIND_IN_PAGE: false, PROBE_IN_PAGE: false, PRESS_IN_PAGE: false, FIND_AND_PRESS: false });
+  });
+});
