@@ -78,7 +78,7 @@ describe('proweb dashboard with credentials', () => {
       interrupt: { when: /Press Ctrl\+C to stop/, signal: 'SIGINT' },
     });
     expect(run.stdout).toMatch(/^proweb dashboard \(bull-board\) on http:\/\/127\.0\.0\.1:\d+\/$/m);
-    expect(run.stdout).toMatch(/^ {2}queues: dipa-payment, .* \(prefix proweb\)$/m);
+    expect(run.stdout).toMatch(/^ {2}queues: dipa-payment, .* \(prefix \{proweb\}\)$/m);
     expect(run.stdout).toMatch(/^ {2}login: {2}supervision, password from \$PROWEB_TEST_DASHBOARD_PASSWORD$/m);
     expect(run.stdout).toMatch(/^ {2}access: read-only \(set dashboard\.writable to true/m);
     expect(run.stdout).toMatch(/^ {2}masked: NIR, IBAN, e-mail, telephone, and each waiting dossier's names/m);
