@@ -5,7 +5,7 @@ import { describeTarget, type ApplicationDefinition, type Condition, type Scenar
 import { applyFields, batchFieldOf, type BatchField, type BatchResult } from './fill-batch.ts';
 import { locate, resolveTarget } from './locate.ts';
 import { clickableInPage, clickTarget } from './page-click.ts';
-import { probeQueryOf, probeTargets, type Probe } from './page-probe.ts';
+import { probeQueryOf, probeTargets, type Probe, type ProbeQuery } from './page-probe.ts';
 import type { CommitGate } from './commit-gate.ts';
 import type { ApplicationEndpoint } from './options.ts';
 import type { DossierOutcome } from './outcome.ts';
@@ -107,6 +107,12 @@ function describe(error: Error, at: StepLocation): string {
 
 class DossierRun<Row extends Record<string, unknown>> {
   private application: ApplicationDefinition | undefined;
+  /**
+   * The look steps (`rejectIf`, `guard`) right after a navigation ask their targets with the
+   * landing check, in one round-trip: their answers wait here, by query, until a step acts.
+   */
+  private upcoming: ProbeQuery[] = [];
+  private ahead = new Map<string, Probe>();
 
   constructor(
     private readonly env: DossierEnv<Row>,
@@ -138,6 +144,8 @@ class DossierRun<Row extends Record<string, unknown>> {
    */
   private async probe(targets: readonly TargetOf<Row>[], ctx: StepContext<Row>, at: StepLocation): Promise<(Probe | undefined)[]> {
     const queries = targets.map((t) => probeQueryOf(resolveTarget(t, ctx, this.scenario.screens, at).target));
+    const known = queries.map((q) => (q ? this.ahead.get(JSON.stringify(q)) : undefined));
+    if (queries.every((q, i) => !q || known[i])) return known;
     // A document replaced under the probe, say: the locators, which wait across navigations, will tell.
     return probeTargets(this.page, queries).catch(() => queries.map(() => undefined));
   }
@@ -158,11 +166,32 @@ class DossierRun<Row extends Record<string, unknown>> {
         index += batch.length;
         continue;
       }
-      const finished = await this.runStep(list[index]!, ctx, `${prefix}${index + 1}`);
+      const step = list[index]!;
+      if (step.action !== 'rejectIf' && step.action !== 'guard') this.ahead.clear();
+      if (step.action === 'open' || step.action === 'goto') this.upcoming = this.looksAfter(list, index, ctx);
+      const finished = await this.runStep(step, ctx, `${prefix}${index + 1}`);
       if (finished) return finished;
       index++;
     }
     return undefined;
+  }
+
+  /** What the `rejectIf` and `guard` steps right after step `index` will look for, as the page can find it. */
+  private looksAfter(list: readonly Step<Row>[], index: number, ctx: StepContext<Row>): ProbeQuery[] {
+    const queries: ProbeQuery[] = [];
+    for (const step of list.slice(index + 1)) {
+      const targets = step.action === 'rejectIf' ? [step.when, step.reason ?? step.when] : step.action === 'guard' ? [step.found, step.reference] : undefined;
+      if (!targets) break;
+      try {
+        for (const target of targets) {
+          const query = probeQueryOf(resolveTarget(target, ctx, this.scenario.screens).target);
+          if (query) queries.push(query);
+        }
+      } catch {
+        break; // a computed target that fails: its own step will say so
+      }
+    }
+    return queries;
   }
 
   /**
@@ -194,6 +223,7 @@ class DossierRun<Row extends Record<string, unknown>> {
   private async runBatch(batch: readonly Planned<Row>[], ctx: StepContext<Row>): Promise<void> {
     const first = batch[0]!;
     if (this.env.signal?.aborted) throw new OwnershipLost(`stopped before ${this.scenario.id} step ${first.number}: ${String(this.env.signal.reason ?? 'lock lost')}`);
+    this.ahead.clear();
     const started = performance.now();
     const trips = this.env.slot.roundTrips.count;
     let result: BatchResult;
@@ -283,9 +313,12 @@ class DossierRun<Row extends Record<string, unknown>> {
           return { status: 'done', reference: '(dry run)', alreadyEntered: false, dryRun: true };
         }
         const buttonTarget = resolveTarget(step.target, ctx, this.scenario.screens, at).target;
-        // The button must be there before the claim is taken; asked where the click will be made.
-        const pointer = 'pointer' in buttonTarget && buttonTarget.pointer === true;
-        if (pointer || !(await clickableInPage(page, button.first(), timeoutMs, buttonTarget))) await button.first().waitFor({ state: 'visible', timeout: timeoutMs });
+        // With a claim to take, the button must be there first (asked where the click will be made);
+        // without one, the click itself finds it or waits for it.
+        if (this.env.commitGate) {
+          const pointer = 'pointer' in buttonTarget && buttonTarget.pointer === true;
+          if (pointer || !(await clickableInPage(page, button.first(), timeoutMs, buttonTarget))) await button.first().waitFor({ state: 'visible', timeout: timeoutMs });
+        }
         return this.commit(number, at, timeoutMs, () => clickTarget(page, button.first(), buttonTarget, timeoutMs), async () => {
           // The answer is read from the document: its images and styles are not waited for.
           await page.waitForLoadState('domcontentloaded', { timeout: timeoutMs });
@@ -447,9 +480,16 @@ class DossierRun<Row extends Record<string, unknown>> {
     const { page, application } = this;
     this.checkConnection(at);
     if (!application) return;
-    const [probed] = await probeTargets(page, [probeQueryOf(application.loginPage)]).catch(() => [undefined]);
+    const upcoming = this.upcoming;
+    this.upcoming = [];
+    const [probed, ...ahead] = await probeTargets(page, [probeQueryOf(application.loginPage), ...upcoming]).catch(() => [undefined]);
     const login = probed ? probed.visible : await locate(page, application.loginPage).first().isVisible();
     if (login) this.sessionExpired(application.id, at);
+    this.ahead.clear();
+    upcoming.forEach((query, i) => {
+      const answer = ahead[i];
+      if (answer) this.ahead.set(JSON.stringify(query), answer);
+    });
   }
 
   /** Did the application fail or drop the connection? Known to the client already: no round-trip. */
