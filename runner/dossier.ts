@@ -156,12 +156,13 @@ class DossierRun<Row extends Record<string, unknown>> {
 
   /**
    * Runs a list of steps; resolves with the outcome when one ends the dossier (guard, submit).
-   * Consecutive form steps are applied together in one round-trip (see {@link runBatch}).
+   * Consecutive form steps are applied together in one round-trip (see {@link runBatch}); a lone
+   * one too, which spares it Playwright's actionability waits.
    */
   async steps(list: readonly Step<Row>[], ctx: StepContext<Row>, prefix: string): Promise<Finished | undefined> {
     for (let index = 0; index < list.length; ) {
       const batch = this.batchAt(list, index, ctx, prefix);
-      if (batch.length >= 2) {
+      if (batch.length >= 1) {
         await this.runBatch(batch, ctx);
         index += batch.length;
         continue;
@@ -247,7 +248,7 @@ class DossierRun<Row extends Record<string, unknown>> {
     for (const [i, planned] of batch.slice(0, applied).entries()) {
       const at = locationOf(this.scenario.id, planned.number, planned.step, ctx, this.scenario.screens);
       const share = Math.round(ms / applied);
-      this.env.onStep?.({ at, ms: share, outcome: 'ok', roundTrips: i === 0 ? roundTrips : 0, batch: { first: first.number, size: applied } });
+      this.env.onStep?.({ at, ms: share, outcome: 'ok', roundTrips: i === 0 ? roundTrips : 0, ...(applied > 1 ? { batch: { first: first.number, size: applied } } : {}) });
       this.env.logger?.debug({ step: planned.number, action: at.step, ms: share, batch: first.number }, 'step');
     }
     for (const planned of batch.slice(applied)) await this.runStep(planned.step, ctx, planned.number);

@@ -97,7 +97,8 @@ export async function performPageStep<Row>(
     const resolved = resolveTarget(target, ctx, screens, at).target;
     const field = locate(page, resolved);
     if (!('typed' in resolved && resolved.typed)) return field.fill(value, { timeout: timeoutMs });
-    await field.clear({ timeout: timeoutMs });
+    // A fresh form's field is empty: reading it is one quick call, clearing it a whole action.
+    if ((await field.inputValue({ timeout: timeoutMs })) !== '') await field.clear({ timeout: timeoutMs });
     await field.pressSequentially(value, { timeout: timeoutMs });
   };
   switch (step.action) {
