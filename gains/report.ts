@@ -11,6 +11,12 @@ export type GainGrouping = 'scenario' | 'caisse' | 'machine' | 'month' | 'year';
 export type GainFigures = Pick<LedgerEntry, 'scenarioId' | 'caisse' | 'machine' | 'status' | 'dossiers' | 'manualMinutesSaved' | 'reworkMinutes' | 'robotMs' | 'finishedAt'> & {
   /** The machines these figures count, when they are not one `machine` (a rollup by scenario and caisse). */
   machines?: readonly string[];
+  /**
+   * For a report by machine read from the rollups: `rows`, figures of the rows only (per machine
+   * and status, without scenario or caisse); `others`, figures of everything else (totals, months,
+   * scenarios), not of the rows. The two add up to the same dossiers. Absent: everything.
+   */
+  only?: 'rows' | 'others';
 };
 
 /**
@@ -305,7 +311,10 @@ export async function summarizeGains(entries: Iterable<GainFigures> | AsyncItera
     if (end && at >= end.getTime()) continue;
     const inPeriod = !period.from || at >= period.from.getTime();
     if (!inPeriod && !(previous && at >= previous.from.getTime())) continue;
-    for (const g of [grouped, months, scenarios]) g.add(entry, inPeriod);
+    if (entry.only !== 'others') grouped.add(entry, inPeriod);
+    if (entry.only === 'rows') continue;
+    months.add(entry, inPeriod);
+    scenarios.add(entry, inPeriod);
     (inPeriod ? total : totalBefore).add(entry);
   }
 

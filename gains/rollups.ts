@@ -14,7 +14,10 @@ import type { GainFigures } from './report.ts';
  * - by group: field `scenario␟caisse␟status`, the same figures without the machine (a few
  *   hundred fields a month whatever the fleet), what the other reports read;
  * - machines: field `scenario␟caisse`, the machines that finished a dossier of it, `a,b,c`,
- *   for the report's count of machines in each group.
+ *   for the report's count of machines in each group;
+ * - machine rows: field `machine␟status`, the rows of a report by machine (a fifth to a tenth
+ *   of the by-machine fields: a machine runs several scenarios a month). Rollups written before
+ *   it lack it: a reader finds its totals short of the by-group hash's, and reads by machine.
  * Figures are `dossiers manual rework robotMs`, minutes in thousandths so that Redis adds
  * integers (exact to 2^53). Rework counts only for a dossier failed, as in the report.
  */
@@ -25,8 +28,8 @@ export interface RollupKeys {
   day(day: string): string;
   /** The by-machine hash of a month (`2020-03`). */
   month(month: string): string;
-  /** The by-group or machines hash of a day or a month. */
-  of(kind: 'groups' | 'machines', unit: 'day' | 'month', date: string): string;
+  /** The by-group, machines or machine rows hash of a day or a month. */
+  of(kind: 'groups' | 'machines' | 'machine-rows', unit: 'day' | 'month', date: string): string;
   /** A set of the months that have a rollup: what a report with an open start reads. */
   months: string;
   /** The stream id of the first entry the recording script rolled up (the entries before it are migrated). */
@@ -79,6 +82,8 @@ export interface RollupArgs {
   field: string;
   /** The field without the machine. */
   groupField: string;
+  /** The field of the machine rows hash. */
+  machineField: string;
   /** The field of the machines hash, and the machine (no comma: they are listed with commas). */
   pairField: string;
   machine: string;
@@ -96,6 +101,7 @@ export function rollupArgsOf(entry: LedgerEntry): RollupArgs {
     month: entry.finishedAt.slice(0, 7),
     field: [entry.scenarioId, entry.caisse, entry.machine, entry.status].map(clean).join(SEPARATOR),
     groupField: [entry.scenarioId, entry.caisse, entry.status].map(clean).join(SEPARATOR),
+    machineField: [entry.machine, entry.status].map(clean).join(SEPARATOR),
     pairField: [entry.scenarioId, entry.caisse].map(clean).join(SEPARATOR),
     machine: clean(entry.machine).replaceAll(',', ' '),
     dossiers: entry.dossiers ?? 1,
@@ -115,17 +121,58 @@ function figuresOf(scenarioId: string, caisse: string, machine: string, status: 
 }
 
 /** The figures of a rollup hash of `kind`, dated at the start of its day or month. */
-function* figuresOfHash(kind: 'machine' | 'groups' | 'machines', hash: Record<string, string>, at: string): Generator<GainFigures> {
+function* figuresOfHash(kind: 'groups' | 'machines', hash: Record<string, string>, at: string): Generator<GainFigures> {
   for (const [field, value] of Object.entries(hash)) {
     const parts = field.split(SEPARATOR);
-    if (kind === 'machine') {
-      yield figuresOf(parts[0] ?? '', parts[1] ?? '', parts[2] ?? '', parts[3] ?? 'done', value, at);
-    } else if (kind === 'groups') {
+    if (kind === 'groups') {
       yield figuresOf(parts[0] ?? '', parts[1] ?? '', '', parts[2] ?? 'done', value, at);
     } else {
       // No dossier: only the machines of the scenario and caisse, for the count of machines.
       yield { scenarioId: parts[0] ?? '', caisse: parts[1] ?? '', machine: '', machines: value.split(','), status: 'done', dossiers: 0, manualMinutesSaved: 0, robotMs: 0, finishedAt: at };
     }
+  }
+}
+
+/** Adds a rollup value `dossiers manual rework robotMs` to `sum`. */
+function addValue(sum: number[], value: string): void {
+  let from = 0;
+  for (let i = 0; i < 4; i++) {
+    const to = value.indexOf(' ', from);
+    sum[i]! += Number(to < 0 ? value.slice(from) : value.slice(from, to));
+    from = to + 1;
+  }
+}
+
+/** The four figures of a rollup hash added up. */
+function totalOf(hash: Record<string, string>): string {
+  const sum = [0, 0, 0, 0];
+  for (const field in hash) addValue(sum, hash[field]!);
+  return sum.join(' ');
+}
+
+/**
+ * The rows of a report by machine, figures flagged `rows`, per machine and status: from a
+ * machine rows hash, or from a by-machine hash summed up (`byMachine`), for rollups written
+ * before the machine rows.
+ */
+function* machineRowsOfHash(hash: Record<string, string>, at: string, byMachine: boolean): Generator<GainFigures> {
+  const sums = new Map<string, number[]>();
+  for (const field in hash) {
+    let key = field;
+    if (byMachine) {
+      const parts = field.split(SEPARATOR);
+      key = `${parts[2] ?? ''}${SEPARATOR}${parts[3] ?? 'done'}`;
+    }
+    let sum = sums.get(key);
+    if (!sum) sums.set(key, (sum = [0, 0, 0, 0]));
+    addValue(sum, hash[field]!);
+  }
+  for (const [key, [dossiers = 0, manual = 0, rework = 0, robotMs = 0]] of sums) {
+    const [machine = '', status = 'done'] = key.split(SEPARATOR);
+    yield {
+      scenarioId: '', caisse: '', machine, status: status as GainFigures['status'], dossiers, only: 'rows',
+      manualMinutesSaved: manual / 1000, ...(rework > 0 ? { reworkMinutes: rework / 1000 } : {}), robotMs, finishedAt: at,
+    };
   }
 }
 
@@ -178,27 +225,46 @@ const PIPELINE = 64;
 
 /**
  * The rollups over a period of whole days (see {@link rollupsCover}), as figures the report
- * adds up, each dated at the start of its day or month (none straddles a date of `cuts`).
- * `byMachine`: a figure per machine, what a report by machine needs; else a figure per
- * scenario, caisse and status, with figures that list the machines of each scenario and caisse
- * (`machines`), what every other report needs: far fewer.
+ * adds up, each dated at the start of its day or month (none straddles a date of `cuts`): a
+ * figure per scenario, caisse and status, with figures that list the machines of each scenario
+ * and caisse (`machines`), what every report but the rows by machine needs. `byMachine`, for
+ * a report by machine only: those figures flagged `others`, and a figure per machine and status
+ * flagged `rows`.
  */
 export async function* readRollups(redis: Redis, keys: RollupKeys, period: Period = {}, cuts: readonly Date[] = [], options: { byMachine?: boolean } = {}): AsyncGenerator<GainFigures> {
-  type Part = { key: string; at: string; kind: 'machine' | 'groups' | 'machines' };
-  const parts = (await rollupKeysOver(redis, keys, period, cuts)).flatMap((p): Part[] => {
-    const date = p.at.slice(0, p.unit === 'day' ? 10 : 7);
-    return options.byMachine
-      ? [{ ...p, kind: 'machine' as const }]
-      : [{ key: keys.of('groups', p.unit, date), at: p.at, kind: 'groups' as const }, { key: keys.of('machines', p.unit, date), at: p.at, kind: 'machines' as const }];
-  });
+  const byMachine = options.byMachine === true;
+  const parts = await rollupKeysOver(redis, keys, period, cuts);
+  const others = byMachine ? { only: 'others' as const } : {};
   for (let i = 0; i < parts.length; i += PIPELINE) {
     const slice = parts.slice(i, i + PIPELINE);
     const pipeline = redis.pipeline();
-    for (const p of slice) pipeline.hgetall(p.key);
+    for (const p of slice) {
+      const date = p.at.slice(0, p.unit === 'day' ? 10 : 7);
+      pipeline.hgetall(keys.of('groups', p.unit, date)).hgetall(keys.of('machines', p.unit, date));
+      if (byMachine) pipeline.hgetall(keys.of('machine-rows', p.unit, date));
+    }
     const replies = (await pipeline.exec()) ?? [];
-    for (const [j, [error, hash]] of replies.entries()) {
+    const hashes = replies.map(([error, hash]) => {
       if (error) throw error;
-      yield* figuresOfHash(slice[j]!.kind, hash as Record<string, string>, slice[j]!.at);
+      return hash as Record<string, string>;
+    });
+    const stride = byMachine ? 3 : 2;
+    const older: typeof slice = [];
+    for (const [j, p] of slice.entries()) {
+      const [groups = {}, machines = {}, rows = {}] = hashes.slice(j * stride, (j + 1) * stride);
+      for (const figures of figuresOfHash('groups', groups, p.at)) yield { ...figures, ...others };
+      for (const figures of figuresOfHash('machines', machines, p.at)) yield { ...figures, ...others };
+      if (!byMachine) continue;
+      // Written by the same script: equal totals unless part of it was rolled up before the machine rows.
+      if (totalOf(rows) === totalOf(groups)) yield* machineRowsOfHash(rows, p.at, false);
+      else older.push(p);
+    }
+    if (older.length === 0) continue;
+    const again = redis.pipeline();
+    for (const p of older) again.hgetall(p.key);
+    for (const [j, [error, hash]] of ((await again.exec()) ?? []).entries()) {
+      if (error) throw error;
+      yield* machineRowsOfHash(hash as Record<string, string>, older[j]!.at, true);
     }
   }
 }
@@ -209,9 +275,10 @@ export async function* readRollups(redis: Redis, keys: RollupKeys, period: Perio
  * then the page's rollup hashes. ARGV: the marker expected, then per entry its stream id, the
  * index of its day and month keys, its month, field and figures. Entries at or after
  * rolledFrom are rolled up already and stop the page. Returns how many were rolled up, -1 when
- * another migration moved the marker meanwhile. Per entry (16 ARGV): id, indexes of its six
+ * another migration moved the marker meanwhile. Per entry (19 ARGV): id, indexes of its six
  * keys (day, month, day groups, month groups, day machines, month machines), month, field,
- * group field, pair field, machine, figures.
+ * group field, pair field, machine, figures, then the indexes of its day and month machine
+ * rows keys and its machine rows field.
  */
 export const MIGRATE_LUA = `${ROLL_UP_LUA}
 local function before(a, b)
@@ -224,7 +291,7 @@ if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return -1 end
 local limit = redis.call('GET', KEYS[2])
 local last = ARGV[1]
 local count = 0
-for i = 2, #ARGV, 16 do
+for i = 2, #ARGV, 19 do
   local id = ARGV[i]
   if limit and not before(id, limit) then break end
   local n, manual, rework, robot = tonumber(ARGV[i + 12]), tonumber(ARGV[i + 13]), tonumber(ARGV[i + 14]), tonumber(ARGV[i + 15])
@@ -234,6 +301,8 @@ for i = 2, #ARGV, 16 do
   rollUp(KEYS[tonumber(ARGV[i + 4])], ARGV[i + 9], n, manual, rework, robot)
   addMachine(KEYS[tonumber(ARGV[i + 5])], ARGV[i + 10], ARGV[i + 11])
   addMachine(KEYS[tonumber(ARGV[i + 6])], ARGV[i + 10], ARGV[i + 11])
+  rollUp(KEYS[tonumber(ARGV[i + 16])], ARGV[i + 18], n, manual, rework, robot)
+  rollUp(KEYS[tonumber(ARGV[i + 17])], ARGV[i + 18], n, manual, rework, robot)
   redis.call('SADD', KEYS[3], ARGV[i + 7])
   last = id
   count = count + 1
