@@ -171,6 +171,10 @@ function syntheticRows(count: number): DipaCsvRow[] {
   });
 }
 
+async function commandsProcessed(redis: Redis): Promise<number> {
+  return Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))![1]);
+}
+
 async function redisCpuSeconds(redis: Redis): Promise<number> {
   const info = await redis.info('cpu');
   const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
@@ -255,15 +259,24 @@ async function main(): Promise<void> {
 
     const memoryBefore = Number(/used_memory:(\d+)/.exec(await client.info('memory'))![1]);
     const cpuBefore = await redisCpuSeconds(client);
+    const commandsBefore = await commandsProcessed(client);
     const started = performance.now();
     await queue.resume();
+    let pings = 0;
+    let pingMs = 0;
     const ended = async () => {
+      // A round trip on the loaded machine, to read the overhead against: a dossier makes a dozen.
+      const t = performance.now();
+      await client.ping();
+      pingMs += performance.now() - t;
+      pings++;
       const c = await ledger.campaignCounts(submission.campaignId);
       return c.done + c.rejected + c.failed >= dossiers;
     };
     await waitFor('dossiers ended', ended, Math.max(600_000, SECONDS * 10_000), fleet);
     const wallS = (performance.now() - started) / 1000;
     const redisCpuS = (await redisCpuSeconds(client)) - cpuBefore;
+    const commands = (await commandsProcessed(client)) - commandsBefore;
     const memoryAfter = Number(/used_memory:(\d+)/.exec(await client.info('memory'))![1]);
     const counts = await ledger.campaignCounts(submission.campaignId);
 
@@ -287,6 +300,10 @@ async function main(): Promise<void> {
     console.log(`| Redis memory before → after the peak | ${(memoryBefore / 1024 ** 2).toFixed(1)} → ${(memoryAfter / 1024 ** 2).toFixed(1)} MB |`);
     console.log(`| queue overhead per dossier (between robot runs + commit claim) | ${overheadMs.toFixed(1)} ms (${gapMs.toFixed(1)} + ${claimMs.toFixed(1)}) |`);
     console.log(`| … as a share of the robot time (${robotMs.toFixed(0)} ms) | **${((overheadMs / robotMs) * 100).toFixed(2)} %** |`);
+    // A beat is MULTI, HSET, PEXPIRE, ZADD, EXEC.
+    const beatCommands = (MACHINES * 5 * wallS * 1000) / HEARTBEAT_MS;
+    console.log(`| Redis commands per dossier (heartbeats' ${Math.round(beatCommands / wallS)}/s taken out) | ${((commands - beatCommands) / dossiers).toFixed(1)} |`);
+    console.log(`| a PING's round trip during the peak (mean) | ${(pingMs / pings).toFixed(2)} ms |`);
     console.log(`| worker processes' CPU per dossier | ${(sum('cpuMs') / sum('dossiers')).toFixed(2)} ms |`);
     console.log(`| submission (read, validate, seal, queue) per dossier | ${(submitMs / dossiers).toFixed(2)} ms |`);
     console.log(`| errors | ${errors.length === 0 ? 'none' : errors.slice(0, 5).join('; ')} |`);
