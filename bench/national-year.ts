@@ -18,6 +18,9 @@
  *    `summarizeGains` over the rollups for 2020 by month, caisse and scenario (with 2019 as the
  *    comparison); against it, the time to read the entries of the year, extrapolated from the
  *    sample's rate.
+ *
+ * The fleet half (BullMQ workers at the national peak rate, 2 434 heartbeats, Redis CPU, queue
+ * overhead per dossier) is `bench/national-fleet.ts`, run after this one by `npm run bench`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
