@@ -252,11 +252,14 @@ function timeRows(grouped: Grouped, unit: 'month' | 'year', span: ClosedPeriod |
   return rows;
 }
 
+/** French order of names; one collator, as `localeCompare(b, 'fr')` builds one a call (seconds over thousands of machines). */
+const frenchOrder = new Intl.Collator('fr').compare;
+
 /** Rows of a grouping by name, over the report's span, each compared with the same name in the previous period. */
 function namedRows(grouped: Grouped, span: ClosedPeriod | undefined, against: string | undefined, hoursPerEtp: number): GainRow[] {
   const years = span ? yearsIn(span) : 0;
   return [...grouped.current.entries()]
-    .sort(([a], [b]) => a.localeCompare(b, 'fr'))
+    .sort(([a], [b]) => frenchOrder(a, b))
     .map(([k, tally]) => {
       const before = grouped.before(k);
       // The previous period has the span's length by construction: the plain ratio is like with like.

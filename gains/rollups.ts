@@ -150,29 +150,41 @@ function totalOf(hash: Record<string, string>): string {
   return sum.join(' ');
 }
 
-/**
- * The rows of a report by machine, figures flagged `rows`, per machine and status: from a
- * machine rows hash, or from a by-machine hash summed up (`byMachine`), for rollups written
- * before the machine rows.
- */
-function* machineRowsOfHash(hash: Record<string, string>, at: string, byMachine: boolean): Generator<GainFigures> {
+/** A figure of the rows of a report by machine, from its summed figures. */
+function machineRow(machine: string, status: string, [dossiers = 0, manual = 0, rework = 0, robotMs = 0]: number[], at: string): GainFigures {
+  return {
+    scenarioId: '', caisse: '', machine, status: status as GainFigures['status'], dossiers, only: 'rows',
+    manualMinutesSaved: manual / 1000, ...(rework > 0 ? { reworkMinutes: rework / 1000 } : {}), robotMs, finishedAt: at,
+  };
+}
+
+/** The rows of a report by machine from a machine rows hash, and their figures added up (`totalOf`). */
+function machineRowsOf(hash: Record<string, string>, at: string): { rows: GainFigures[]; total: string } {
+  const total = [0, 0, 0, 0];
+  const rows: GainFigures[] = [];
+  for (const field in hash) {
+    const sum = [0, 0, 0, 0];
+    addValue(sum, hash[field]!);
+    for (let i = 0; i < 4; i++) total[i]! += sum[i]!;
+    const cut = field.indexOf(SEPARATOR);
+    rows.push(machineRow(field.slice(0, cut), field.slice(cut + 1), sum, at));
+  }
+  return { rows, total: total.join(' ') };
+}
+
+/** The rows of a report by machine from a by-machine hash (rollups written before the machine rows), summed per machine and status. */
+function* machineRowsOfDetail(hash: Record<string, string>, at: string): Generator<GainFigures> {
   const sums = new Map<string, number[]>();
   for (const field in hash) {
-    let key = field;
-    if (byMachine) {
-      const parts = field.split(SEPARATOR);
-      key = `${parts[2] ?? ''}${SEPARATOR}${parts[3] ?? 'done'}`;
-    }
+    const parts = field.split(SEPARATOR);
+    const key = `${parts[2] ?? ''}${SEPARATOR}${parts[3] ?? 'done'}`;
     let sum = sums.get(key);
     if (!sum) sums.set(key, (sum = [0, 0, 0, 0]));
     addValue(sum, hash[field]!);
   }
-  for (const [key, [dossiers = 0, manual = 0, rework = 0, robotMs = 0]] of sums) {
+  for (const [key, sum] of sums) {
     const [machine = '', status = 'done'] = key.split(SEPARATOR);
-    yield {
-      scenarioId: '', caisse: '', machine, status: status as GainFigures['status'], dossiers, only: 'rows',
-      manualMinutesSaved: manual / 1000, ...(rework > 0 ? { reworkMinutes: rework / 1000 } : {}), robotMs, finishedAt: at,
-    };
+    yield machineRow(machine, status, sum, at);
   }
 }
 
@@ -256,7 +268,8 @@ export async function* readRollups(redis: Redis, keys: RollupKeys, period: Perio
       for (const figures of figuresOfHash('machines', machines, p.at)) yield { ...figures, ...others };
       if (!byMachine) continue;
       // Written by the same script: equal totals unless part of it was rolled up before the machine rows.
-      if (totalOf(rows) === totalOf(groups)) yield* machineRowsOfHash(rows, p.at, false);
+      const fromRows = machineRowsOf(rows, p.at);
+      if (fromRows.total === totalOf(groups)) yield* fromRows.rows;
       else older.push(p);
     }
     if (older.length === 0) continue;
@@ -264,7 +277,7 @@ export async function* readRollups(redis: Redis, keys: RollupKeys, period: Perio
     for (const p of older) again.hgetall(p.key);
     for (const [j, [error, hash]] of ((await again.exec()) ?? []).entries()) {
       if (error) throw error;
-      yield* machineRowsOfHash(hash as Record<string, string>, older[j]!.at, true);
+      yield* machineRowsOfDetail(hash as Record<string, string>, older[j]!.at);
     }
   }
 }
