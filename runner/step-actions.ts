@@ -4,6 +4,7 @@ import { formatFrenchDate, parseAmountToCents, parseFrenchDate } from '../domain
 import { ScreenIndex, type Step, type StepContext, type TableRows, type TargetOf, type Value } from '../scenarios/dsl/index.ts';
 import { locate, resolveTarget, UnknownElementReference } from './locate.ts';
 import { clickTarget } from './page-click.ts';
+import { typeValue } from './page-typing.ts';
 
 /** Resolves a literal or computed value. */
 export function resolveValue<Row>(value: Value<Row>, ctx: StepContext<Row>): string {
@@ -97,9 +98,7 @@ export async function performPageStep<Row>(
     const resolved = resolveTarget(target, ctx, screens, at).target;
     const field = locate(page, resolved);
     if (!('typed' in resolved && resolved.typed)) return field.fill(value, { timeout: timeoutMs });
-    // A fresh form's field is empty: reading it is one quick call, clearing it a whole action.
-    if ((await field.inputValue({ timeout: timeoutMs })) !== '') await field.clear({ timeout: timeoutMs });
-    await field.pressSequentially(value, { timeout: timeoutMs });
+    await typeValue(field, resolved, value, timeoutMs);
   };
   switch (step.action) {
     case 'fill':

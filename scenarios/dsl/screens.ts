@@ -12,7 +12,7 @@ import { checkTarget } from './validate-target.ts';
  * as other fields are filled, would not be seen by the page's own script. `pointer` buttons
  * and links get a real mouse click: their page listens to the pointer itself.
  */
-export type ScreenElement = Target & { optional?: boolean; personal?: boolean; typed?: boolean; pointer?: boolean };
+export type ScreenElement = Target & { optional?: boolean; personal?: boolean; typed?: boolean; keyboard?: boolean; pointer?: boolean };
 
 /**
  * One screen of an application, described once and shared by every scenario that
@@ -52,6 +52,13 @@ export const personal = <T extends Target>(target: T): T & { personal: true } =>
 export const typed = <T extends Target>(target: T): T & { typed: true } => ({ ...target, typed: true });
 
 /**
+ * Marks a `typed` field whose page accepts only keys from a real keyboard (it checks
+ * `event.isTrusted`): typed through Playwright's keyboard, some 4 ms a key. Other typed fields get
+ * the same key events from inside the page, in one round-trip.
+ */
+export const keyboard = <T extends Target>(target: T): T & { typed: true; keyboard: true } => ({ ...target, typed: true, keyboard: true });
+
+/**
  * Marks a button or link that must get a real mouse click, as a person gives it: a page whose
  * script listens to `mousedown`, `pointerdown` or `pointerup` rather than to `click`. Others are
  * clicked from inside the page once checked shown, enabled and on top, which runs the same
@@ -61,7 +68,7 @@ export const pointer = <T extends Target>(target: T): T & { pointer: true } => (
 
 /** Why an element's flags are malformed (`personal: 'yes'`), or undefined. */
 function checkFlags(element: ScreenElement): string | undefined {
-  for (const flag of ['optional', 'personal', 'typed', 'pointer'] as const) {
+  for (const flag of ['optional', 'personal', 'typed', 'keyboard', 'pointer'] as const) {
     if (element[flag] !== undefined && typeof element[flag] !== 'boolean') return `${flag} must be true or false`;
   }
   return undefined;

@@ -16,9 +16,10 @@ describe('code the runner ships to the page', () => {
     const script = `
       const probe = await import('./runner/page-probe.ts');
       const click = await import('./runner/page-click.ts');
-      const shipped = { FIND_IN_PAGE: probe.FIND_IN_PAGE, PROBE_IN_PAGE: probe.PROBE_IN_PAGE, PRESS_IN_PAGE: click.PRESS_IN_PAGE, FIND_AND_PRESS: click.FIND_AND_PRESS };
+      const typing = await import('./runner/page-typing.ts');
+      const shipped = { FIND_IN_PAGE: probe.FIND_IN_PAGE, PROBE_IN_PAGE: probe.PROBE_IN_PAGE, PRESS_IN_PAGE: click.PRESS_IN_PAGE, FIND_AND_PRESS: click.FIND_AND_PRESS, TYPE_IN_PAGE: typing.TYPE_IN_PAGE };
       console.log(JSON.stringify(Object.fromEntries(Object.entries(shipped).map(([name, f]) => [name, /__name|__publicField|__require/.test(String(f))]))));`;
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT });
-    expect(JSON.parse(stdout)).toEqual({ FIND_IN_PAGE: false, PROBE_IN_PAGE: false, PRESS_IN_PAGE: false, FIND_AND_PRESS: false });
+    expect(JSON.parse(stdout)).toEqual({ FIND_IN_PAGE: false, PROBE_IN_PAGE: false, PRESS_IN_PAGE: false, FIND_AND_PRESS: false, TYPE_IN_PAGE: false });
   });
 });
