@@ -16,7 +16,7 @@ import { MIGRATE_LUA, ROLL_UP_LUA, readRollups, rollupArgsOf, rollupKeys, type R
  *
  * KEYS: campaign dossiers, campaign counts, entries (stream), campaign work list, rollup of
  * the day, of the month, the months set, the rolledFrom marker, the day's and month's groups,
- * the day's and month's machines, the day's and month's machine rows, the done generations'
+ * the day's and month's machines, the month's machine rows, the done generations'
  * index, the dossier's bucket of the current done generation, then every other done hash to look in.
  * ARGV: dossier id, status, entry (entry-codec.ts), done record, rollup field, dossiers, manual and
  * rework minutes in thousandths, robot ms, month, current generation (name), until when it is
@@ -30,17 +30,17 @@ local function keepFor(key, ms)
   local ttl = redis.call('PTTL', key)
   if ttl == -1 or ttl < ms then redis.call('PEXPIRE', key, ms) end
 end
-for i = 16, #KEYS do
+for i = 15, #KEYS do
   local done = redis.call('HGET', KEYS[i], ARGV[1])
   if done then return {0, done} end
 end
 if ARGV[2] == 'done' then
-  redis.call('HSET', KEYS[16], ARGV[1], ARGV[4])
+  redis.call('HSET', KEYS[15], ARGV[1], ARGV[4])
   local keepUntil = tonumber(ARGV[12])
-  keepFor(KEYS[16], keepUntil - now)
-  local known = redis.call('ZSCORE', KEYS[15], ARGV[11])
-  if not known or tonumber(known) < keepUntil then redis.call('ZADD', KEYS[15], keepUntil, ARGV[11]) end
-  redis.call('ZREMRANGEBYSCORE', KEYS[15], '-inf', now)
+  keepFor(KEYS[15], keepUntil - now)
+  local known = redis.call('ZSCORE', KEYS[14], ARGV[11])
+  if not known or tonumber(known) < keepUntil then redis.call('ZADD', KEYS[14], keepUntil, ARGV[11]) end
+  redis.call('ZREMRANGEBYSCORE', KEYS[14], '-inf', now)
   -- The done record stands for it: the campaign keeps only its dossiers not done, a few.
   redis.call('HDEL', KEYS[1], ARGV[1])
 elseif redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then
@@ -64,7 +64,6 @@ rollUp(KEYS[10], ARGV[14], n, manual, rework, robot)
 addMachine(KEYS[11], ARGV[15], ARGV[16])
 addMachine(KEYS[12], ARGV[15], ARGV[16])
 rollUp(KEYS[13], ARGV[17], n, manual, rework, robot)
-rollUp(KEYS[14], ARGV[17], n, manual, rework, robot)
 redis.call('SADD', KEYS[7], ARGV[10])
 redis.call('SET', KEYS[8], id, 'NX')
 return {1, false}
@@ -215,7 +214,6 @@ export class Ledger {
       this.rollups.of('groups', 'month', r.month),
       this.rollups.of('machines', 'day', r.day),
       this.rollups.of('machines', 'month', r.month),
-      this.rollups.of('machine-rows', 'day', r.day),
       this.rollups.of('machine-rows', 'month', r.month),
       done.index,
       ...done.weeks.map((w) => this.doneBucketKey(valid.scenarioId, w, valid.dossierId)),
@@ -365,7 +363,7 @@ export class Ledger {
           indexOf(this.rollups.of('groups', 'day', r.day)), indexOf(this.rollups.of('groups', 'month', r.month)),
           indexOf(this.rollups.of('machines', 'day', r.day)), indexOf(this.rollups.of('machines', 'month', r.month)),
           r.month, r.field, r.groupField, r.pairField, r.machine, r.dossiers, r.manualMilli, r.reworkMilli, r.robotMs,
-          indexOf(this.rollups.of('machine-rows', 'day', r.day)), indexOf(this.rollups.of('machine-rows', 'month', r.month)), r.machineField,
+          indexOf(this.rollups.of('machine-rows', 'month', r.month)), r.machineField,
         );
       }
       const n = await this.redis.prowebLedgerMigrate(keys.length, ...keys, ...args);

@@ -15,9 +15,10 @@ import type { GainFigures } from './report.ts';
  *   hundred fields a month whatever the fleet), what the other reports read;
  * - machines: field `scenario␟caisse`, the machines that finished a dossier of it, `a,b,c`,
  *   for the report's count of machines in each group;
- * - machine rows: field `machine␟status`, the rows of a report by machine (a fifth to a tenth
- *   of the by-machine fields: a machine runs several scenarios a month). Rollups written before
- *   it lack it: a reader finds its totals short of the by-group hash's, and reads by machine.
+ * - machine rows, a month's only: field `machine␟status`, the rows of a report by machine (a
+ *   fifth of the by-machine fields: a machine runs several scenarios a month, one a day, so that
+ *   a day's by-machine hash is as small and serves). Rollups written before it lack it: a reader
+ *   finds its totals short of the by-group hash's, and reads by machine.
  * Figures are `dossiers manual rework robotMs`, minutes in thousandths so that Redis adds
  * integers (exact to 2^53). Rework counts only for a dossier failed, as in the report.
  */
@@ -28,7 +29,7 @@ export interface RollupKeys {
   day(day: string): string;
   /** The by-machine hash of a month (`2020-03`). */
   month(month: string): string;
-  /** The by-group, machines or machine rows hash of a day or a month. */
+  /** The by-group or machines hash of a day or a month, or the machine rows of a month. */
   of(kind: 'groups' | 'machines' | 'machine-rows', unit: 'day' | 'month', date: string): string;
   /** A set of the months that have a rollup: what a report with an open start reads. */
   months: string;
@@ -253,7 +254,8 @@ export async function* readRollups(redis: Redis, keys: RollupKeys, period: Perio
     for (const p of slice) {
       const date = p.at.slice(0, p.unit === 'day' ? 10 : 7);
       pipeline.hgetall(keys.of('groups', p.unit, date)).hgetall(keys.of('machines', p.unit, date));
-      if (byMachine) pipeline.hgetall(keys.of('machine-rows', p.unit, date));
+      // A day's machine rows are its by-machine hash: a machine runs one scenario a day.
+      if (byMachine) pipeline.hgetall(p.unit === 'month' ? keys.of('machine-rows', p.unit, date) : p.key);
     }
     const replies = (await pipeline.exec()) ?? [];
     const hashes = replies.map(([error, hash]) => {
@@ -268,6 +270,10 @@ export async function* readRollups(redis: Redis, keys: RollupKeys, period: Perio
       for (const figures of figuresOfHash('machines', machines, p.at)) yield { ...figures, ...others };
       if (!byMachine) continue;
       // Written by the same script: equal totals unless part of it was rolled up before the machine rows.
+      if (p.unit === 'day') {
+        yield* machineRowsOfDetail(rows, p.at);
+        continue;
+      }
       const fromRows = machineRowsOf(rows, p.at);
       if (fromRows.total === totalOf(groups)) yield* fromRows.rows;
       else older.push(p);
@@ -288,10 +294,10 @@ export async function* readRollups(redis: Redis, keys: RollupKeys, period: Perio
  * then the page's rollup hashes. ARGV: the marker expected, then per entry its stream id, the
  * index of its day and month keys, its month, field and figures. Entries at or after
  * rolledFrom are rolled up already and stop the page. Returns how many were rolled up, -1 when
- * another migration moved the marker meanwhile. Per entry (19 ARGV): id, indexes of its six
+ * another migration moved the marker meanwhile. Per entry (18 ARGV): id, indexes of its six
  * keys (day, month, day groups, month groups, day machines, month machines), month, field,
- * group field, pair field, machine, figures, then the indexes of its day and month machine
- * rows keys and its machine rows field.
+ * group field, pair field, machine, figures, then the index of its month machine rows key and
+ * its machine rows field.
  */
 export const MIGRATE_LUA = `${ROLL_UP_LUA}
 local function before(a, b)
@@ -304,7 +310,7 @@ if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return -1 end
 local limit = redis.call('GET', KEYS[2])
 local last = ARGV[1]
 local count = 0
-for i = 2, #ARGV, 19 do
+for i = 2, #ARGV, 18 do
   local id = ARGV[i]
   if limit and not before(id, limit) then break end
   local n, manual, rework, robot = tonumber(ARGV[i + 12]), tonumber(ARGV[i + 13]), tonumber(ARGV[i + 14]), tonumber(ARGV[i + 15])
@@ -314,8 +320,7 @@ for i = 2, #ARGV, 19 do
   rollUp(KEYS[tonumber(ARGV[i + 4])], ARGV[i + 9], n, manual, rework, robot)
   addMachine(KEYS[tonumber(ARGV[i + 5])], ARGV[i + 10], ARGV[i + 11])
   addMachine(KEYS[tonumber(ARGV[i + 6])], ARGV[i + 10], ARGV[i + 11])
-  rollUp(KEYS[tonumber(ARGV[i + 16])], ARGV[i + 18], n, manual, rework, robot)
-  rollUp(KEYS[tonumber(ARGV[i + 17])], ARGV[i + 18], n, manual, rework, robot)
+  rollUp(KEYS[tonumber(ARGV[i + 16])], ARGV[i + 17], n, manual, rework, robot)
   redis.call('SADD', KEYS[3], ARGV[i + 7])
   last = id
   count = count + 1
