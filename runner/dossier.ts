@@ -11,7 +11,7 @@ import type { ApplicationEndpoint } from './options.ts';
 import type { DossierOutcome } from './outcome.ts';
 import { withSingleShotPosts } from './single-shot.ts';
 import type { Slot } from './slot.ts';
-import { explainFailure, locationOf, performPageStep, resolveValue } from './step-actions.ts';
+import { explainFailure, locationOf, normalized, performPageStep, resolveValue } from './step-actions.ts';
 
 type Finished = Omit<Extract<DossierOutcome, { status: 'done' }>, 'robotMs'>;
 
@@ -92,11 +92,6 @@ export async function runDossierSteps<Row extends Record<string, unknown>>(env: 
   const finished = await run.steps(env.scenario.steps, { row, vars: {}, tables: {} }, '');
   if (finished) return finished;
   throw new ConfigError(`scenario ${env.scenario.id} ended without a submit or guard giving a reference`, 'End the scenario with a submit step.');
-}
-
-/** Text as a person reads it: runs of spaces and line breaks as one space. */
-function normalized(text: string | null | undefined): string {
-  return text?.replace(/\s+/g, ' ').trim() ?? '';
 }
 
 /** An error's own words, without the location it starts with when it names this step (the wrapper names it again). */
@@ -308,18 +303,15 @@ class DossierRun<Row extends Record<string, unknown>> {
         return undefined;
       }
       case 'submit': {
-        const button = this.target(step.target, ctx, at);
+        const buttonTarget = resolveTarget(step.target, ctx, this.scenario.screens, at).target;
+        const button = locate(page, buttonTarget);
         if (this.env.dryRun) {
           await button.first().waitFor({ state: 'visible', timeout: timeoutMs });
           return { status: 'done', reference: '(dry run)', alreadyEntered: false, dryRun: true };
         }
-        const buttonTarget = resolveTarget(step.target, ctx, this.scenario.screens, at).target;
         // With a claim to take, the button must be there first (asked where the click will be made);
         // without one, the click itself finds it or waits for it.
-        if (this.env.commitGate) {
-          const pointer = 'pointer' in buttonTarget && buttonTarget.pointer === true;
-          if (pointer || !(await clickableInPage(page, button.first(), timeoutMs, buttonTarget))) await button.first().waitFor({ state: 'visible', timeout: timeoutMs });
-        }
+        if (this.env.commitGate && !(await clickableInPage(page, button.first(), timeoutMs, buttonTarget))) await button.first().waitFor({ state: 'visible', timeout: timeoutMs });
         return this.commit(number, at, timeoutMs, () => clickTarget(page, button.first(), buttonTarget, timeoutMs), async () => {
           // The answer is read from the document: its images and styles are not waited for.
           await page.waitForLoadState('domcontentloaded', { timeout: timeoutMs });

@@ -43,13 +43,16 @@ export async function clickInPage(page: Page, element: Locator, timeoutMs: numbe
 }
 
 /**
- * Whether {@link clickInPage} would click the element now (shown, enabled, on top), checked in
- * the same world as the click: a commit asks before taking its claim, and the click that follows
- * finds the page's selector engine built already.
+ * Whether {@link clickTarget} would click the element from inside the page now (shown, enabled,
+ * on top; never a `pointer` element), checked in the same world as the click: a commit asks
+ * before taking its claim, and the click that follows finds the page's selector engine built already.
  */
 export async function clickableInPage(page: Page, element: Locator, timeoutMs: number, target?: Target): Promise<boolean> {
-  return (await inPage(page, element, target, false, timeoutMs)).clicked;
+  return !needsPointer(target) && (await inPage(page, element, target, false, timeoutMs)).clicked;
 }
+
+/** The screen map asks for a real mouse click. */
+const needsPointer = (target: Target | undefined): boolean => target !== undefined && 'pointer' in target && target.pointer === true;
 
 /**
  * In the page: checks the element as a person pressing it would (shown, enabled, on top at its
@@ -166,7 +169,7 @@ function withTimeout(promise: Promise<void>, ms: number, what: string): Promise<
  * a navigation brings.
  */
 export async function clickTarget(page: Page, element: Locator, target: Target, timeoutMs: number): Promise<void> {
-  if (!('pointer' in target && target.pointer)) {
+  if (!needsPointer(target)) {
     const done = await clickInPage(page, element, timeoutMs, target);
     if (done.clicked) return;
   }

@@ -45,11 +45,12 @@ export function probeQueryOf(target: Target): ProbeQuery | undefined {
  * compiles without the DOM library, and with no named helper inside (under tsx, keepNames would
  * make it call a `__name` the page does not have).
  */
-export const FIND_IN_PAGE = (query: ProbeQuery): unknown[] | null => {
+export const FIND_IN_PAGE = (query: ProbeQuery, scanned?: unknown[]): unknown[] | null => {
   /* eslint-disable @typescript-eslint/no-explicit-any */
   const win = globalThis as any;
   const doc = win.document;
-  const all = Array.from(doc.querySelectorAll('*')) as any[];
+  // Every element, once per call from Node: the caller passes the scan to the next query.
+  const all = (scanned ?? Array.from(doc.querySelectorAll('*'))) as any[];
   // Playwright's engines look inside shadow roots, querySelectorAll does not: leave such pages to it.
   if (all.some((el) => el.shadowRoot)) return null;
   if ('css' in query) {
@@ -115,11 +116,12 @@ export const FIND_IN_PAGE = (query: ProbeQuery): unknown[] | null => {
 };
 
 /** In the page: what `locator.first()` says of each query (see {@link probeTargets}). */
-export const PROBE_IN_PAGE = (find: (query: ProbeQuery) => unknown[] | null, list: readonly (ProbeQuery | null)[]): (Probe | null)[] => {
+export const PROBE_IN_PAGE = (find: (query: ProbeQuery, scanned?: unknown[]) => unknown[] | null, list: readonly (ProbeQuery | null)[]): (Probe | null)[] => {
   const win = globalThis as any;
+  const all = Array.from(win.document.querySelectorAll('*'));
   return list.map((query) => {
     if (!query) return null;
-    const matches = find(query) as any[] | null;
+    const matches = find(query, all) as any[] | null;
     if (!matches) return null;
     if (matches.length === 0) return { count: 0, visible: false, text: null };
     const first = matches[0];

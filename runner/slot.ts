@@ -6,7 +6,7 @@ import { locate } from './locate.ts';
 import { LoginGate } from './login-gate.ts';
 import { countRoundTrips, type RoundTripCounter } from './round-trips.ts';
 import type { ApplicationEndpoint } from './options.ts';
-import { runPlainSteps } from './step-actions.ts';
+import { normalized, runPlainSteps } from './step-actions.ts';
 
 /** What a trace records: screenshots and DOM snapshots, not the robot's own sources. */
 const TRACE_OPTIONS = { screenshots: true, snapshots: true, sources: false } as const;
@@ -146,7 +146,7 @@ export class Slot {
     // (an error page, a connection lost after the form) says nothing about the credentials.
     const refusal = app.loginError ? locate(page, app.loginError).first() : undefined;
     if (this.lastDocumentStatus < 500 && refusal && (await refusal.isVisible())) {
-      const message = (await refusal.textContent({ timeout: 500 }).catch(() => null))?.replace(/\s+/g, ' ').trim() || 'login refused';
+      const message = normalized(await refusal.textContent({ timeout: 500 }).catch(() => null)) || 'login refused';
       this.logger.error({ application: app.id, username: endpoint.username, slot: this.index, message }, 'login refused: no more logins to this application until told to');
       throw new LoginRefused(app.id, message, endpoint.username);
     }

@@ -80,6 +80,11 @@ async function readTable(table: Locator, timeoutMs: number): Promise<TableRows> 
 /** What a page step produced. */
 export type PageStepResult = { variable: { name: string; value: string } } | { table: { name: string; rows: TableRows } } | undefined;
 
+/** Text as a person reads it: runs of spaces and line breaks as one space. */
+export function normalized(text: string | null | undefined): string {
+  return text?.replace(/\s+/g, ' ').trim() ?? '';
+}
+
 /**
  * Performs a step that acts on the current page only. Navigation-aware steps (goto,
  * open, guard, rejectIf, submit) and control flow are the dossier's business.
@@ -130,14 +135,14 @@ export async function performPageStep<Row>(
       const found = element(step.target).first();
       await found.waitFor({ state: 'visible', timeout: timeoutMs });
       if (step.text !== undefined) {
-        const shown = (await found.textContent({ timeout: timeoutMs }))?.replace(/\s+/g, ' ').trim() ?? '';
+        const shown = normalized(await found.textContent({ timeout: timeoutMs }));
         const ok = typeof step.text === 'string' ? shown.includes(step.text) : step.text.test(shown);
         if (!ok) throw new ScreenChanged(at, `expected ${String(step.text)} but the screen shows "${shown.slice(0, 120)}"`);
       }
       return undefined;
     }
     case 'extract': {
-      const shown = (await element(step.target).first().textContent({ timeout: timeoutMs }))?.replace(/\s+/g, ' ').trim() ?? '';
+      const shown = normalized(await element(step.target).first().textContent({ timeout: timeoutMs }));
       let value = shown;
       if (step.pattern) {
         const match = step.pattern.exec(shown);
