@@ -16,7 +16,7 @@
  * - **Stand-in robot** (bench only, to isolate the queue's share; tests never do this): it sleeps
  *   `--robot-ms` per dossier (the best measured robot time, docs/benchmarks.md), takes the commit
  *   claim as the real robot does before its click, and returns done (5 % rejected).
- * - **Heartbeats**: the real `Heartbeat` of `queue/machines.ts` for `--machines` names, each at its
+ * - **Heartbeats**: the real `Heartbeat` of `queue/fleet/machines.ts` for `--machines` names, each at its
  *   real interval (10 s), started spread over the interval, all in this process.
  *
  * `rate × seconds` dossiers are queued (submitRegisteredCampaign, payloads sealed) into a paused
@@ -40,14 +40,14 @@ import { DeploymentSecret } from '../core/secret.ts';
 import { luhnKey, ibanFromBban } from '../domain/identifiers.ts';
 import { formatDipaCsv, type DipaCsvRow } from '../fixtures/data/dipa-csv.ts';
 import { Ledger } from '../gains/index.ts';
-import { ApplicationPauses } from '../queue/application-pauses.ts';
-import { CampaignRegistry } from '../queue/campaign-registry.ts';
-import { submitRegisteredCampaign } from '../queue/enqueue.ts';
-import { startEmbeddedRedis } from '../queue/embedded-redis.ts';
-import { Heartbeat } from '../queue/machines.ts';
+import { ApplicationPauses } from '../queue/fleet/application-pauses.ts';
+import { CampaignRegistry } from '../queue/campaigns/campaign-registry.ts';
+import { submitRegisteredCampaign } from '../queue/campaigns/enqueue.ts';
+import { startEmbeddedRedis } from '../queue/redis/embedded-redis.ts';
+import { Heartbeat } from '../queue/fleet/machines.ts';
 import { queueNameFor } from '../queue/queue-options.ts';
-import { createRedis } from '../queue/redis-connection.ts';
-import { DossierWorker } from '../queue/worker.ts';
+import { createRedis } from '../queue/redis/redis-connection.ts';
+import { DossierWorker } from '../queue/fleet/worker.ts';
 import type { DossierOutcome, Robot } from '../runner/index.ts';
 import type { CommitGate } from '../runner/commit-gate.ts';
 import { dipaPayment } from '../scenarios/dipa-payment.ts';

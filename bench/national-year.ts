@@ -103,7 +103,7 @@ function dossierEntry(day: MachineDay, status: 'done' | 'rejected' | 'failed', a
   const i = ++counter;
   return {
     campaignId: day.campaignId, scenarioId: day.scenario, scenarioVersion: '1.0.0', caisse: day.caisse, machine: day.machine,
-    // Like a real one: the first 24 hex digits of an HMAC (queue/dossier-id.ts), evenly spread.
+    // Like a real one: the first 24 hex digits of an HMAC (queue/campaigns/dossier-id.ts), evenly spread.
     dossierId: createHash('sha256').update(String(i)).digest('hex').slice(0, 24), rowNumber: 2 + (i % 5000), status,
     ...(status === 'done' ? { reference: `PRG-2020-${String(i).padStart(9, '0')}` } : { reason: status === 'rejected' ? 'Refus : PS non conventionné' : 'Progrès indisponible' }),
     manualMinutesSaved: status === 'done' ? MANUAL[day.scenario]! : 0, ...(status === 'failed' ? { reworkMinutes: 10 } : {}),

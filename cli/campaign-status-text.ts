@@ -1,6 +1,5 @@
 import { basename } from 'node:path';
-import type { CampaignRecord } from '../queue/campaign-registry.ts';
-import type { CampaignStatus } from '../queue/campaign-status.ts';
+import { type CampaignRecord, type CampaignStatus } from '../queue/index.ts';
 import { formatParisDateTime } from './paris-time.ts';
 
 const NO_ESTIMATE: Record<NonNullable<CampaignStatus['noEstimate']>, string> = {

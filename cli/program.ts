@@ -4,7 +4,7 @@ import { scrubText } from '../core/personal-data.ts';
 import { parseDateBound } from '../gains/index.ts';
 import { Closer } from './closer.ts';
 import { parseParisDateTime } from './paris-time.ts';
-import { CampaignNotFound } from '../queue/campaign-registry.ts';
+import { CampaignNotFound } from '../queue/index.ts';
 import { createCommandContext } from './context.ts';
 
 // Each command's module is imported when the command runs: \`proweb machines\` need not load

@@ -1,8 +1,6 @@
 import type { Redis } from 'ioredis';
 import { loadConfig, type ProwebConfig } from '../core/config.ts';
-import { startEmbeddedRedis } from '../queue/embedded-redis.ts';
-import { createCluster, createRedis, isClusterTarget, redisConnectionFor, redisUrlForDisplay, transportsOf } from '../queue/redis-connection.ts';
-import { assertDurable, assertNoEviction, assertNoUntaggedDeployment, assertNotClusterNode, assertPrefixFitsCluster, evictionPolicyOf, sendsPasswordInClear } from '../queue/redis-policy.ts';
+import { assertDurable, assertNoEviction, assertNotClusterNode, assertNoUntaggedDeployment, assertPrefixFitsCluster, createCluster, createRedis, evictionPolicyOf, isClusterTarget, redisConnectionFor, redisUrlForDisplay, sendsPasswordInClear, startEmbeddedRedis, transportsOf } from '../queue/index.ts';
 import { ConfigError, ProwebError } from '../core/errors.ts';
 import type { Closer } from './closer.ts';
 

@@ -118,7 +118,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
 import { Ledger } from '../../gains/index.ts';
 import { readInputRows } from '../../input/index.ts';
-import { runCampaign } from '../../queue/run-campaign.ts';
+import { runCampaign } from '../../queue/index.ts';
 import { Robot } from '../../runner/index.ts';
 import { ${n.camel}, ${n.camel}Row } from '../../scenarios/${n.id}.ts';
 import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';

@@ -1,6 +1,5 @@
 import { Ledger } from '../../gains/index.ts';
-import { ApplicationPauses } from '../../queue/application-pauses.ts';
-import { listMachines, type MachineStatus } from '../../queue/machines.ts';
+import { ApplicationPauses, listMachines, type MachineStatus } from '../../queue/index.ts';
 import { applicationPausesBlock } from '../application-pause-text.ts';
 import type { CommandContext } from '../context.ts';
 import { loadConfigWithRedis, openRedis } from '../redis.ts';

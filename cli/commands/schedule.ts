@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Schedules, type Schedule } from '../../queue/schedules.ts';
+import { type Schedule, Schedules } from '../../queue/index.ts';
 import { catalogue } from '../../scenarios/catalogue.ts';
 import type { CommandContext } from '../context.ts';
 import { loadConfigWithRedis, openRedis } from '../redis.ts';

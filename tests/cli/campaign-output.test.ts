@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { invalidRowsText, rejectionsText } from '../../cli/campaign-output.ts';
-import type { CampaignSubmission } from '../../queue/campaign.ts';
-import type { CampaignResult } from '../../queue/run-campaign.ts';
+import type { CampaignSubmission } from '../../queue/campaigns/campaign.ts';
+import type { CampaignResult } from '../../queue/campaigns/run-campaign.ts';
 
 const NIR = '1 85 07 59 012 345 67';
 const IBAN = 'FR7630006000011234567890189';

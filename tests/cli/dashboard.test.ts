@@ -5,8 +5,8 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { dashboardSettings, isLoopbackHost } from '../../cli/commands/dashboard.ts';
 import { configSchema } from '../../core/config.ts';
 import { ConfigError } from '../../core/errors.ts';
-import { startEmbeddedRedis } from '../../queue/embedded-redis.ts';
-import { createRedis } from '../../queue/redis-connection.ts';
+import { startEmbeddedRedis } from '../../queue/redis/embedded-redis.ts';
+import { createRedis } from '../../queue/redis/redis-connection.ts';
 import { runCli } from '../support/cli.ts';
 
 const freshDir = () => mkdtemp(join(tmpdir(), 'proweb-dashboard-cli-'));

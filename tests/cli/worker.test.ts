@@ -6,11 +6,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
 import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
 import { Ledger } from '../../gains/index.ts';
-import type { CampaignSubmission } from '../../queue/campaign.ts';
-import { CampaignRegistry } from '../../queue/campaign-registry.ts';
-import { submitRegisteredCampaign } from '../../queue/enqueue.ts';
+import type { CampaignSubmission } from '../../queue/campaigns/campaign.ts';
+import { CampaignRegistry } from '../../queue/campaigns/campaign-registry.ts';
+import { submitRegisteredCampaign } from '../../queue/campaigns/enqueue.ts';
 import { queueNameFor } from '../../queue/queue-options.ts';
-import { createRedis } from '../../queue/redis-connection.ts';
+import { createRedis } from '../../queue/redis/redis-connection.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import { runCli, startCli, type CliProcess } from '../support/cli.ts';
 import { dipaFile, requestRows } from '../support/dipa.ts';

@@ -18,7 +18,7 @@ afterAll(async () => {
   await redis?.close();
 });
 
-/** A dossier id like queue/dossier-id.ts gives: 24 hex digits of an HMAC. */
+/** A dossier id like queue/campaigns/dossier-id.ts gives: 24 hex digits of an HMAC. */
 const idOf = (i: number) => createHash('sha256').update(String(i)).digest('hex').slice(0, 24);
 
 const entry = (i: number, over: Partial<LedgerEntry> = {}): LedgerEntry => ({

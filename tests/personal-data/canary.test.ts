@@ -13,9 +13,9 @@ import { forfaitPsDemoRows, formatForfaitPsCsv } from '../../fixtures/data/gener
 import { formatPrimeCovidCsv, primeCovidDemoRows } from '../../fixtures/data/generate-prime-covid-sample.ts';
 import { formatPrnCsv, prnDemoRows } from '../../fixtures/data/generate-prn-sample.ts';
 import { Ledger } from '../../gains/index.ts';
-import { createDashboard } from '../../queue/dashboard.ts';
-import { startEmbeddedRedis, type EmbeddedRedis } from '../../queue/embedded-redis.ts';
-import { createRedis } from '../../queue/redis-connection.ts';
+import { createDashboard } from '../../queue/dashboard/dashboard.ts';
+import { startEmbeddedRedis, type EmbeddedRedis } from '../../queue/redis/embedded-redis.ts';
+import { createRedis } from '../../queue/redis/redis-connection.ts';
 import { runCli, startCli, type CliProcess } from '../support/cli.ts';
 import { untilReached } from '../support/eventually.ts';
 import { TEST_SECRET_TEXT } from '../support/secret.ts';

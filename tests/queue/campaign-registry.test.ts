@@ -1,10 +1,10 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../../gains/index.ts';
-import { CampaignNotFound, CampaignRegistry, CampaignStateError } from '../../queue/campaign-registry.ts';
-import { campaignStatus } from '../../queue/campaign-status.ts';
-import { submitRegisteredCampaign } from '../../queue/enqueue.ts';
-import type { JobPayload } from '../../queue/job-payload.ts';
+import { CampaignNotFound, CampaignRegistry, CampaignStateError } from '../../queue/campaigns/campaign-registry.ts';
+import { campaignStatus } from '../../queue/campaigns/campaign-status.ts';
+import { submitRegisteredCampaign } from '../../queue/campaigns/enqueue.ts';
+import type { JobPayload } from '../../queue/campaigns/job-payload.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import { dipaLines, dipaSample } from '../support/dipa-sample.ts';
 import { eventually } from '../support/eventually.ts';

@@ -1,12 +1,12 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../../gains/index.ts';
-import { submitCampaign } from '../../queue/campaign.ts';
+import { submitCampaign } from '../../queue/campaigns/campaign.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 import { writeInputFile, DIPA_HEADER } from '../support/files.ts';
-import { dossierIdFor } from '../../queue/dossier-id.ts';
-import { openJobPayload } from '../../queue/job-payload.ts';
+import { dossierIdFor } from '../../queue/campaigns/dossier-id.ts';
+import { openJobPayload } from '../../queue/campaigns/job-payload.ts';
 import { testSecret } from '../support/secret.ts';
 
 let redis: TestRedis;

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../core/errors.ts';
-import { CapacityGate, type CapacityDecision, type CapacityGateOptions } from '../../queue/capacity-gate.ts';
-import { createRedis } from '../../queue/redis-connection.ts';
+import { CapacityGate, type CapacityDecision, type CapacityGateOptions } from '../../queue/fleet/capacity-gate.ts';
+import { createRedis } from '../../queue/redis/redis-connection.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 

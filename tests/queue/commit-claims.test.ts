@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualCheckNeeded, OutcomeUnknown, OwnershipLost } from '../../core/errors.ts';
-import { CommitClaims } from '../../queue/commit-claims.ts';
+import { CommitClaims } from '../../queue/fleet/commit-claims.ts';
 import { dipaPayment, dipaRow, type DipaRow } from '../../scenarios/dipa-payment.ts';
 import { requestRows } from '../support/dipa.ts';
 import { useE2e } from '../support/e2e.ts';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { dossierIdFor, jobIdFor } from '../../queue/dossier-id.ts';
+import { dossierIdFor, jobIdFor } from '../../queue/campaigns/dossier-id.ts';
 import { otherDeploymentSecret, testSecret } from '../support/secret.ts';
 
 describe('dossier and job ids', () => {

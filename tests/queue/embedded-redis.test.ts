@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RedisNotInstalled, RedisStartFailed, startEmbeddedRedis, type EmbeddedRedis } from '../../queue/embedded-redis.ts';
-import { createRedis } from '../../queue/redis-connection.ts';
+import { RedisNotInstalled, RedisStartFailed, startEmbeddedRedis, type EmbeddedRedis } from '../../queue/redis/embedded-redis.ts';
+import { createRedis } from '../../queue/redis/redis-connection.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -174,7 +174,7 @@ describe('startEmbeddedRedis', () => {
   it('kills the server when the parent process exits without close()', async () => {
     const dataDir = tempDir();
     const script = [
-      `import { startEmbeddedRedis } from ${JSON.stringify(new URL('../../queue/embedded-redis.ts', import.meta.url).pathname)};`,
+      `import { startEmbeddedRedis } from ${JSON.stringify(new URL('../../queue/redis/embedded-redis.ts', import.meta.url).pathname)};`,
       `const server = await startEmbeddedRedis({ dataDir: ${JSON.stringify(dataDir)} });`,
       'process.stdout.write(String(server.pid));',
       'process.exit(0);',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LoginThrottle } from '../../queue/login-throttle.ts';
+import { LoginThrottle } from '../../queue/fleet/login-throttle.ts';
 
 describe('failed logins slowed down per client', () => {
   it('waits from the limit on, twice as long each further failure, up to the longest wait', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../../gains/index.ts';
-import { Heartbeat, listMachines } from '../../queue/machines.ts';
+import { Heartbeat, listMachines } from '../../queue/fleet/machines.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 
 let redis: TestRedis;

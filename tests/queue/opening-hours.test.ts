@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openingHoursSchema, type OpeningHours } from '../../core/capacity.ts';
-import { isOpen, nextOpening, ScheduleNeverOpens } from '../../queue/opening-hours.ts';
+import { isOpen, nextOpening, ScheduleNeverOpens } from '../../queue/fleet/opening-hours.ts';
 
 /** Progrès: entries 07:00–19:00 on working days, Paris time, closed on public holidays. */
 const progres = openingHoursSchema.parse({ from: '07:00', to: '19:00' });

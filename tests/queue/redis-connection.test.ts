@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedRedis } from '../../queue/embedded-redis.ts';
-import { createRedis, InvalidRedisUrl, isClusterTarget, RedisCaFileError, redisConnectionFor, redisOptionsFromUrl, redisTargetFromUrl, type ClusterTarget } from '../../queue/redis-connection.ts';
-import { InsecureRedis, isLoopbackHost } from '../../queue/redis-policy.ts';
+import { startEmbeddedRedis } from '../../queue/redis/embedded-redis.ts';
+import { createRedis, InvalidRedisUrl, isClusterTarget, RedisCaFileError, redisConnectionFor, redisOptionsFromUrl, redisTargetFromUrl, type ClusterTarget } from '../../queue/redis/redis-connection.ts';
+import { InsecureRedis, isLoopbackHost } from '../../queue/redis/redis-policy.ts';
 import { startCustomRedis, type CustomRedis } from '../support/custom-redis.ts';
 
 describe('redisOptionsFromUrl', () => {

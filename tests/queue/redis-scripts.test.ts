@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApplicationPauses } from '../../queue/application-pauses.ts';
-import { CampaignRegistry, type CampaignRecord } from '../../queue/campaign-registry.ts';
-import { CapacityGate } from '../../queue/capacity-gate.ts';
-import { createRedis } from '../../queue/redis-connection.ts';
+import { ApplicationPauses } from '../../queue/fleet/application-pauses.ts';
+import { CampaignRegistry, type CampaignRecord } from '../../queue/campaigns/campaign-registry.ts';
+import { CapacityGate } from '../../queue/fleet/capacity-gate.ts';
+import { createRedis } from '../../queue/redis/redis-connection.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 
 /**
@@ -19,7 +19,7 @@ const FORBIDDEN: { pattern: RegExp; why: string; except?: string }[] = [
   { pattern: /\bnew Job\(/, why: 'a BullMQ Job built by hand: read it with queue.getJob' },
   // The commit claim checks, in the same script, that the attempt still holds BullMQ's lock on
   // its job: no public method does that atomically, so the lock's key is built in one place.
-  { pattern: /:lock`/, why: "BullMQ's lock key: only the worker's commit claims may name it", except: 'queue/worker.ts' },
+  { pattern: /:lock`/, why: "BullMQ's lock key: only the worker's commit claims may name it", except: 'queue/fleet/worker.ts' },
   { pattern: /\.toKey\(|\bqueue\.keys\b|\bkeys\.(?:wait|paused|delayed|prioritized|active|completed|failed|meta)\b|\bkeys\[['"]waiting-children/, why: "BullMQ's own keys: use its public methods" },
 ];
 
@@ -40,7 +40,7 @@ function offences(path: string, text: string): string[] {
 describe('the sources', () => {
   it('send no Lua script with EVAL and reach BullMQ by its public API only', () => {
     const files = sources();
-    expect(files).toContain('queue/campaign-registry.ts');
+    expect(files).toContain('queue/campaigns/campaign-registry.ts');
     expect(files.flatMap((path) => offences(path, readFileSync(path, 'utf8')))).toEqual([]);
   });
 

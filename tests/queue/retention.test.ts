@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cutoffFor, purgeEndedJobs, purgeFiles } from '../../queue/retention.ts';
+import { cutoffFor, purgeEndedJobs, purgeFiles } from '../../queue/campaigns/retention.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
 

@@ -1,10 +1,10 @@
 import { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { Ledger } from '../../gains/index.ts';
-import { CampaignRegistry } from '../../queue/campaign-registry.ts';
-import { CapacityGate } from '../../queue/capacity-gate.ts';
-import { submitRegisteredCampaign } from '../../queue/enqueue.ts';
-import { DossierWorker, type DossierFinished } from '../../queue/worker.ts';
+import { CampaignRegistry } from '../../queue/campaigns/campaign-registry.ts';
+import { CapacityGate } from '../../queue/fleet/capacity-gate.ts';
+import { submitRegisteredCampaign } from '../../queue/campaigns/enqueue.ts';
+import { DossierWorker, type DossierFinished } from '../../queue/fleet/worker.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import { dipaFile, requestRows } from '../support/dipa.ts';
 import { useE2e } from '../support/e2e.ts';

@@ -11,7 +11,7 @@ import {
 } from '../../fixtures/data/generate-autonomisation-sample.ts';
 import { Ledger, type LedgerEntry } from '../../gains/index.ts';
 import { readInputRows } from '../../input/index.ts';
-import { runCampaign } from '../../queue/run-campaign.ts';
+import { runCampaign } from '../../queue/campaigns/run-campaign.ts';
 import { Robot } from '../../runner/index.ts';
 import { autonomisationAyantsDroit, autonomisationRow, type AutonomisationRow } from '../../scenarios/autonomisation-ayants-droit.ts';
 import { Client } from '../fixtures/bdo/helpers.ts';

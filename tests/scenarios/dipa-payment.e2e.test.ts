@@ -9,7 +9,7 @@ import { DEFAULT_USER, startBackOffice, type BackOffice, type Payment } from '..
 import { dipaDemoRows, formatDipaCsv, type DipaCsvRow, type DipaDemoRow } from '../../fixtures/data/generate-dipa-sample.ts';
 import { Ledger, type LedgerEntry } from '../../gains/index.ts';
 import { readInputRows } from '../../input/index.ts';
-import { runCampaign } from '../../queue/run-campaign.ts';
+import { runCampaign } from '../../queue/campaigns/run-campaign.ts';
 import { Robot } from '../../runner/index.ts';
 import { dipaPayment, dipaRow } from '../../scenarios/dipa-payment.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';

@@ -12,8 +12,8 @@ import {
 } from '../../fixtures/data/generate-forfait-ps-sample.ts';
 import { Ledger, type LedgerEntry } from '../../gains/index.ts';
 import { readInputRows } from '../../input/index.ts';
-import { runCampaign } from '../../queue/run-campaign.ts';
-import type { DossierFinished } from '../../queue/worker.ts';
+import { runCampaign } from '../../queue/campaigns/run-campaign.ts';
+import type { DossierFinished } from '../../queue/fleet/worker.ts';
 import { Robot } from '../../runner/index.ts';
 import { forfaitPs, forfaitPsRow } from '../../scenarios/forfait-ps.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';

@@ -9,7 +9,7 @@ import { PRIME_COVID_10_EXPECTATIONS, PRIME_COVID_DEMO_EXPECTATIONS, type PrimeC
 import type { EvpEntry, GrhState } from '../../fixtures/grh/index.ts';
 import { Ledger, type LedgerEntry } from '../../gains/index.ts';
 import { readInputRows } from '../../input/index.ts';
-import { runCampaign } from '../../queue/run-campaign.ts';
+import { runCampaign } from '../../queue/campaigns/run-campaign.ts';
 import { Robot } from '../../runner/index.ts';
 import { primeCovid, primeCovidRow, type PrimeCovidRow } from '../../scenarios/prime-covid.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';

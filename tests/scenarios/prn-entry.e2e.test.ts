@@ -10,7 +10,7 @@ import { formatPrnCsv, PRN_DEMO_EXPECTATIONS, prnDemoCsv, prnDemoRows, type PrnC
 import { compactNir, FIRST_ENTRY_SEQUENCE, periodsOverlap, type IjState, type Prestation } from '../../fixtures/ij/index.ts';
 import { Ledger, type LedgerEntry } from '../../gains/index.ts';
 import { readInputRows } from '../../input/index.ts';
-import { runCampaign } from '../../queue/run-campaign.ts';
+import { runCampaign } from '../../queue/campaigns/run-campaign.ts';
 import { Robot } from '../../runner/index.ts';
 import { prnEntry, prnRow, type PrnRow } from '../../scenarios/prn-entry.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRedis } from '../../queue/redis-connection.ts';
+import { createRedis } from '../../queue/redis/redis-connection.ts';
 
 /** A free TCP port on the loopback address (asked of the kernel, then released). */
 export async function freePort(): Promise<number> {

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { createRedis } from '../../queue/redis-connection.ts';
+import { createRedis } from '../../queue/redis/redis-connection.ts';
 import { freePort } from './custom-redis.ts';
 import { eventually } from './eventually.ts';
 

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { startEmbeddedRedis, type EmbeddedRedis } from '../../queue/embedded-redis.ts';
-import { createRedis } from '../../queue/redis-connection.ts';
+import { startEmbeddedRedis, type EmbeddedRedis } from '../../queue/redis/embedded-redis.ts';
+import { createRedis } from '../../queue/redis/redis-connection.ts';
 
 /** A real redis-server private to one test file, in a temporary folder. */
 export interface TestRedis {

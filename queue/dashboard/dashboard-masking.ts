@@ -14,10 +14,10 @@
  */
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import type { FlowProducer, Job, Queue } from 'bullmq';
-import { scrubber, type Scrubber } from '../core/personal-data.ts';
-import type { DeploymentSecret } from '../core/secret.ts';
-import { catalogue } from '../scenarios/catalogue.ts';
-import { openJobPayload } from './job-payload.ts';
+import { scrubber, type Scrubber } from '../../core/personal-data.ts';
+import type { DeploymentSecret } from '../../core/secret.ts';
+import { catalogue } from '../../scenarios/catalogue.ts';
+import { openJobPayload } from '../campaigns/job-payload.ts';
 
 /** The fields of a job's data the dashboard shows: where a dossier comes from, nothing personal. */
 export const VISIBLE_JOB_FIELDS = ['campaignId', 'scenarioId', 'scenarioVersion', 'caisse', 'rowNumber', 'dossierId', 'dryRun'] as const;

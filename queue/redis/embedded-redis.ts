@@ -4,7 +4,7 @@ import { accessSync, constants as fsConstants, createWriteStream, existsSync, mk
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { ProwebError } from '../core/errors.ts';
+import { ProwebError } from '../../core/errors.ts';
 import { createRedis } from './redis-connection.ts';
 
 export interface EmbeddedRedisOptions {

@@ -1,6 +1,6 @@
 import type { Redis, Result } from 'ioredis';
-import { replicated, WriteNotReplicated } from '../core/replica-ack.ts';
-import type { CommitClaim, CommitGate, CommitRequest } from '../runner/index.ts';
+import { replicated, WriteNotReplicated } from '../../core/replica-ack.ts';
+import type { CommitClaim, CommitGate, CommitRequest } from '../../runner/index.ts';
 
 /**
  * One commit per dossier, fleet-wide. Just before a commit click the worker claims the

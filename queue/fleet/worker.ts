@@ -1,19 +1,19 @@
 import { EventEmitter } from 'node:events';
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { LoginRefused, ManualCheckNeeded, OutcomeUnknown, OwnershipLost, ProwebError, TechnicalFailure } from '../core/errors.ts';
-import { silentLogger, type Logger } from '../core/logger.ts';
-import { scrubber, type Scrubber } from '../core/personal-data.ts';
-import type { DeploymentSecret } from '../core/secret.ts';
-import type { Ledger, LedgerEntry } from '../gains/index.ts';
-import type { DossierOutcome, Robot } from '../runner/index.ts';
-import type { Scenario } from '../scenarios/dsl/index.ts';
+import { LoginRefused, ManualCheckNeeded, OutcomeUnknown, OwnershipLost, ProwebError, TechnicalFailure } from '../../core/errors.ts';
+import { silentLogger, type Logger } from '../../core/logger.ts';
+import { scrubber, type Scrubber } from '../../core/personal-data.ts';
+import type { DeploymentSecret } from '../../core/secret.ts';
+import type { Ledger, LedgerEntry } from '../../gains/index.ts';
+import type { DossierOutcome, Robot } from '../../runner/index.ts';
+import type { Scenario } from '../../scenarios/dsl/index.ts';
 import type { ApplicationPause, ApplicationPauses } from './application-pauses.ts';
 import { CommitClaims } from './commit-claims.ts';
-import { jobIdOfDossier } from './dossier-id.ts';
-import { jobFieldsOf, JobRefused, openJobPayload, type JobFields } from './job-payload.ts';
-import { DEFAULT_PREFIX, queueNameFor } from './queue-options.ts';
-import { createRedis } from './redis-connection.ts';
+import { jobIdOfDossier } from '../campaigns/dossier-id.ts';
+import { jobFieldsOf, JobRefused, openJobPayload, type JobFields } from '../campaigns/job-payload.ts';
+import { DEFAULT_PREFIX, queueNameFor } from '../queue-options.ts';
+import { createRedis } from '../redis/redis-connection.ts';
 
 /** A dossier has ended for good: what the ledger recorded (or already held). */
 export interface DossierFinished {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis, Result } from 'ioredis';
 import { z } from 'zod';
-import { applicationCapacitySchema, type ApplicationCapacity, type ApplicationCapacityInput, type OpeningHours } from '../core/capacity.ts';
-import { ConfigError } from '../core/errors.ts';
-import { silentLogger, type Logger } from '../core/logger.ts';
-import { formatWallClock } from '../core/wall-clock.ts';
+import { applicationCapacitySchema, type ApplicationCapacity, type ApplicationCapacityInput, type OpeningHours } from '../../core/capacity.ts';
+import { ConfigError } from '../../core/errors.ts';
+import { silentLogger, type Logger } from '../../core/logger.ts';
+import { formatWallClock } from '../../core/wall-clock.ts';
 import { nextOpening } from './opening-hours.ts';
 
 /** Length of the sliding window behind `ratePerMinute`. */

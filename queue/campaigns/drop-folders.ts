@@ -1,6 +1,6 @@
 import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { ProwebError } from '../core/errors.ts';
+import { ProwebError } from '../../core/errors.ts';
 
 /**
  * A scheduled drop names a file outside the configured drop folders. A schedule lives in Redis:

@@ -1,8 +1,8 @@
 import type { Queue } from 'bullmq';
 import type { Redis, Result } from 'ioredis';
 import { z } from 'zod';
-import { ProwebError } from '../core/errors.ts';
-import { DEFAULT_PREFIX } from './queue-options.ts';
+import { ProwebError } from '../../core/errors.ts';
+import { DEFAULT_PREFIX } from '../queue-options.ts';
 
 /**
  * Why an application is paused for the whole fleet: who saw what, when. Stored as a Redis

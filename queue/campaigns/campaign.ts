@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Queue } from 'bullmq';
-import type { DeploymentSecret } from '../core/secret.ts';
-import type { Ledger } from '../gains/index.ts';
-import { createRejectionFile, readInputRows, validateRows, type InvalidRow } from '../input/index.ts';
-import type { Scenario } from '../scenarios/dsl/index.ts';
+import type { DeploymentSecret } from '../../core/secret.ts';
+import type { Ledger } from '../../gains/index.ts';
+import { createRejectionFile, readInputRows, validateRows, type InvalidRow } from '../../input/index.ts';
+import type { Scenario } from '../../scenarios/dsl/index.ts';
 import { dossierIdFor, jobIdOfDossier } from './dossier-id.ts';
 import { sealJobPayload, type JobPayload } from './job-payload.ts';
-import { DEFAULT_PRIORITY, DOSSIER_JOB_OPTIONS } from './queue-options.ts';
+import { DEFAULT_PRIORITY, DOSSIER_JOB_OPTIONS } from '../queue-options.ts';
 
 /** What happened to each row of a submitted file. */
 export interface CampaignSubmission {

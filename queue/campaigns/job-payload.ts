@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ProwebError } from '../core/errors.ts';
-import type { DeploymentSecret } from '../core/secret.ts';
+import { ProwebError } from '../../core/errors.ts';
+import type { DeploymentSecret } from '../../core/secret.ts';
 
 /**
  * What a job carries: where its dossier came from, in clear (ids, file name, row number:

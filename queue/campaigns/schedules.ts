@@ -1,16 +1,16 @@
 import { isAbsolute, resolve } from 'node:path';
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { z } from 'zod';
-import { ProwebError } from '../core/errors.ts';
-import { silentLogger, type Logger } from '../core/logger.ts';
-import type { DeploymentSecret } from '../core/secret.ts';
-import type { Ledger } from '../gains/index.ts';
-import type { AnyScenario } from '../scenarios/dsl/index.ts';
+import { ProwebError } from '../../core/errors.ts';
+import { silentLogger, type Logger } from '../../core/logger.ts';
+import type { DeploymentSecret } from '../../core/secret.ts';
+import type { Ledger } from '../../gains/index.ts';
+import type { AnyScenario } from '../../scenarios/dsl/index.ts';
 import type { CampaignSubmission } from './campaign.ts';
 import type { CampaignRegistry } from './campaign-registry.ts';
 import { DropFolders, OutsideDropFolders } from './drop-folders.ts';
 import { submitRegisteredCampaign } from './enqueue.ts';
-import { DEFAULT_PREFIX, queueNameFor } from './queue-options.ts';
+import { DEFAULT_PREFIX, queueNameFor } from '../queue-options.ts';
 
 /** The queue of scheduled file drops: one job per occurrence, whichever machine takes it. */
 export const DROPS_QUEUE = 'campaign-drops';

@@ -1,4 +1,4 @@
-import type { DeploymentSecret } from '../core/secret.ts';
+import type { DeploymentSecret } from '../../core/secret.ts';
 
 /**
  * A dossier's stable id: an HMAC-SHA256 of its scenario and business key under the

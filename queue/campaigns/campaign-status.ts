@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
-import type { Ledger } from '../gains/index.ts';
-import type { ApplicationPause } from './application-pauses.ts';
+import type { Ledger } from '../../gains/index.ts';
+import type { ApplicationPause } from '../fleet/application-pauses.ts';
 import type { CampaignJobStates, CampaignRecord, CampaignRegistry, CampaignState } from './campaign-registry.ts';
 
 /** Why there is no estimated end. */

@@ -1,7 +1,7 @@
 import { Cluster, type Redis } from 'ioredis';
 import { isIPv4, isIPv6 } from 'node:net';
-import { ProwebError } from '../core/errors.ts';
-import { hashTagOf } from '../core/redis-keys.ts';
+import { ProwebError } from '../../core/errors.ts';
+import { hashTagOf } from '../../core/redis-keys.ts';
 
 /**
  * The servers whose settings decide what happens to a deployment's keys: the one server, or

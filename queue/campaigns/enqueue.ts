@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { Queue, type ConnectionOptions } from 'bullmq';
-import type { DeploymentSecret } from '../core/secret.ts';
-import type { Ledger } from '../gains/index.ts';
-import type { Scenario } from '../scenarios/dsl/index.ts';
+import type { DeploymentSecret } from '../../core/secret.ts';
+import type { Ledger } from '../../gains/index.ts';
+import type { Scenario } from '../../scenarios/dsl/index.ts';
 import { newCampaignId, submitCampaign, type CampaignSubmission, type SubmitCampaignOptions } from './campaign.ts';
 import type { CampaignRegistry } from './campaign-registry.ts';
-import { DEFAULT_PREFIX, queueNameFor } from './queue-options.ts';
+import { DEFAULT_PREFIX, queueNameFor } from '../queue-options.ts';
 
 export interface EnqueueCampaignOptions {
   connection: ConnectionOptions;

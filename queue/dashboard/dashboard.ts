@@ -17,13 +17,13 @@ import { Hono, type Context } from 'hono';
 import { basicAuth } from 'hono/basic-auth';
 import { csrf } from 'hono/csrf';
 import { secureHeaders } from 'hono/secure-headers';
-import { ProwebError } from '../core/errors.ts';
-import { silentLogger, type Logger } from '../core/logger.ts';
-import type { DeploymentSecret } from '../core/secret.ts';
-import { catalogue } from '../scenarios/catalogue.ts';
+import { ProwebError } from '../../core/errors.ts';
+import { silentLogger, type Logger } from '../../core/logger.ts';
+import type { DeploymentSecret } from '../../core/secret.ts';
+import { catalogue } from '../../scenarios/catalogue.ts';
 import { maskJsonAnswer, MaskingBullMQAdapter, VISIBLE_JOB_FIELDS } from './dashboard-masking.ts';
-import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.ts';
-import { DEFAULT_PREFIX, queueNameFor } from './queue-options.ts';
+import { LoginThrottle, type LoginThrottleOptions } from '../fleet/login-throttle.ts';
+import { DEFAULT_PREFIX, queueNameFor } from '../queue-options.ts';
 
 export { VISIBLE_JOB_FIELDS, visibleJobFields } from './dashboard-masking.ts';
 

@@ -1,7 +1,7 @@
 import { lstat, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Queue, type ConnectionOptions } from 'bullmq';
-import { DEFAULT_PREFIX } from './queue-options.ts';
+import { DEFAULT_PREFIX } from '../queue-options.ts';
 
 /**
  * Retention of what may hold personal data, applied by `proweb purge`: files a robot machine

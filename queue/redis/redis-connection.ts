@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import { ProwebError } from '../core/errors.ts';
+import { ProwebError } from '../../core/errors.ts';
 import { assertSafeRedisTransport, type RedisTransport } from './redis-policy.ts';
 
 /** REDIS_URL (or another Redis address) cannot be used; the message names the value, password masked. */

@@ -1,8 +1,8 @@
 import type { Job, Queue } from 'bullmq';
 import type { Redis, Result } from 'ioredis';
 import { z } from 'zod';
-import { ProwebError } from '../core/errors.ts';
-import { DEFAULT_PREFIX, queueNameFor } from './queue-options.ts';
+import { ProwebError } from '../../core/errors.ts';
+import { DEFAULT_PREFIX, queueNameFor } from '../queue-options.ts';
 
 /** What a campaign is told to do. `finished` is not stored: it is seen (nothing left to run). */
 export const campaignStateSchema = z.enum(['active', 'paused', 'cancelled']);

@@ -1,17 +1,17 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
-import { ProwebError } from '../core/errors.ts';
-import type { Logger } from '../core/logger.ts';
-import type { DeploymentSecret } from '../core/secret.ts';
-import type { Ledger } from '../gains/index.ts';
-import type { Robot } from '../runner/index.ts';
-import type { Scenario } from '../scenarios/dsl/index.ts';
-import { ApplicationPaused, type ApplicationPauses } from './application-pauses.ts';
+import { ProwebError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { DeploymentSecret } from '../../core/secret.ts';
+import type { Ledger } from '../../gains/index.ts';
+import type { Robot } from '../../runner/index.ts';
+import type { Scenario } from '../../scenarios/dsl/index.ts';
+import { ApplicationPaused, type ApplicationPauses } from '../fleet/application-pauses.ts';
 import { submitCampaign, type CampaignSubmission } from './campaign.ts';
 import type { CampaignRegistry } from './campaign-registry.ts';
 import { submitRegisteredCampaign } from './enqueue.ts';
 import { JobRefused } from './job-payload.ts';
-import { DEFAULT_PREFIX, queueNameFor } from './queue-options.ts';
-import { DossierWorker, type CapacityLimiter, type DossierFinished } from './worker.ts';
+import { DEFAULT_PREFIX, queueNameFor } from '../queue-options.ts';
+import { DossierWorker, type CapacityLimiter, type DossierFinished } from '../fleet/worker.ts';
 
 export interface RunCampaignOptions {
   connection: ConnectionOptions;

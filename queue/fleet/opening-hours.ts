@@ -1,7 +1,7 @@
-import type { OpeningHours } from '../core/capacity.ts';
-import { ProwebError } from '../core/errors.ts';
-import { firstInstantReading, wallClock } from '../core/wall-clock.ts';
-import { isPublicHoliday } from '../domain/public-holidays.ts';
+import type { OpeningHours } from '../../core/capacity.ts';
+import { ProwebError } from '../../core/errors.ts';
+import { firstInstantReading, wallClock } from '../../core/wall-clock.ts';
+import { isPublicHoliday } from '../../domain/public-holidays.ts';
 
 /**
  * When a back office takes entries, read on the wall clock of its own time zone.

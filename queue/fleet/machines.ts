@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Ledger } from '../gains/index.ts';
-import { DEFAULT_PREFIX } from './queue-options.ts';
+import type { Ledger } from '../../gains/index.ts';
+import { DEFAULT_PREFIX } from '../queue-options.ts';
 
 /** What a robot machine says of itself at each heartbeat. */
 export const machineBeatSchema = z.object({
