@@ -1,5 +1,5 @@
 /**
- * What `proweb new` writes: a first scenario in today's DSL, a sample input file and an
+ * What `proweb new` writes: a first scenario in today's DSL (v2: the typed step builder), a sample input file and an
  * end-to-end test, for one application of the mock back office. Every template is here, so
  * that a change of the DSL is one edit of this module; `cli/commands/new.ts` only checks
  * names and paths and writes the files.
@@ -55,8 +55,8 @@ const progresStarter: Starter = {
   },
   scenario: (n) => `import { z } from 'zod';
 import { formatCentsForEntry } from '../domain/french-formats.ts';
-import { paymentRow, progres } from './applications/progres.ts';
-import { css, defineScenario, steps } from './dsl/index.ts';
+import { progres } from './applications/progres.ts';
+import { defineScenario } from './dsl/index.ts';
 import { amountCents, iban, psNumber } from './fields.ts';
 
 /**
@@ -75,7 +75,7 @@ export const ${n.camel}Row = z
 export type ${n.pascal}Row = z.output<typeof ${n.camel}Row>;
 
 /** Written by \`proweb new ${n.id} --application progres\`: make it the procedure it automates. */
-export const ${n.camel} = defineScenario<${n.pascal}Row>({
+export const ${n.camel} = defineScenario({
   id: '${n.id}',
   title: '${n.id}: say what it does, in the words of the procedure',
   version: '1.0.0',
@@ -90,24 +90,21 @@ export const ${n.camel} = defineScenario<${n.pascal}Row>({
   manualMinutes: 5,
   // A dossier the robot gave up on: find where it stopped, then do it by hand.
   reworkMinutes: 7,
-  steps: [
-    steps.open('fichePs', { numero: ({ row }) => row.ps }, { note: "open the professional's record" }),
-    steps.rejectIf('fichePs.erreur', { note: 'unknown professional' }),
-    steps.guard(css(paymentRow('DIPA', 'periode', 'P1')), css(\`\${paymentRow('DIPA', 'periode', 'P1')} .reference\`), {
-      note: 'already paid',
-    }),
-    steps.open('paiement', { ps: ({ row }) => row.ps }, { note: 'the payment form' }),
-    steps.select('paiement.dispositif', 'DIPA-P1'),
-    steps.fill('paiement.montant', ({ row }) => formatCentsForEntry(row.amountCents)),
-    steps.select('paiement.reglement', 'VIR'),
-    steps.fill('paiement.iban', ({ row }) => row.iban),
-    steps.fill('paiement.motif', '${n.id}'),
-    steps.submit('paiement.valider', {
-      success: 'confirmationPaiement.reference',
-      reference: 'confirmationPaiement.reference',
-      refusal: 'paiement.refus',
-    }),
-  ],
+  steps: (s) => s
+    .open('fichePs', { numero: (row) => row.ps }, { note: "open the professional's record" })
+    .rejectIf('fichePs.erreur', { note: 'unknown professional' })
+    .guard(
+      ['fichePs.paiement', { dispositif: 'DIPA', periode: 'P1' }],
+      ['fichePs.referencePaiement', { dispositif: 'DIPA', periode: 'P1' }],
+      { note: 'already paid' },
+    )
+    .open('paiement', { ps: (row) => row.ps }, { note: 'the payment form' })
+    .select('paiement.dispositif', 'DIPA-P1')
+    .fill('paiement.montant', (row) => formatCentsForEntry(row.amountCents))
+    .select('paiement.reglement', 'VIR')
+    .fill('paiement.iban', (row) => row.iban)
+    .fill('paiement.motif', '${n.id}')
+    .submit('paiement.valider', { success: 'confirmationPaiement.reference', refusal: 'paiement.refus' }),
 });
 `,
   e2eTest: (n, rows) => `import { copyFile, mkdtemp } from 'node:fs/promises';

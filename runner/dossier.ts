@@ -1,7 +1,10 @@
 import type { Page } from 'playwright';
 import { BackOfficeUnavailable, BusinessRejection, ConfigError, OutcomeUnknown, OwnershipLost, SessionExpired, TechnicalFailure, where, type StepLocation } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
-import { describeTarget, type ApplicationDefinition, type Condition, type Scenario, type Step, type StepContext, type TargetOf } from '../scenarios/dsl/index.ts';
+import {
+  childSteps, describeTarget, elementParams, TARGET_FIELDS,
+  type ApplicationDefinition, type Condition, type ParamRef, type Scenario, type Step, type StepContext, type Target, type TargetOf,
+} from '../scenarios/dsl/index.ts';
 import { applyFields, batchFieldOf, type BatchField, type BatchResult } from './fill-batch.ts';
 import { locate, resolveTarget } from './locate.ts';
 import { clickableInPage, clickTarget } from './page-click.ts';
@@ -89,9 +92,31 @@ export interface ScreenElementCheck {
 export async function runDossierSteps<Row extends Record<string, unknown>>(env: DossierEnv<Row>, row: Row): Promise<Finished> {
   const page = await env.slot.page();
   const run = new DossierRun(env, page);
-  const finished = await run.steps(env.scenario.steps, { row, vars: {}, tables: {} }, '');
+  const finished = await run.steps(env.scenario.steps, { row, vars: {} }, '');
   if (finished) return finished;
   throw new ConfigError(`scenario ${env.scenario.id} ended without a submit or guard giving a reference`, 'End the scenario with a submit step.');
+}
+
+const namedWithValues = new WeakMap<readonly Step<unknown>[], Map<string, ParamRef<unknown>>>();
+
+/** Every parameterised element a scenario's steps name, with the values they give it (the first naming wins). */
+function parameterisedRefs<Row>(list: readonly Step<Row>[]): Map<string, ParamRef<Row>> {
+  const known = namedWithValues.get(list as readonly Step<unknown>[]);
+  if (known) return known as Map<string, ParamRef<Row>>;
+  const refs = new Map<string, ParamRef<Row>>();
+  const visit = (steps: readonly Step<Row>[]) => {
+    for (const step of steps) {
+      const fields = TARGET_FIELDS[step.action].map((f) => (step as unknown as Record<string, unknown>)[f]);
+      if (step.action === 'when' && typeof step.if !== 'function') fields.push(step.if.visible);
+      for (const target of fields) {
+        if (Array.isArray(target) && !refs.has(target[0] as string)) refs.set(target[0] as string, target as unknown as ParamRef<Row>);
+      }
+      for (const child of childSteps(step)) visit(child.steps);
+    }
+  };
+  visit(list);
+  namedWithValues.set(list as readonly Step<unknown>[], refs as Map<string, ParamRef<unknown>>);
+  return refs;
 }
 
 /** An error's own words, without the location it starts with when it names this step (the wrapper names it again). */
@@ -146,7 +171,7 @@ class DossierRun<Row extends Record<string, unknown>> {
   }
 
   private async holds(condition: Condition<Row>, ctx: StepContext<Row>, at: StepLocation): Promise<boolean> {
-    return typeof condition === 'function' ? condition(ctx) : this.isShown(condition.visible, ctx, at);
+    return typeof condition === 'function' ? condition(ctx.row, ctx) : this.isShown(condition.visible, ctx, at);
   }
 
   /**
@@ -164,7 +189,7 @@ class DossierRun<Row extends Record<string, unknown>> {
       }
       const step = list[index]!;
       if (step.action !== 'rejectIf' && step.action !== 'guard') this.ahead.clear();
-      if (step.action === 'open' || step.action === 'goto') this.upcoming = this.looksAfter(list, index, ctx);
+      if (step.action === 'open') this.upcoming = this.looksAfter(list, index, ctx);
       const finished = await this.runStep(step, ctx, `${prefix}${index + 1}`);
       if (finished) return finished;
       index++;
@@ -184,7 +209,7 @@ class DossierRun<Row extends Record<string, unknown>> {
           if (query) queries.push(query);
         }
       } catch {
-        break; // a computed target that fails: its own step will say so
+        break; // a parameter's value that fails: its own step will say so
       }
     }
     return queries;
@@ -267,7 +292,7 @@ class DossierRun<Row extends Record<string, unknown>> {
     } finally {
       const ms = Math.round(performance.now() - started);
       // Control steps report their children; only leaves are worth a line.
-      if (!['when', 'forEach', 'flow'].includes(step.action)) {
+      if (!['when', 'flow'].includes(step.action)) {
         this.env.onStep?.({ at, ms, outcome, roundTrips: this.env.slot.roundTrips.count - trips });
         this.env.logger?.debug({ step: number, action: at.step, ms }, 'step');
       }
@@ -277,9 +302,6 @@ class DossierRun<Row extends Record<string, unknown>> {
   private async step(step: Step<Row>, ctx: StepContext<Row>, number: string, at: StepLocation, timeoutMs: number): Promise<Finished | undefined> {
     const { page } = this;
     switch (step.action) {
-      case 'goto':
-        await this.navigate(step.application, resolveValue(step.path, ctx), at, timeoutMs);
-        return undefined;
       case 'open': {
         const found = this.scenario.screens.screen(step.screen);
         if (typeof found === 'string' || found.screen.path === undefined) throw new ConfigError(`step ${number}: screen ${step.screen} cannot be opened`);
@@ -288,7 +310,7 @@ class DossierRun<Row extends Record<string, unknown>> {
           return encodeURIComponent(value === undefined ? '' : resolveValue(value, ctx));
         });
         await this.navigate(found.application, path, at, timeoutMs);
-        await this.checkScreen(found.name);
+        await this.checkScreen(found.name, ctx);
         return undefined;
       }
       case 'rejectIf': {
@@ -336,16 +358,6 @@ class DossierRun<Row extends Record<string, unknown>> {
         const branch = (await this.holds(step.if, ctx, at)) ? { label: 'then', list: step.then } : step.else ? { label: 'else', list: step.else } : undefined;
         return branch ? this.steps(branch.list, ctx, `${number}.${step.else ? `${branch.label}.` : ''}`) : undefined;
       }
-      case 'forEach': {
-        const rows = ctx.tables[step.table] ?? [];
-        for (const [i, item] of rows.entries()) {
-          const itemCtx: StepContext<Row> = { ...ctx, item };
-          if (step.where && !step.where(item, itemCtx)) continue;
-          const finished = await this.steps(step.do, itemCtx, `${number}.${i + 1}.`);
-          if (finished) return finished;
-        }
-        return undefined;
-      }
       case 'flow':
         return this.steps(step.steps, ctx, `${number}.`);
       default: {
@@ -358,8 +370,7 @@ class DossierRun<Row extends Record<string, unknown>> {
           });
         }
         const result = await performPageStep(page, step, ctx, this.scenario.screens, at, timeoutMs);
-        if (result && 'variable' in result) (ctx.vars as Record<string, string>)[result.variable.name] = result.variable.value;
-        if (result && 'table' in result) (ctx.tables as Record<string, unknown>)[result.table.name] = result.table.rows;
+        if (result) (ctx.vars as Record<string, string | number>)[result.variable.name] = result.variable.value;
         if (step.action === 'click') await this.checkLanding(at);
         return undefined;
       }
@@ -419,21 +430,35 @@ class DossierRun<Row extends Record<string, unknown>> {
   private async checkScreenOf(step: Step<Row>, ctx: StepContext<Row>): Promise<void> {
     if (!this.env.screenCheck || step.action === 'open') return;
     const target = 'target' in step ? step.target : step.action === 'rejectIf' ? step.when : undefined;
-    const value = typeof target === 'function' ? target(ctx) : target;
-    if (typeof value !== 'string') return;
-    const element = this.scenario.screens.element(value);
-    if (typeof element !== 'string') await this.checkScreen(element.ref.split('.')[0]!);
+    const ref = typeof target === 'string' ? target : Array.isArray(target) ? (target[0] as string) : undefined;
+    if (ref === undefined) return;
+    const element = this.scenario.screens.element(ref);
+    if (typeof element !== 'string') await this.checkScreen(element.ref.split('.')[0]!, ctx);
   }
 
-  /** Looks for every element of a screen on the current page, once per screen. */
-  private async checkScreen(name: string): Promise<void> {
+  /**
+   * Looks for every element of a screen on the current page, once per screen. A parameterised
+   * element is looked for with the values the scenario's steps give it, for this dossier; one
+   * the scenario never names (another scenario's) has no values here and is left out.
+   */
+  private async checkScreen(name: string, ctx: StepContext<Row>): Promise<void> {
     const checks = this.env.screenCheck;
     const found = this.scenario.screens.screen(name);
     if (!checks || checks.has(name) || typeof found === 'string') return;
     const results: ScreenElementCheck[] = [];
-    for (const [element, target] of Object.entries(found.screen.elements)) {
+    for (const [element, declared] of Object.entries(found.screen.elements)) {
+      let target: Target = declared;
+      if (elementParams(declared).length > 0) {
+        const named = parameterisedRefs(this.scenario.steps).get(`${name}.${element}`);
+        if (!named) continue;
+        try {
+          target = resolveTarget(named, ctx, this.scenario.screens).target;
+        } catch {
+          continue; // a value this dossier cannot give yet: its own step will say so
+        }
+      }
       results.push({
-        application: found.application, screen: name, element, description: describeTarget(target), optional: target.optional === true,
+        application: found.application, screen: name, element, description: describeTarget(declared), optional: declared.optional === true,
         found: (await locate(this.page, target).count()) > 0,
       });
     }

@@ -35,7 +35,7 @@ export interface BatchResult {
 
 /**
  * The step as a batch field, or undefined when it must run on its own: a `typed` field (real
- * keystrokes), a target found by role or text, a value or target the scenario's code cannot
+ * keystrokes), a target found by role, a value the scenario's code cannot
  * compute (the step on its own then fails with the right message), a date that is not ISO.
  */
 export function batchFieldOf<Row>(step: Step<Row>, ctx: StepContext<Row>, screens: ScreenIndex): BatchField | undefined {
@@ -57,7 +57,7 @@ export function batchFieldOf<Row>(step: Step<Row>, ctx: StepContext<Row>, screen
       case 'select':
         return { kind: 'select', ...where, value: resolveValue(step.value, ctx) };
       case 'check':
-        return { kind: 'check', ...where, checked: typeof step.value === 'function' ? step.value(ctx) : (step.value ?? true) };
+        return { kind: 'check', ...where, checked: typeof step.value === 'function' ? step.value(ctx.row, ctx) : (step.value ?? true) };
     }
   } catch {
     return undefined;

@@ -1,15 +1,12 @@
-import { errors, type Locator, type Page } from 'playwright';
+import { errors, type Page } from 'playwright';
 import { BackOfficeUnavailable, ProwebError, ScenarioBug, ScreenChanged, type StepLocation } from '../core/errors.ts';
 import { formatFrenchDate, parseAmountToCents, parseFrenchDate } from '../domain/french-formats.ts';
-import { ScreenIndex, type Step, type StepContext, type TableRows, type TargetOf, type Value } from '../scenarios/dsl/index.ts';
-import { locate, resolveTarget, UnknownElementReference } from './locate.ts';
+import { ScreenIndex, type Step, type StepContext, type TargetOf } from '../scenarios/dsl/index.ts';
+import { locate, resolveTarget, resolveValue, UnknownElementReference } from './locate.ts';
 import { clickTarget } from './page-click.ts';
 import { typeValue } from './page-typing.ts';
 
-/** Resolves a literal or computed value. */
-export function resolveValue<Row>(value: Value<Row>, ctx: StepContext<Row>): string {
-  return typeof value === 'function' ? value(ctx) : value;
-}
+export { resolveValue };
 
 /** The element a step acts on, if any, for messages. */
 function mainTarget<Row>(step: Step<Row>): TargetOf<Row> | undefined {
@@ -56,29 +53,8 @@ export function explainFailure(error: unknown, at: StepLocation, timeoutMs: numb
   return error instanceof Error ? error : new Error(message);
 }
 
-/** Reads a table: header cells as keys (whitespace collapsed), plus each body row's `data-*` attributes. */
-async function readTable(table: Locator, timeoutMs: number): Promise<TableRows> {
-  await table.first().waitFor({ state: 'attached', timeout: timeoutMs });
-  // Runs in the page: typed structurally, as this project compiles without the DOM library.
-  interface El { textContent: string | null; attributes: ArrayLike<{ name: string; value: string }>; querySelector(s: string): El | null; querySelectorAll(s: string): ArrayLike<El> }
-  // No named helper in here: under tsx (keepNames) it would call a `__name` the page does not have.
-  return table.first().evaluate((node) => {
-    const el = node as unknown as El;
-    const headers = Array.from(el.querySelectorAll('thead th, tr:first-child th')).map((th) => (th.textContent ?? '').replace(/\s+/g, ' ').trim());
-    const body = Array.from(el.querySelectorAll('tbody tr')).filter((tr) => tr.querySelector('td'));
-    return body.map((tr) => {
-      const record: Record<string, string> = {};
-      Array.from(tr.querySelectorAll('td')).forEach((td, i) => {
-        record[headers[i] ?? `col${i + 1}`] = (td.textContent ?? '').replace(/\s+/g, ' ').trim();
-      });
-      for (const attr of Array.from(tr.attributes)) if (attr.name.startsWith('data-')) record[attr.name] = attr.value;
-      return record;
-    });
-  });
-}
-
 /** What a page step produced. */
-export type PageStepResult = { variable: { name: string; value: string } } | { table: { name: string; rows: TableRows } } | undefined;
+export type PageStepResult = { variable: { name: string; value: string | number } } | undefined;
 
 /** Text as a person reads it: runs of spaces and line breaks as one space. */
 export function normalized(text: string | null | undefined): string {
@@ -86,8 +62,8 @@ export function normalized(text: string | null | undefined): string {
 }
 
 /**
- * Performs a step that acts on the current page only. Navigation-aware steps (goto,
- * open, guard, rejectIf, submit) and control flow are the dossier's business.
+ * Performs a step that acts on the current page only. Navigation-aware steps (open,
+ * guard, rejectIf, submit) and control flow are the dossier's business.
  */
 export async function performPageStep<Row>(
   page: Page,
@@ -121,7 +97,7 @@ export async function performPageStep<Row>(
       await element(step.target).selectOption(resolveValue(step.value, ctx), { timeout: timeoutMs });
       return undefined;
     case 'check': {
-      const value = typeof step.value === 'function' ? step.value(ctx) : (step.value ?? true);
+      const value = typeof step.value === 'function' ? step.value(ctx.row, ctx) : (step.value ?? true);
       await element(step.target).setChecked(value, { timeout: timeoutMs });
       return undefined;
     }
@@ -152,7 +128,7 @@ export async function performPageStep<Row>(
       if (step.parse === 'cents') {
         const cents = parseAmountToCents(value);
         if (cents === undefined) throw new ScreenChanged(at, `"${value}" is not an amount`);
-        value = String(cents);
+        return { variable: { name: step.as, value: cents } };
       } else if (step.parse === 'date') {
         const iso = parseFrenchDate(value);
         if (iso === undefined) throw new ScreenChanged(at, `"${value}" is not a date dd/mm/yyyy`);
@@ -160,8 +136,6 @@ export async function performPageStep<Row>(
       }
       return { variable: { name: step.as, value } };
     }
-    case 'extractTable':
-      return { table: { name: step.as, rows: await readTable(element(step.target), timeoutMs) } };
     default:
       throw new ScreenChanged(at, `step ${step.action} cannot run here`);
   }
@@ -169,7 +143,7 @@ export async function performPageStep<Row>(
 
 /** Runs page-only steps in order (a login form, for instance), with errors explained. */
 export async function runPlainSteps<Row>(page: Page, owner: string, list: readonly Step<Row>[], row: Row, timeoutMs: number): Promise<void> {
-  const ctx: StepContext<Row> = { row, vars: {}, tables: {} };
+  const ctx: StepContext<Row> = { row, vars: {} };
   const screens = new ScreenIndex([]);
   for (const [index, step] of list.entries()) {
     const at = locationOf(owner, String(index + 1), step, ctx, screens);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BENEFICIARY_ADDRESS_MAX_LENGTH, BENEFICIARY_REGIME_CODES, DETACHMENT_MOTIF_CODES } from '../domain/autonomisation.ts';
-import { bdo, dependantReference, searchInsured } from './applications/bdo.ts';
-import { css, defineScenario, steps } from './dsl/index.ts';
+import { bdo, searchInsured } from './applications/bdo.ts';
+import { defineScenario } from './dsl/index.ts';
 import { code, frenchDate, nir, requiredText } from './fields.ts';
 
 /**
@@ -51,7 +51,7 @@ export type AutonomisationRow = z.output<typeof autonomisationRow>;
  * insured's record, create their record, keep its reference. A run interrupted
  * between the two commits finds the dependant detached and goes on with the creation.
  */
-export const autonomisationAyantsDroit = defineScenario<AutonomisationRow>({
+export const autonomisationAyantsDroit = defineScenario({
   id: 'autonomisation-ayants-droit',
   title: 'Autonomisation des ayants droit majeurs dans la BDO',
   version: '1.0.0',
@@ -67,30 +67,24 @@ export const autonomisationAyantsDroit = defineScenario<AutonomisationRow>({
   // Given up by the robot, which may have stopped between its two commits: check both the
   // insured's record (detached?) and the beneficiaries (record created?), then finish by hand.
   reworkMinutes: 8,
-  steps: [
-    searchInsured<AutonomisationRow>(({ row }) => row.insuredNir),
-    steps.guard(({ row }) => css(dependantReference(row.dependantNir)), ({ row }) => css(dependantReference(row.dependantNir)), {
+  steps: (s) => s
+    .flow(searchInsured((row) => row.insuredNir))
+    .guard(['dossierAssure.referenceAyantDroit', { nir: (row) => row.dependantNir }], ['dossierAssure.referenceAyantDroit', { nir: (row) => row.dependantNir }], {
       note: 'dependant already autonomised',
-    }),
-    steps.open('detachement', { assure: ({ row }) => row.insuredNir, ayantDroit: ({ row }) => row.dependantNir }, {
+    })
+    .open('detachement', { assure: (row) => row.insuredNir, ayantDroit: (row) => row.dependantNir }, {
       note: 'detach the dependant (by URL: an unknown dependant is refused, one already detached goes to the creation)',
-    }),
-    steps.rejectIf('detachement.refus', { note: 'a minor, a dependant of another insured' }),
-    steps.when({ visible: 'detachement.confirmer' }, [
-      steps.select('detachement.motif', ({ row }) => row.motif),
-      steps.date('detachement.dateEffet', ({ row }) => row.effectiveDate),
-      steps.click('detachement.confirmer', { waitFor: 'creationBeneficiaire.adresse', commit: true }),
-    ], undefined, { note: 'still attached (not detached by an interrupted run)' }),
-    steps.fill('creationBeneficiaire.adresse', ({ row }) => row.address),
-    steps.fill('creationBeneficiaire.codePostal', ({ row }) => row.postcode),
-    steps.fill('creationBeneficiaire.commune', ({ row }) => row.city),
-    steps.select('creationBeneficiaire.regime', ({ row }) => row.regime),
-    steps.date('creationBeneficiaire.dateEffet', ({ row }) => row.effectiveDate),
-    steps.submit('creationBeneficiaire.creer', {
-      success: 'confirmationBeneficiaire.reference',
-      reference: 'confirmationBeneficiaire.reference',
-      refusal: 'creationBeneficiaire.refus',
-    }),
-  ],
+    })
+    .rejectIf('detachement.refus', { note: 'a minor, a dependant of another insured' })
+    .when({ visible: 'detachement.confirmer' }, (attached) => attached
+      .select('detachement.motif', (row) => row.motif)
+      .date('detachement.dateEffet', (row) => row.effectiveDate)
+      .click('detachement.confirmer', { waitFor: 'creationBeneficiaire.adresse', commit: true }),
+    { note: 'still attached (not detached by an interrupted run)' })
+    .fill('creationBeneficiaire.adresse', (row) => row.address)
+    .fill('creationBeneficiaire.codePostal', (row) => row.postcode)
+    .fill('creationBeneficiaire.commune', (row) => row.city)
+    .select('creationBeneficiaire.regime', (row) => row.regime)
+    .date('creationBeneficiaire.dateEffet', (row) => row.effectiveDate)
+    .submit('creationBeneficiaire.creer', { success: 'confirmationBeneficiaire.reference', refusal: 'creationBeneficiaire.refus' }),
 });
-

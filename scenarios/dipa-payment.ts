@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { DIPA_PERIODS, PS_CATEGORIES, dipaAdvanceCents, dipaPeriodOf, type PsCategory } from '../domain/dipa.ts';
 import { formatCentsForEntry } from '../domain/french-formats.ts';
-import { paymentRow, progres } from './applications/progres.ts';
-import { css, defineScenario, steps } from './dsl/index.ts';
+import { progres } from './applications/progres.ts';
+import { defineScenario } from './dsl/index.ts';
 import { amountCents, code, frenchDate, iban, psNumber, requiredText } from './fields.ts';
 
 const categories = Object.keys(PS_CATEGORIES) as [PsCategory, ...PsCategory[]];
@@ -53,7 +53,7 @@ export type DipaRow = z.output<typeof dipaRow>;
  * Pays the DIPA advance of one health professional in Progrès: find the professional,
  * make sure this period was not paid already, enter the payment, keep its reference.
  */
-export const dipaPayment = defineScenario<DipaRow>({
+export const dipaPayment = defineScenario({
   id: 'dipa-payment',
   title: 'Paiement des acomptes DIPA dans Progrès',
   version: '1.2.0',
@@ -70,23 +70,20 @@ export const dipaPayment = defineScenario<DipaRow>({
   // A dossier the robot gave up on: first look in Progrès whether a payment for the period went
   // through (the robot may have stopped after the commit), then do it all by hand.
   reworkMinutes: 8,
-  steps: [
-    steps.open('fichePs', { numero: ({ row }) => row.ps }, { note: 'search the professional' }),
-    steps.rejectIf('fichePs.erreur', { note: 'unknown professional' }),
-    steps.guard(({ row }) => css(paymentRow('DIPA', 'periode', row.period)), ({ row }) => css(`${paymentRow('DIPA', 'periode', row.period)} .reference`), {
-      note: 'this period already paid',
-    }),
+  steps: (s) => s
+    .open('fichePs', { numero: (row) => row.ps }, { note: 'search the professional' })
+    .rejectIf('fichePs.erreur', { note: 'unknown professional' })
+    .guard(
+      ['fichePs.paiement', { dispositif: 'DIPA', periode: (row) => row.period }],
+      ['fichePs.referencePaiement', { dispositif: 'DIPA', periode: (row) => row.period }],
+      { note: 'this period already paid' },
+    )
     // By its address, as the record's "Saisir un paiement" link leads: one page load, no click.
-    steps.open('paiement', { ps: ({ row }) => row.ps }, { note: 'the payment form' }),
-    steps.select('paiement.dispositif', ({ row }) => `DIPA-${row.period}`),
-    steps.fill('paiement.montant', ({ row }) => formatCentsForEntry(row.advanceCents)),
-    steps.select('paiement.reglement', 'VIR'),
-    steps.fill('paiement.iban', ({ row }) => row.iban),
-    steps.fill('paiement.motif', ({ row }) => `Acompte DIPA ${row.period} demande ${row.requestId}`),
-    steps.submit('paiement.valider', {
-      success: 'confirmationPaiement.reference',
-      reference: 'confirmationPaiement.reference',
-      refusal: 'paiement.refus',
-    }),
-  ],
+    .open('paiement', { ps: (row) => row.ps }, { note: 'the payment form' })
+    .select('paiement.dispositif', (row) => `DIPA-${row.period}`)
+    .fill('paiement.montant', (row) => formatCentsForEntry(row.advanceCents))
+    .select('paiement.reglement', 'VIR')
+    .fill('paiement.iban', (row) => row.iban)
+    .fill('paiement.motif', (row) => `Acompte DIPA ${row.period} demande ${row.requestId}`)
+    .submit('paiement.valider', { success: 'confirmationPaiement.reference', refusal: 'paiement.refus' }),
 });

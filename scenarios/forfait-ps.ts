@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { formatCentsForEntry } from '../domain/french-formats.ts';
 import { ameliPro } from './applications/ameli-pro.ts';
-import { paymentRow, progres } from './applications/progres.ts';
-import { css, defineScenario, steps } from './dsl/index.ts';
+import { progres } from './applications/progres.ts';
+import { defineScenario } from './dsl/index.ts';
 import { psNumber, requiredText } from './fields.ts';
 
 /** Years of forfait structure this scenario pays: ameli pro and Progrès only know 2020. */
@@ -32,15 +32,12 @@ export const forfaitPsRow = z
 
 export type ForfaitPsRow = z.output<typeof forfaitPsRow>;
 
-/** The PS's payment of this year's forfait structure in Progrès' payment table: what the guard looks for. */
-const forfaitPayment = (row: ForfaitPsRow) => paymentRow('FS', 'annee', String(row.year));
-
 /**
  * Pays one professional's forfait structure: read in ameli pro the amount due, find
  * the professional in Progrès, make sure the forfait was not paid already, enter the
  * payment to the payee Progrès already holds, keep its reference.
  */
-export const forfaitPs = defineScenario<ForfaitPsRow>({
+export const forfaitPs = defineScenario({
   id: 'forfait-ps',
   title: 'Paiement du forfait structure des professionnels de santé (ameli pro → Progrès)',
   version: '1.0.0',
@@ -56,28 +53,25 @@ export const forfaitPs = defineScenario<ForfaitPsRow>({
   // Given up by the robot: check in Progrès whether the forfait was paid after all, and in
   // ameli pro its status, before doing the whole dossier by hand in both applications.
   reworkMinutes: 7,
-  steps: [
-    steps.open('forfaits', { ps: ({ row }) => row.ps }, { note: "open the professional's forfaits in ameli pro" }),
-    steps.rejectIf('forfaits.erreur', { note: 'unknown professional, or no forfait structure this year' }),
-    steps.extract('forfaits.montantDu', 'montantDu', { parse: 'cents', note: 'amount due' }),
-    steps.extract('forfaits.numeroForfait', 'numeroForfait', { note: 'forfait number, for the motif' }),
+  steps: (s) => s
+    .open('forfaits', { ps: (row) => row.ps }, { note: "open the professional's forfaits in ameli pro" })
+    .rejectIf('forfaits.erreur', { note: 'unknown professional, or no forfait structure this year' })
+    .extract('forfaits.montantDu', 'montantDu', { parse: 'cents', note: 'amount due' })
+    .extract('forfaits.numeroForfait', 'numeroForfait', { note: 'forfait number, for the motif' })
 
-    steps.open('fichePs', { numero: ({ row }) => row.ps }, { note: 'search the professional in Progrès' }),
-    steps.rejectIf('fichePs.erreur', { note: 'unknown professional' }),
-    steps.guard(({ row }) => css(forfaitPayment(row)), ({ row }) => css(`${forfaitPayment(row)} .reference`), {
-      note: 'this forfait already paid',
-    }),
-    steps.extract(css('#reference-beneficiaire'), 'beneficiaire', { note: 'the payee Progrès already holds for this professional' }),
-    steps.click('fichePs.saisirPaiement', { waitFor: 'paiement.dispositif' }),
-    steps.select('paiement.dispositif', ({ row }) => `FS-${row.year}`),
-    steps.fill('paiement.montant', ({ vars }) => formatCentsForEntry(Number(vars.montantDu))),
-    steps.select('paiement.reglement', 'REF'),
-    steps.fill('paiement.beneficiaire', ({ vars }) => vars.beneficiaire ?? ''),
-    steps.fill('paiement.motif', ({ row, vars }) => `Forfait structure ${row.year} ${vars.numeroForfait ?? ''}`.trim()),
-    steps.submit('paiement.valider', {
-      success: 'confirmationPaiement.reference',
-      reference: 'confirmationPaiement.reference',
-      refusal: 'paiement.refus',
-    }),
-  ],
+    .open('fichePs', { numero: (row) => row.ps }, { note: 'search the professional in Progrès' })
+    .rejectIf('fichePs.erreur', { note: 'unknown professional' })
+    .guard(
+      ['fichePs.paiementAnnee', { dispositif: 'FS', annee: (row) => String(row.year) }],
+      ['fichePs.referencePaiementAnnee', { dispositif: 'FS', annee: (row) => String(row.year) }],
+      { note: 'this forfait already paid' },
+    )
+    .extract('fichePs.referenceBeneficiaire', 'beneficiaire', { note: 'the payee Progrès already holds for this professional' })
+    .click('fichePs.saisirPaiement', { waitFor: 'paiement.dispositif' })
+    .select('paiement.dispositif', (row) => `FS-${row.year}`)
+    .fill('paiement.montant', (_row, { vars }) => formatCentsForEntry(vars.montantDu))
+    .select('paiement.reglement', 'REF')
+    .fill('paiement.beneficiaire', (_row, { vars }) => vars.beneficiaire)
+    .fill('paiement.motif', (row, { vars }) => `Forfait structure ${row.year} ${vars.numeroForfait}`.trim())
+    .submit('paiement.valider', { success: 'confirmationPaiement.reference', refusal: 'paiement.refus' }),
 });

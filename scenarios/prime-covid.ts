@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { formatCentsForEntry } from '../domain/french-formats.ts';
 import { PRIME_COVID_PAY_MONTHS, PRIME_COVID_TYPE_CODES, parsePrimeCovidPayMonth } from '../domain/prime-covid.ts';
 import { grh } from './applications/grh.ts';
-import { defineScenario, steps } from './dsl/index.ts';
+import { defineScenario } from './dsl/index.ts';
 import { amountCents, code, requiredText } from './fields.ts';
 
 const firstMonth = PRIME_COVID_PAY_MONTHS[0];
@@ -43,7 +43,7 @@ export type PrimeCovidRow = z.output<typeof primeCovidRow>;
  * Enters one agent's 2020 Covid bonus in GRH: find the agent, make sure no Covid
  * bonus was entered for them yet, enter the payroll item, keep its reference.
  */
-export const primeCovid = defineScenario<PrimeCovidRow>({
+export const primeCovid = defineScenario({
   id: 'prime-covid',
   title: 'Saisie des primes exceptionnelles COVID-19 dans GRH',
   version: '1.0.0',
@@ -60,21 +60,16 @@ export const primeCovid = defineScenario<PrimeCovidRow>({
   // Given up by the robot: look through the agent's payroll items for a Covid bonus the
   // robot may have entered, then enter it by hand.
   reworkMinutes: 4,
-  steps: [
-    steps.open('ficheAgent', { matricule: ({ row }) => row.matricule }, { note: "open the agent's file" }),
-    steps.rejectIf('ficheAgent.erreur', { note: 'unknown agent' }),
-    steps.guard('ficheAgent.primeCovid', 'ficheAgent.referencePrimeCovid', { note: 'a Covid bonus already entered for this agent in 2020' }),
-    steps.rejectIf('ficheAgent.sortiDesEffectifs', { reason: 'ficheAgent.situation', note: 'agent no longer on the staff' }),
-    steps.click('ficheAgent.saisirElement', { waitFor: 'saisieEvp.rubrique' }),
-    steps.fill('saisieEvp.matricule', ({ row }) => row.matricule),
-    steps.select('saisieEvp.rubrique', ({ row }) => row.bonusType),
-    steps.fill('saisieEvp.montant', ({ row }) => formatCentsForEntry(row.amountCents)),
-    steps.select('saisieEvp.mois', ({ row }) => row.payMonth),
-    steps.fill('saisieEvp.motif', 'Prime exceptionnelle COVID-19 2020'),
-    steps.submit('saisieEvp.enregistrer', {
-      success: 'confirmationEvp.reference',
-      reference: 'confirmationEvp.reference',
-      refusal: 'saisieEvp.refus',
-    }),
-  ],
+  steps: (s) => s
+    .open('ficheAgent', { matricule: (row) => row.matricule }, { note: "open the agent's file" })
+    .rejectIf('ficheAgent.erreur', { note: 'unknown agent' })
+    .guard('ficheAgent.primeCovid', 'ficheAgent.referencePrimeCovid', { note: 'a Covid bonus already entered for this agent in 2020' })
+    .rejectIf('ficheAgent.sortiDesEffectifs', { reason: 'ficheAgent.situation', note: 'agent no longer on the staff' })
+    .click('ficheAgent.saisirElement', { waitFor: 'saisieEvp.rubrique' })
+    .fill('saisieEvp.matricule', (row) => row.matricule)
+    .select('saisieEvp.rubrique', (row) => row.bonusType)
+    .fill('saisieEvp.montant', (row) => formatCentsForEntry(row.amountCents))
+    .select('saisieEvp.mois', (row) => row.payMonth)
+    .fill('saisieEvp.motif', 'Prime exceptionnelle COVID-19 2020')
+    .submit('saisieEvp.enregistrer', { success: 'confirmationEvp.reference', refusal: 'saisieEvp.refus' }),
 });

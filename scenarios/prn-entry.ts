@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { formatCentsForEntry } from '../domain/french-formats.ts';
 import { COVID_MOTIF_CODES, PRN_NATURE_CODES, type CovidMotif } from '../domain/prn.ts';
-import { chosenEmployer, employerOption, ij, prestationRow } from './applications/ij.ts';
-import { css, defineScenario, steps } from './dsl/index.ts';
+import { ij } from './applications/ij.ts';
+import { defineScenario } from './dsl/index.ts';
 import { amountCents, frenchDate, nir, requiredText, siret } from './fields.ts';
 
 /** COVID or HORS_COVID, as written by hand ("covid", "hors covid", "HORS-COVID"). */
@@ -63,17 +63,22 @@ export const prnRow = z
       ctx.addIssue({ code: 'custom', path: ['motif_covid'], message: 'must be empty for a leave hors COVID (or the nature should be COVID)' });
     }
   })
-  .transform((r) => ({
-    nir: r.nir,
-    name: r.nom,
-    siret: r.siret_employeur,
-    start: r.date_debut,
-    end: r.date_fin,
-    nature: r.nature,
-    ...(r.motif_covid !== undefined ? { covidMotif: r.motif_covid } : {}),
-    salariesCents: [r.salaire_1, r.salaire_2, r.salaire_3] as [number, number, number],
-    subrogation: r.subrogation,
-  }));
+  .transform((r) => {
+    const leave = {
+      nir: r.nir,
+      name: r.nom,
+      siret: r.siret_employeur,
+      start: r.date_debut,
+      end: r.date_fin,
+      salariesCents: [r.salaire_1, r.salaire_2, r.salaire_3] as [number, number, number],
+      subrogation: r.subrogation,
+    };
+    // By nature, so that a COVID leave's motif is known to be there (checked above): a step on
+    // `row.nature === 'COVID'` narrows the row.
+    return r.nature === 'COVID' && r.motif_covid !== undefined
+      ? { ...leave, nature: 'COVID' as const, covidMotif: r.motif_covid }
+      : { ...leave, nature: 'HORS_COVID' as const };
+  });
 
 export type PrnRow = z.output<typeof prnRow>;
 
@@ -81,7 +86,7 @@ export type PrnRow = z.output<typeof prnRow>;
  * Enters one sick leave as a PRN record in IJ: find the insured, make sure this leave
  * (same first day) is not entered yet, type the salary statement, keep the PRN reference.
  */
-export const prnEntry = defineScenario<PrnRow>({
+export const prnEntry = defineScenario({
   id: 'prn-entry',
   title: "Saisie PRN : arrêts de travail dans l'application IJ",
   version: '1.1.0',
@@ -98,32 +103,34 @@ export const prnEntry = defineScenario<PrnRow>({
   // Given up by the robot: search the insured's leaves for a PRN the robot may have entered
   // before it stopped, then type the whole salary statement by hand.
   reworkMinutes: 6,
-  steps: [
-    steps.open('ficheAssure', { nir: ({ row }) => row.nir }, { note: "open the insured's file" }),
-    steps.rejectIf('ficheAssure.erreur', { note: 'unknown insured' }),
-    steps.guard(({ row }) => css(prestationRow(row.start)), ({ row }) => css(`${prestationRow(row.start)} td.reference`), {
+  steps: (s) => s
+    .open('ficheAssure', { nir: (row) => row.nir }, { note: "open the insured's file" })
+    .rejectIf('ficheAssure.erreur', { note: 'unknown insured' })
+    .guard(['ficheAssure.prestation', { debut: (row) => row.start }], ['ficheAssure.referencePrestation', { debut: (row) => row.start }], {
       note: 'a leave starting that day already entered',
-    }),
-    steps.rejectIf('ficheAssure.droitsFermes', { reason: 'ficheAssure.droits', note: 'rights closed' }),
-    steps.click('ficheAssure.saisirPrestation', { waitFor: 'saisiePrestation.siret' }),
-    steps.fill('saisiePrestation.nir', ({ row }) => row.nir),
+    })
+    .rejectIf('ficheAssure.droitsFermes', { reason: 'ficheAssure.droits', note: 'rights closed' })
+    .click('ficheAssure.saisirPrestation', { waitFor: 'saisiePrestation.siret' })
+    .fill('saisiePrestation.nir', (row) => row.nir)
     // The employer is an autocomplete: type the SIRET, wait for IJ's answer, choose it in the list.
-    steps.fill('saisiePrestation.siret', ({ row }) => row.siret),
-    steps.expect('saisiePrestation.reponseEmployeur', { note: "IJ's suggestions for the SIRET typed" }),
-    steps.rejectIf('saisiePrestation.aucunEmployeur', { note: 'employer unknown to IJ' }),
-    steps.click(({ row }) => css(employerOption(row.siret)), { waitFor: ({ row }) => css(chosenEmployer(row.siret)), note: 'choose the employer in the list' }),
-    steps.date('saisiePrestation.debut', ({ row }) => row.start),
-    steps.date('saisiePrestation.fin', ({ row }) => row.end),
-    steps.check(({ row }) => (row.nature === 'COVID' ? 'saisiePrestation.natureCovid' : 'saisiePrestation.natureHorsCovid'), true, { note: 'nature of the leave' }),
-    steps.when(({ row }) => row.covidMotif !== undefined, [steps.select('saisiePrestation.motif', ({ row }) => row.covidMotif ?? '')]),
-    steps.fill('saisiePrestation.salaire1', ({ row }) => formatCentsForEntry(row.salariesCents[0])),
-    steps.fill('saisiePrestation.salaire2', ({ row }) => formatCentsForEntry(row.salariesCents[1])),
-    steps.fill('saisiePrestation.salaire3', ({ row }) => formatCentsForEntry(row.salariesCents[2])),
-    steps.check('saisiePrestation.subrogation', ({ row }) => row.subrogation),
-    steps.submit('saisiePrestation.valider', {
-      success: 'confirmationPrestation.reference',
-      reference: 'confirmationPrestation.reference',
-      refusal: 'saisiePrestation.refus',
-    }),
-  ],
+    .fill('saisiePrestation.siret', (row) => row.siret)
+    .expect('saisiePrestation.reponseEmployeur', { note: "IJ's suggestions for the SIRET typed" })
+    .rejectIf('saisiePrestation.aucunEmployeur', { note: 'employer unknown to IJ' })
+    .click(['saisiePrestation.optionEmployeur', { siret: (row) => row.siret }], {
+      waitFor: ['saisiePrestation.employeurChoisiSiret', { siret: (row) => row.siret }],
+      note: 'choose the employer in the list',
+    })
+    .date('saisiePrestation.debut', (row) => row.start)
+    .date('saisiePrestation.fin', (row) => row.end)
+    .when(
+      (row) => row.nature === 'COVID',
+      (covid) => covid.check('saisiePrestation.natureCovid').select('saisiePrestation.motif', (row) => row.covidMotif),
+      (horsCovid) => horsCovid.check('saisiePrestation.natureHorsCovid'),
+      { note: 'nature of the leave, and its motif for a COVID one' },
+    )
+    .fill('saisiePrestation.salaire1', (row) => formatCentsForEntry(row.salariesCents[0]))
+    .fill('saisiePrestation.salaire2', (row) => formatCentsForEntry(row.salariesCents[1]))
+    .fill('saisiePrestation.salaire3', (row) => formatCentsForEntry(row.salariesCents[2]))
+    .check('saisiePrestation.subrogation', (row) => row.subrogation)
+    .submit('saisiePrestation.valider', { success: 'confirmationPrestation.reference', refusal: 'saisiePrestation.refus' }),
 });

@@ -1,9 +1,6 @@
 import { button, css, defineApplication, label, link, optional, personal, role } from '../dsl/index.ts';
 import { assuranceMaladieLogin } from './assurance-maladie-login.ts';
 
-/** The forfait structure 2020 row of a professional's forfaits table (the only year ameli pro shows). */
-const forfait2020 = '#forfaits tr[data-forfait="FS"][data-annee="2020"]';
-
 /**
  * ameli pro, caisse side: the DIPA requests filed by health professionals and the
  * forfaits structure due to them. The robot only reads here; payments are entered
@@ -32,13 +29,14 @@ export const ameliPro = defineApplication({
         /** "Aucun professionnel de santé ne correspond…", "Aucun forfait structure n'est ouvert…", or a bad number. */
         erreur: optional(personal(role('alert'))),
         identite: optional(personal(css('#identite-ps'))),
-        forfait: optional(css(forfait2020)),
+        /** The forfait structure 2020 row (the only year ameli pro shows). */
+        forfait: optional(css('#forfaits tr[data-forfait="FS"][data-annee="2020"]')),
         /** `FS-2020-000017` */
-        numeroForfait: optional(css(`${forfait2020} td.numero-forfait`)),
+        numeroForfait: optional(css('#forfaits tr[data-forfait="FS"][data-annee="2020"] td.numero-forfait')),
         /** Display format, `1 108,33 €`: the only amount Progrès accepts. */
-        montantDu: optional(css(`${forfait2020} td.montant-du`)),
+        montantDu: optional(css('#forfaits tr[data-forfait="FS"][data-annee="2020"] td.montant-du')),
         /** `À payer`, or `Payé` once Progrès holds the payment. */
-        statut: optional(css(`${forfait2020} td.statut`)),
+        statut: optional(css('#forfaits tr[data-forfait="FS"][data-annee="2020"] td.statut')),
       },
     },
   },

@@ -1,4 +1,4 @@
-import { button, css, label, link, steps, type ApplicationDefinition, type Credentials } from '../dsl/index.ts';
+import { button, css, label, link, type LoginDefinition } from '../dsl/index.ts';
 
 /**
  * The login form the network's applications share (Progrès, ameli pro, GRH, IJ, BDO):
@@ -6,12 +6,11 @@ import { button, css, label, link, steps, type ApplicationDefinition, type Crede
  * "Déconnexion" link once in. Described once: an application whose login changes
  * gets its own block instead.
  */
-export const assuranceMaladieLogin: Pick<ApplicationDefinition, 'loginSteps' | 'loginPage' | 'loggedIn' | 'loginError'> = {
-  loginSteps: [
-    steps.fill<Credentials>(label('Identifiant'), ({ row }) => row.username),
-    steps.fill<Credentials>(label('Mot de passe'), ({ row }) => row.password),
-    steps.click(button('Se connecter')),
-  ],
+export const assuranceMaladieLogin: LoginDefinition = {
+  loginSteps: (s) => s
+    .fill(label('Identifiant'), (c) => c.username)
+    .fill(label('Mot de passe'), (c) => c.password)
+    .click(button('Se connecter')),
   loginPage: css('#form-connexion'),
   loggedIn: link('Déconnexion'),
   loginError: css('.message.erreur'),

@@ -1,4 +1,4 @@
-import { button, css, defineApplication, defineFlow, label, link, optional, personal, steps, type Step, type Value } from '../dsl/index.ts';
+import { button, css, defineApplication, defineFlow, label, link, optional, personal, type Flow, type Value } from '../dsl/index.ts';
 import { assuranceMaladieLogin } from './assurance-maladie-login.ts';
 
 /**
@@ -28,6 +28,8 @@ export const bdo = defineApplication({
         erreur: optional(personal(css('.message.refus, .message.erreur'))),
         fiche: optional(personal(css('#fiche-assure'))),
         ayantsDroit: optional(personal(css('#ayants-droit'))),
+        /** The beneficiary reference on a dependant's row, by NIR: present only once the dependant is autonomised. */
+        referenceAyantDroit: optional(css('#ayants-droit tr[data-nir="{nir}"] td.reference')),
       },
     },
     detachement: {
@@ -82,19 +84,12 @@ export const bdo = defineApplication({
   },
 });
 
-/** The row of a dependant in the insured's record (`#ayants-droit`), by the dependant's NIR. */
-export const dependantRow = (nir: string) => `#ayants-droit tr[data-nir="${nir}"]`;
-
-/** The beneficiary reference on a dependant's row: present only once the dependant is autonomised. */
-export const dependantReference = (nir: string) => `${dependantRow(nir)} td.reference`;
-
 /**
  * Opens an insured person's record by NIR; an unknown or malformed NIR ends the
  * dossier rejected in the BDO's words. Shared by every BDO scenario.
  */
-export const searchInsured = <Row>(nir: Value<Row>): Step<Row> =>
-  defineFlow<Row>('search insured', [
-    steps.open('dossierAssure', { nir }, { note: "open the insured's record" }),
-    steps.rejectIf('dossierAssure.erreur', { note: 'unknown insured' }),
-    steps.expect('dossierAssure.fiche'),
-  ]);
+export const searchInsured = <Row>(nir: Value<Row, {}>): Flow<Row> =>
+  defineFlow('search insured', bdo, (s) => s
+    .open('dossierAssure', { nir }, { note: "open the insured's record" })
+    .rejectIf('dossierAssure.erreur', { note: 'unknown insured' })
+    .expect('dossierAssure.fiche'));

@@ -1,9 +1,6 @@
 import { button, css, defineApplication, label, link, optional, personal, role } from '../dsl/index.ts';
 import { assuranceMaladieLogin } from './assurance-maladie-login.ts';
 
-/** An agent's 2020 Covid bonus in their file, whatever its rubrique (PCV…) and pay month. */
-const covidBonusRow = '#elements-variables tr[data-rubrique^="PCV"][data-mois^="2020-"]';
-
 /**
  * GRH (gestion des ressources humaines et de la paie): the caisse's HR and payroll
  * application, where variable payroll items (éléments variables de paie, EVP)
@@ -37,8 +34,8 @@ export const grh = defineApplication({
         /** The agent's pay items: personal, like the record. */
         elementsVariables: optional(personal(css('#elements-variables'))),
         /** The agent's 2020 Covid bonus, already entered (by a payroll officer or an earlier run). */
-        primeCovid: optional(css(covidBonusRow)),
-        referencePrimeCovid: optional(css(`${covidBonusRow} td.reference`)),
+        primeCovid: optional(css('#elements-variables tr[data-rubrique^="PCV"][data-mois^="2020-"]')),
+        referencePrimeCovid: optional(css('#elements-variables tr[data-rubrique^="PCV"][data-mois^="2020-"] td.reference')),
         saisirElement: optional(link('Saisir un élément variable')),
       },
     },

@@ -32,6 +32,9 @@ export const ij = defineApplication({
         droitsFermes: optional(css('#droits:text-is("Droits fermés")')),
         /** PRN records of the insured (history and entries), one row per leave with `data-debut`. */
         prestations: optional(personal(css('#prestations-assure'))),
+        /** The insured's PRN record starting on `{debut}` (ISO; history or entry): what the guard looks for. */
+        prestation: optional(css('table#prestations-assure tr[data-debut="{debut}"]')),
+        referencePrestation: optional(css('table#prestations-assure tr[data-debut="{debut}"] td.reference')),
         saisirPrestation: optional(link('Saisir une prestation')),
       },
     },
@@ -53,6 +56,10 @@ export const ij = defineApplication({
         aucunEmployeur: optional(css('#choix-employeur .aucun-resultat')),
         /** The chosen employer's name, `data-siret` its SIRET: shown once one is chosen in the list. */
         employeurChoisi: optional(css('#employeur-choisi[data-siret]')),
+        /** The suggestion for the employer of SIRET `{siret}` in the autocomplete list: the one to choose. */
+        optionEmployeur: optional(css('#choix-employeur [role="option"][data-siret="{siret}"]')),
+        /** The employer shown as chosen, when it is the one of SIRET `{siret}`. */
+        employeurChoisiSiret: optional(css('#employeur-choisi[data-siret="{siret}"]')),
         /**
          * A sick leave's dates and reason are health data. The dates are text fields under an
          * input mask (jj/mm/aaaa) that only sees keys pressed: a value set at once is erased.
@@ -86,11 +93,3 @@ export const ij = defineApplication({
   },
 });
 
-/** The suggestion for the employer of SIRET `siret` in the autocomplete list: the one to choose. */
-export const employerOption = (siret: string) => `#choix-employeur [role="option"][data-siret="${siret}"]`;
-
-/** The employer shown as chosen, when it is the one of SIRET `siret`. */
-export const chosenEmployer = (siret: string) => `#employeur-choisi[data-siret="${siret}"]`;
-
-/** The insured's PRN record starting on `isoStart` (history or entry): what the guard looks for. */
-export const prestationRow = (isoStart: string) => `table#prestations-assure tr[data-debut="${isoStart}"]`;

@@ -28,6 +28,14 @@ export const progres = defineApplication({
         erreur: optional(personal(role('alert'))),
         fiche: optional(personal(css('#fiche-ps'))),
         paiements: optional(css('#paiements-ps')),
+        /** The payment of a scheme (`DIPA`, `FS`) for a period (`P1`): what a guard looks for. */
+        paiement: optional(css('#paiements-ps tr[data-dispositif="{dispositif}"][data-periode="{periode}"]')),
+        referencePaiement: optional(css('#paiements-ps tr[data-dispositif="{dispositif}"][data-periode="{periode}"] .reference')),
+        /** The payment of a scheme for a year (`FS`, `2020`). */
+        paiementAnnee: optional(css('#paiements-ps tr[data-dispositif="{dispositif}"][data-annee="{annee}"]')),
+        referencePaiementAnnee: optional(css('#paiements-ps tr[data-dispositif="{dispositif}"][data-annee="{annee}"] .reference')),
+        /** The payee reference Progrès holds for the professional. */
+        referenceBeneficiaire: optional(css('#reference-beneficiaire')),
         saisirPaiement: optional(link('Saisir un paiement')),
       },
     },
@@ -60,6 +68,3 @@ export const progres = defineApplication({
   },
 });
 
-/** The row of the PS record's payment table for one scheme and period or year: what a guard looks for. */
-export const paymentRow = (scheme: 'DIPA' | 'FS', attribute: 'periode' | 'annee', value: string) =>
-  `#paiements-ps tr[data-dispositif="${scheme}"][data-${attribute}="${value}"]`;

@@ -4,18 +4,19 @@ import { ScenarioDefinitionError } from '../../core/errors.ts';
 import { scrubber, type Scrubber } from '../../core/personal-data.ts';
 import { maskNir } from '../../domain/identifiers.ts';
 import type { ApplicationDefinition } from './application.ts';
-import { ScreenIndex } from './screens.ts';
+import { Steps } from './builder.ts';
+import { ScreenIndex, type ScreenMap } from './screens.ts';
 import { childSteps, isCommit, type Step } from './steps.ts';
 import { validateSteps } from './validate.ts';
 
 /** One raw input row as read from a file: column name → cell text. */
 export type RawRow = Record<string, string | undefined>;
 
-/**
- * A scenario as its author writes it: one kind of dossier, described as data.
- * `input` parses one raw row into the typed, JSON-safe row the steps read.
- */
-export interface ScenarioDefinition<Row extends Record<string, unknown>> {
+/** The screen maps of a scenario's applications (a union: references are computed on each). */
+export type ScreensOf<A extends readonly ApplicationDefinition<any>[]> = A[number]['screens'];
+
+/** Fields of a scenario besides its applications, input and steps (the same, loaded or written). */
+interface ScenarioHeader<Row> {
   /** Stable identifier, kebab-case; part of job ids and ledger entries. */
   id: string;
   title: string;
@@ -25,9 +26,6 @@ export interface ScenarioDefinition<Row extends Record<string, unknown>> {
   scope: 'local' | 'national';
   /** Who maintains it (MOAD team, a caisse). */
   owner: string;
-  applications: readonly ApplicationDefinition[];
-  /** Validates and coerces one input row; issues name the input column. */
-  input: z.ZodType<Row, RawRow>;
   /** Fields of the parsed row that make a dossier unique; it is never entered twice. */
   key: readonly (keyof Row & string)[];
   /**
@@ -46,7 +44,20 @@ export interface ScenarioDefinition<Row extends Record<string, unknown>> {
   reworkMinutes?: number;
   /** Default timeout of this scenario's steps. */
   timeoutMs?: number;
-  steps: readonly Step<Row>[];
+}
+
+/**
+ * A scenario as its author writes it: one kind of dossier, described as data. `input` parses
+ * one raw row into the typed, JSON-safe row the steps read; the row's type is inferred from it.
+ * `steps` writes the procedure with the typed step builder, `(s) => s.open(...).fill(...)...`:
+ * element references, `open`'s parameters, the row and extracted values are checked by the
+ * compiler against the applications' screen maps.
+ */
+export interface ScenarioDefinition<Row, A extends readonly ApplicationDefinition<any>[], I> extends ScenarioHeader<Row> {
+  applications: A;
+  /** Validates and coerces one input row; issues name the input column. */
+  input: I;
+  steps: (steps: Steps<Row, ScreensOf<A>, {}>) => Steps<Row, ScreensOf<A>, any>;
 }
 
 /** A NIR (13 digits and key, or the 13 alone) is personal data: masked wherever it is named. */
@@ -60,7 +71,13 @@ function personalValue(value: unknown): string | undefined {
 }
 
 /** A loaded, checked scenario. */
-export interface Scenario<Row extends Record<string, unknown> = Record<string, unknown>> extends Readonly<ScenarioDefinition<Row>> {
+export interface Scenario<Row extends Record<string, unknown> = Record<string, unknown>> extends Readonly<ScenarioHeader<Row>> {
+  readonly applications: readonly ApplicationDefinition[];
+  /** Validates and coerces one input row; issues name the input column. */
+  readonly input: z.ZodType<Row, RawRow>;
+  /** The steps, as the builder produced them: plain data the runner reads. */
+  readonly steps: readonly Step<Row>[];
+  readonly reworkMinutes: number;
   /** The dossier's business key, e.g. `123456782|P1`. */
   businessKey(row: Row): string;
   /**
@@ -109,6 +126,7 @@ const header = z.object({
   personal: z.array(z.string().min(1), { error: 'list the input fields that are personal data (names, NIR, IBAN, address), or [] if none' }),
   applications: z.array(z.object({ id: z.string() }).loose()).min(1, 'at least one application'),
   input: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'must be a zod schema'),
+  steps: z.custom<unknown>((v) => typeof v === 'function', 'must be a function of the step builder: (s) => s.open(...).fill(...)...'),
 });
 
 /**
@@ -117,7 +135,10 @@ const header = z.object({
  * The exactly-once rule is enforced too: a scenario that commits (`submit`) must
  * first check the back office (`guard`) for an earlier entry of the same dossier.
  */
-export function defineScenario<Row extends Record<string, unknown>>(definition: ScenarioDefinition<Row>): Scenario<Row> {
+export function defineScenario<const A extends readonly ApplicationDefinition<any>[], I extends z.ZodType<Record<string, unknown>, RawRow>>(
+  definition: ScenarioDefinition<z.output<I>, A, I>,
+): Scenario<z.output<I>> {
+  type Row = z.output<I>;
   const file = callerFile();
   const name = `${String((definition as { id?: unknown })?.id ?? '(no id)')}${file ? ` (${file})` : ''}`;
   const parsed = header.safeParse(definition);
@@ -128,9 +149,15 @@ export function defineScenario<Row extends Record<string, unknown>>(definition: 
   const applications = new Set(definition.applications.map((a) => a.id));
   if (applications.size !== definition.applications.length) throw new ScenarioDefinitionError(name, 'applications: an application is listed twice');
   const screens = new ScreenIndex(definition.applications);
-  validateSteps(name, definition.steps, { applications, screens, tables: new Set() });
+  let steps: readonly Step<Row>[];
+  try {
+    steps = definition.steps(new Steps<Row, ScreenMap, {}>([], screens) as Steps<Row, ScreensOf<A>, {}>).list;
+  } catch (error) {
+    throw new ScenarioDefinitionError(name, `steps: ${(error as Error).message}`);
+  }
+  validateSteps(name, steps, { screens });
 
-  const flat = flatten(definition.steps);
+  const flat = flatten(steps);
   if (flat.filter((s) => s.action === 'submit').length > 1) throw new ScenarioDefinitionError(name, 'steps: at most one submit step (the commit) per scenario');
   const firstCommit = flat.findIndex(isCommit);
   if (firstCommit >= 0 && !flat.slice(0, firstCommit).some((s) => s.action === 'guard')) {
@@ -142,6 +169,8 @@ export function defineScenario<Row extends Record<string, unknown>>(definition: 
   const personal = [...definition.personal];
   return Object.freeze({
     ...definition,
+    input: definition.input as unknown as z.ZodType<Row, RawRow>,
+    steps,
     reworkMinutes: definition.reworkMinutes ?? 0,
     screens,
     file,

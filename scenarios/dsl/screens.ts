@@ -1,4 +1,5 @@
 import { ScenarioDefinitionError } from '../../core/errors.ts';
+import { elementParams, type ElementParams, type Placeholders } from './params.ts';
 import { describeTarget, type Target } from './targets.ts';
 import { checkTarget } from './validate-target.ts';
 
@@ -25,14 +26,45 @@ export interface ScreenDefinition {
   elements: Record<string, ScreenElement>;
 }
 
-/** A screen map element once loaded: it knows where it belongs, for messages and checks. */
-export type ResolvedElement = ScreenElement & { ref: string; application: string };
+/** A screen map element once loaded: it knows where it belongs and its parameters, for messages and checks. */
+export type ResolvedElement = ScreenElement & { ref: string; application: string; params: readonly string[] };
 
 /** The screens of one application, by name. */
 export type ScreenMap = Readonly<Record<string, ScreenDefinition>>;
 
 /** A reference to a screen element, `screen.element`, e.g. `paiement.montant`. */
 export type ElementRef = `${string}.${string}`;
+
+type Names<T> = keyof T & string;
+type ElementsOf<S, K extends keyof S> = S[K] extends { elements: infer E } ? E : never;
+
+/**
+ * Every element reference of a screen map (or of a union of them: a scenario's applications),
+ * `screen.element`: what editors complete and the compiler checks.
+ */
+export type ElementRefOf<S> = S extends ScreenMap ? { [K in Names<S>]: `${K}.${Names<ElementsOf<S, K>>}` }[Names<S>] : never;
+
+/** The element a reference names, in a screen map or a union of them. */
+export type ElementAt<S, R> = S extends ScreenMap
+  ? R extends `${infer K}.${infer E}` ? K extends Names<S> ? E extends Names<ElementsOf<S, K>> ? ElementsOf<S, K>[E] : never : never : never
+  : never;
+
+/** The parameters of the element a reference names (never for a plain element). */
+export type RefParams<S, R> = ElementParams<ElementAt<S, R>>;
+
+/** References to plain elements: named alone. */
+export type PlainRefOf<S> = S extends ScreenMap
+  ? { [K in Names<S>]: { [E in Names<ElementsOf<S, K>>]: [ElementParams<ElementsOf<S, K>[E]>] extends [never] ? `${K}.${E}` : never }[Names<ElementsOf<S, K>>] }[Names<S>]
+  : never;
+
+/** References to parameterised elements: named with their parameters' values. */
+export type ParamRefOf<S> = Exclude<ElementRefOf<S>, PlainRefOf<S>>;
+
+/** Screens that have a path, which `open` can reach. */
+export type OpenableScreenOf<S> = S extends ScreenMap ? { [K in Names<S>]: S[K] extends { path: string } ? K : never }[Names<S>] : never;
+
+/** The `{placeholders}` of a screen's path: `open`'s parameters. */
+export type PathParams<S, K> = S extends ScreenMap ? K extends Names<S> ? S[K] extends { path: infer P } ? Placeholders<P> : never : never : never;
 
 /** Marks an element as shown only in some cases. */
 export const optional = <T extends Target>(target: T): T & { optional: true } => ({ ...target, optional: true });
@@ -74,13 +106,23 @@ function checkFlags(element: ScreenElement): string | undefined {
   return undefined;
 }
 
+/**
+ * Why a parameterised element is malformed, or undefined. One cannot be `personal`: evidence masks
+ * personal elements on any page, without a dossier's values; mark the element that contains it.
+ */
+function checkParams(element: ScreenElement): string | undefined {
+  if (elementParams(element).length === 0) return undefined;
+  if (element.personal) return 'a parameterised element cannot be personal: mark personal the element that contains it (the table, the record)';
+  return undefined;
+}
+
 /** Checks a screen map when its application is defined. */
 export function validateScreens(owner: string, screens: ScreenMap): void {
   for (const [name, screen] of Object.entries(screens)) {
     if (!/^[a-z][A-Za-z0-9]*$/.test(name)) throw new ScreenDefinitionProblem(owner, `screen "${name}": names are camelCase identifiers`);
     if (screen.path !== undefined && !screen.path.startsWith('/')) throw new ScreenDefinitionProblem(owner, `screen ${name}: path must start with /`);
     for (const [element, target] of Object.entries(screen.elements ?? {})) {
-      const problem = checkTarget(target) ?? checkFlags(target);
+      const problem = checkTarget(target) ?? checkFlags(target) ?? checkParams(target);
       if (problem) throw new ScreenDefinitionProblem(owner, `screen ${name}, element ${element}: ${problem}`);
     }
   }
@@ -123,7 +165,7 @@ export class ScreenIndex {
     const name = ref.slice(dot + 1);
     const target = found.screen.elements[name];
     if (!target) return `unknown screen field "${ref}"; ${found.name} has: ${Object.keys(found.screen.elements).join(', ')}`;
-    return { ...target, ref: `${found.name}.${name}`, application: found.application };
+    return { ...target, ref: `${found.name}.${name}`, application: found.application, params: elementParams(target) };
   }
 
   /** All screens, for check-screens. */
@@ -134,11 +176,11 @@ export class ScreenIndex {
   /** Every element marked {@link personal} on these screens: what evidence masks. */
   personalElements(): ResolvedElement[] {
     return this.all().flatMap(({ application, name, screen }) =>
-      Object.entries(screen.elements).filter(([, target]) => target.personal === true).map(([element, target]) => ({ ...target, ref: `${name}.${element}`, application })));
+      Object.entries(screen.elements).filter(([, target]) => target.personal === true).map(([element, target]) => ({ ...target, ref: `${name}.${element}`, application, params: [] })));
   }
 }
 
-/** `paiement.montant [label "Montant (€)"]` */
+/** `paiement.montant [label "Montant (€)"]`; a parameterised element with its placeholders, never a dossier's values. */
 export function describeElement(element: ResolvedElement): string {
   return `${element.ref} [${describeTarget(element)}]`;
 }

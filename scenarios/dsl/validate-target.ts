@@ -6,7 +6,6 @@ export function checkTarget(value: unknown): string | undefined {
   const t = value as Record<string, unknown>;
   switch (t.by) {
     case 'label': return typeof t.label === 'string' && t.label ? undefined : 'label target without a label';
-    case 'text': return typeof t.text === 'string' && t.text ? undefined : 'text target without a text';
     case 'css': return typeof t.css === 'string' && t.css ? undefined : 'css target without a selector';
     case 'role': return (TARGET_ROLES as readonly unknown[]).includes(t.role) ? undefined : `unknown role "${String(t.role)}"`;
     default: return `unknown target kind "${String(t.by)}"`;

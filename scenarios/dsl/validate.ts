@@ -4,20 +4,58 @@ import { STEP_ACTIONS, TARGET_FIELDS, childSteps, type Step, type StepAction } f
 import { checkTarget } from './validate-target.ts';
 
 export interface ValidationContext {
-  applications: ReadonlySet<string>;
   screens: ScreenIndex;
-  /** Tables read by earlier steps, for `forEach`. */
-  tables: Set<string>;
+  /**
+   * Whether steps may name targets directly (`label(...)`, `css(...)`): only an application's
+   * login steps, whose page has no screen map. A scenario's steps name screen-map elements only,
+   * so that every selector lives in a screen map, where `check-screens` checks it.
+   */
+  directTargets?: boolean;
 }
 
 const isFunction = (v: unknown): boolean => typeof v === 'function';
 const checkValue = (value: unknown): string | undefined =>
   typeof value === 'string' || isFunction(value) ? undefined : 'value must be a string or a function of the row';
 
+/** Why a step's element is not one the scenario can name, or undefined. */
+export function checkRef(target: unknown, ctx: ValidationContext): string | undefined {
+  if (typeof target === 'string') {
+    const element = ctx.screens.element(target);
+    if (typeof element === 'string') return element;
+    if (element.params.length > 0) {
+      return `${element.ref} is parameterised: name it with its values, ['${element.ref}', { ${element.params.map((p) => `${p}: ...`).join(', ')} }]`;
+    }
+    return undefined;
+  }
+  if (Array.isArray(target)) {
+    const [ref, params] = target as unknown[];
+    if (typeof ref !== 'string') return 'a parameterised reference is [screen.element, { parameters }]';
+    const element = ctx.screens.element(ref);
+    if (typeof element === 'string') return element;
+    if (element.params.length === 0) return `${element.ref} has no parameters: name it alone, '${element.ref}'`;
+    if (typeof params !== 'object' || params === null) return `${element.ref} needs its parameters { ${element.params.join(', ')} }`;
+    const given = params as Record<string, unknown>;
+    const missing = element.params.filter((p) => !(p in given));
+    if (missing.length > 0) return `${element.ref} needs ${missing.map((m) => `{${m}}`).join(', ')}`;
+    for (const [name, value] of Object.entries(given)) {
+      if (!element.params.includes(name)) return `${element.ref} has no {${name}}`;
+      const problem = checkValue(value);
+      if (problem) return `${element.ref} {${name}}: ${problem}`;
+    }
+    return undefined;
+  }
+  if (isFunction(target)) return 'an element computed by a function cannot be checked: declare a parameterised element in the screen map and name it with its values';
+  if (!ctx.directTargets) {
+    const kind = (target as { by?: unknown } | null)?.by === 'css' ? 'a CSS selector' : 'a direct target';
+    return `${kind} in a scenario's step: declare the element in its application's screen map and name it screen.element (a scenario holds no selector)`;
+  }
+  return checkTarget(target);
+}
+
 /**
- * Checks a list of steps at load time, nested ones included: known actions,
- * well-formed targets and values, screen fields that exist in the screen maps,
- * declared applications, tables read before they are looped over. Throws a
+ * Checks a list of steps at load time, nested ones included: known actions, element
+ * references that exist in the screen maps with exactly their parameters, well-formed
+ * values, screens that can be opened with their path's parameters. Throws a
  * {@link ScenarioDefinitionError} naming the step (`step 4.2 (fill)`).
  */
 export function validateSteps(owner: string, list: unknown, ctx: ValidationContext, prefix = ''): void {
@@ -35,25 +73,11 @@ export function validateSteps(owner: string, list: unknown, ctx: ValidationConte
     for (const field of TARGET_FIELDS[step.action]) {
       const target = step[field];
       if (target === undefined && (field === 'waitFor' || field === 'reason')) continue;
-      if (isFunction(target)) continue;
-      if (typeof target === 'string') {
-        const element = ctx.screens.element(target);
-        if (typeof element === 'string') fail(`${field}: ${element}`);
-        continue;
-      }
-      const problem = checkTarget(target);
+      const problem = checkRef(target, ctx);
       if (problem) fail(`${field}: ${problem}`);
     }
     if (step.timeoutMs !== undefined && !(typeof step.timeoutMs === 'number' && step.timeoutMs > 0)) fail('timeoutMs must be a positive number');
     switch (step.action) {
-      case 'goto': {
-        if (typeof step.application !== 'string' || !ctx.applications.has(step.application)) {
-          fail(`application "${String(step.application)}" is not declared in the scenario's applications`);
-        }
-        const problem = checkValue(step.path);
-        if (problem) fail(`path: ${problem}`);
-        break;
-      }
       case 'open': {
         const found = ctx.screens.screen(String(step.screen));
         if (typeof found === 'string') fail(found);
@@ -82,24 +106,19 @@ export function validateSteps(owner: string, list: unknown, ctx: ValidationConte
         if (step.value !== undefined && typeof step.value !== 'boolean' && !isFunction(step.value)) fail('value must be true, false or a function of the row');
         break;
       case 'extract':
-      case 'extractTable':
-        if (typeof step.as !== 'string' || !/^[A-Za-z_]\w*$/.test(step.as)) fail(`${step.action} needs \`as\`, a variable name`);
-        if (step.action === 'extractTable') ctx.tables.add(step.as as string);
-        if (step.action === 'extract' && step.parse !== undefined && !['text', 'cents', 'date'].includes(String(step.parse))) fail('parse must be text, cents or date');
+        if (typeof step.as !== 'string' || !/^[A-Za-z_]\w*$/.test(step.as)) fail('extract needs `as`, a variable name');
+        if (step.parse !== undefined && !['text', 'cents', 'date'].includes(String(step.parse))) fail('parse must be text, cents or date');
         break;
       case 'when': {
         const condition = step.if as unknown;
         if (!isFunction(condition)) {
           const visible = (condition as { visible?: unknown } | undefined)?.visible;
-          if (visible === undefined) fail('if must be a function of the row or { visible: target }');
-          else if (typeof visible === 'string' && typeof ctx.screens.element(visible) === 'string') fail(`if: ${ctx.screens.element(visible) as string}`);
-          else if (typeof visible === 'object' && checkTarget(visible)) fail(`if: ${checkTarget(visible)}`);
+          if (visible === undefined) fail('if must be a function of the row or { visible: element }');
+          const problem = checkRef(visible, ctx);
+          if (problem) fail(`if: ${problem}`);
         }
         break;
       }
-      case 'forEach':
-        if (typeof step.table !== 'string' || !ctx.tables.has(step.table)) fail(`table "${String(step.table)}" is not read by an earlier extractTable step`);
-        break;
       case 'flow':
         if (typeof step.name !== 'string' || !step.name) fail('a flow needs a name');
         break;

@@ -13,7 +13,7 @@ import { submitRegisteredCampaign } from '../../queue/campaigns/enqueue.ts';
 import { DossierWorker, type DossierFinished } from '../../queue/fleet/worker.ts';
 import { Robot } from '../../runner/index.ts';
 import { dipaPayment, type DipaRow } from '../../scenarios/dipa-payment.ts';
-import { defineScenario } from '../../scenarios/dsl/index.ts';
+import { deriveScenario } from '../support/derive-scenario.ts';
 import { dipaFile, requestRows } from '../support/dipa.ts';
 import { eventually } from '../support/eventually.ts';
 import { entriesOf } from '../support/ledger.ts';
@@ -145,11 +145,10 @@ describe('a bug in a scenario, on a worker', () => {
   it('ends the dossier failed after 1 attempt, with a message naming scenario and step: never retried as a screen that changed', async () => {
     const prefix = redis.prefix();
     const connection = redis.server.connection;
-    const buggy = defineScenario<DipaRow>({
-      ...dipaPayment,
+    const buggy = deriveScenario(dipaPayment, {
       id: 'dipa-typo',
-      steps: dipaPayment.steps.map((s) =>
-        s.action === 'fill' && s.target === 'paiement.montant' ? { ...s, value: ({ row }) => (row as unknown as { montant: string }).montant.trim() } : s),
+      steps: (list) => list.map((s) =>
+        s.action === 'fill' && s.target === 'paiement.montant' ? { ...s, value: (row: DipaRow) => (row as unknown as { montant: string }).montant.trim() } : s),
     });
     const ledger = new Ledger(redis.client, { prefix });
     const queue = new Queue(buggy.id, { connection, prefix });

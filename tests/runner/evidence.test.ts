@@ -9,9 +9,10 @@ import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/b
 import { formatNir, type BdoState } from '../../fixtures/bdo/index.ts';
 import { launchBrowser, Robot } from '../../runner/index.ts';
 import { EVIDENCE_MASK_COLOR, keepEvidence } from '../../runner/evidence.ts';
-import { searchInsured } from '../../scenarios/applications/bdo.ts';
+import { bdo as bdoApplication, searchInsured } from '../../scenarios/applications/bdo.ts';
 import { autonomisationAyantsDroit, type AutonomisationRow } from '../../scenarios/autonomisation-ayants-droit.ts';
-import { css, defineScenario, label, steps, type Target } from '../../scenarios/dsl/index.ts';
+import { css, label, type Target } from '../../scenarios/dsl/index.ts';
+import { deriveScenario, withElements } from '../support/derive-scenario.ts';
 import { attachedAdult } from '../fixtures/bdo/helpers.ts';
 
 let backOffice: BackOffice;
@@ -74,10 +75,10 @@ describe('evidence of a failure', () => {
       address: '7 rue des Canaris', postcode: '59500', city: 'Douai', regime: 'RG', effectiveDate: '2020-09-01', motif: 'MAJ',
     };
     // Fails on the insured's record: the insured's NIR, name and address, the dependants' NIRs and names on screen.
-    const broken = defineScenario<AutonomisationRow>({
-      ...autonomisationAyantsDroit,
+    const broken = deriveScenario(autonomisationAyantsDroit, {
       id: 'autonomisation-evidence',
-      steps: [searchInsured<AutonomisationRow>(({ row }) => row.insuredNir), steps.expect(css('#bloc-disparu'), { timeoutMs: 300 })],
+      applications: [withElements(bdoApplication, 'dossierAssure', { blocDisparu: css('#bloc-disparu') })],
+      steps: () => [searchInsured((r: AutonomisationRow) => r.insuredNir).step, { action: 'expect', target: 'dossierAssure.blocDisparu', timeoutMs: 300 }],
     });
     const error = await robot.run(broken, row, { dossierId: 'evidence' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ScreenChanged);

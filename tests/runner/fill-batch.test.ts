@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Robot, type StepEvent } from '../../runner/index.ts';
-import { button, css, defineApplication, defineScenario, label, link, optional, steps, typed, type Step } from '../../scenarios/dsl/index.ts';
+import { button, css, defineApplication, defineScenario, label, link, optional, typed, type Steps } from '../../scenarios/dsl/index.ts';
 
 /**
  * A form whose script records, in a hidden field sent with it, every input, change, blur and
@@ -77,7 +77,7 @@ const batchApp = defineApplication({
   id: 'batch',
   title: 'Batch',
   loginPath: '/b/login',
-  loginSteps: [steps.fill(label('Identifiant'), 'robot'), steps.click(button('Entrer'))],
+  loginSteps: (s) => s.fill(label('Identifiant'), 'robot').click(button('Entrer')),
   loginPage: css('#login'),
   loggedIn: link('Sortir'),
   screens: {
@@ -87,40 +87,37 @@ const batchApp = defineApplication({
         nom: label('Nom'), prenom: label('Prénom'), ville: label('Ville'), code: label('code postal', false), montant: label('Montant'),
         debut: label('Début'), fin: label('Fin'), motif: label('Motif'), subrogation: label('Subrogation'), covid: label('COVID'),
         note: css('#note'), saisie: typed(label('Saisie')), ref: label('Référence'), valider: button('Valider'), refus: optional(css('.refus')),
+        never: optional(css('#never')), disparu: label('Champ disparu'),
       },
     },
     done: { elements: { reference: css('#ref') } },
   },
 });
 
-type Row = { variant: string };
-const input = z.object({ variant: z.string() }) as unknown as z.ZodType<Row, Record<string, string | undefined>>;
+const input = z.object({ variant: z.string() });
+type Row = z.output<typeof input>;
+type Chain = Steps<Row, (typeof batchApp)['screens'], {}>;
 
-const scenario = (id: string, body: Step<Row>[]) =>
-  defineScenario<Row>({
+const scenario = (id: string, body: (s: Chain) => Chain) =>
+  defineScenario({
     id, title: 'Batch', version: '1.0.0', scope: 'local', owner: 'tests', applications: [batchApp], input, key: ['variant'], personal: [], manualMinutes: 1, timeoutMs: 2_000,
-    steps: [
-      steps.open('form', { variant: ({ row }) => row.variant }),
-      steps.guard(css('#never'), css('#never')),
-      ...body,
-      steps.submit('form.valider', { success: 'done.reference', reference: 'done.reference', refusal: 'form.refus' }),
-    ],
+    steps: (s) => body(s.open('form', { variant: (row) => row.variant }).guard('form.never', 'form.never'))
+      .submit('form.valider', { success: 'done.reference', refusal: 'form.refus' }),
   });
 
 /** Every kind of field, found every way a label finds one, and CSS. */
-const everyField: Step<Row>[] = [
-  steps.fill('form.nom', 'DURAND'),
-  steps.fill('form.prenom', 'Claire'),
-  steps.fill('form.ville', 'Lille'),
-  steps.fill('form.code', '59000'),
-  steps.fill('form.montant', '12,50'),
-  steps.date('form.debut', '2020-04-01'),
-  steps.date('form.fin', '2020-04-15'),
-  steps.select('form.motif', "Garde d'enfant"),
-  steps.check('form.subrogation'),
-  steps.check('form.covid'),
-  steps.fill('form.note', 'Acompte'),
-];
+const everyField = (s: Chain) => s
+  .fill('form.nom', 'DURAND')
+  .fill('form.prenom', 'Claire')
+  .fill('form.ville', 'Lille')
+  .fill('form.code', '59000')
+  .fill('form.montant', '12,50')
+  .date('form.debut', '2020-04-01')
+  .date('form.fin', '2020-04-15')
+  .select('form.motif', "Garde d'enfant")
+  .check('form.subrogation')
+  .check('form.covid')
+  .fill('form.note', 'Acompte');
 
 let app: BatchApp;
 let robot: Robot;
@@ -155,7 +152,7 @@ describe('consecutive form steps, applied in one round-trip', () => {
       motif: 'GARDE', sub: 'O', nature: 'COVID', note: 'Acompte', saisie: '',
     });
     // One event per step, each still named, all of the batch from step 3 on; one round-trip for all eleven.
-    expect(batches(events)).toEqual(['1:-', '2:-', ...everyField.map((_, i) => `${i + 3}:3`), '14:-']);
+    expect(batches(events)).toEqual(['1:-', '2:-', ...Array.from({ length: 11 }, (_, i) => `${i + 3}:3`), '14:-']);
     expect(events.filter((e) => e.batch).map((e) => e.roundTrips)).toEqual([1, ...Array(10).fill(0)]);
     expect(events.map((e) => e.at.step).slice(2, 5)).toEqual(['fill', 'fill', 'fill']);
     expect(events[2]!.at.target).toBe('form.nom [label "Nom"]');
@@ -167,7 +164,7 @@ describe('consecutive form steps, applied in one round-trip', () => {
   });
 
   it('types a typed field key by key, on its own between two batches', async () => {
-    const { events } = await run(scenario('batch-typed', [steps.fill('form.nom', 'A'), steps.fill('form.prenom', 'B'), steps.fill('form.saisie', '0412'), steps.fill('form.ville', 'C'), steps.fill('form.note', 'D')]));
+    const { events } = await run(scenario('batch-typed', (s) => s.fill('form.nom', 'A').fill('form.prenom', 'B').fill('form.saisie', '0412').fill('form.ville', 'C').fill('form.note', 'D')));
     expect(batches(events)).toEqual(['1:-', '2:-', '3:3', '4:3', '5:-', '6:6', '7:6', '8:-']);
     expect(app.submissions[0]).toMatchObject({ nom: 'A', prenom: 'B', saisie: '0412', ville: 'C', note: 'D' });
     // Real keys (a value set at once has none): one per character, and the clearing before.
@@ -175,7 +172,7 @@ describe('consecutive form steps, applied in one round-trip', () => {
   });
 
   it('runs the steps one by one when a page script rewrote a value, and from then on leaves that step to itself', async () => {
-    const s = scenario('batch-rewrite', [steps.fill('form.nom', 'A'), steps.fill('form.montant', '12,50'), steps.fill('form.ville', 'C'), steps.fill('form.note', 'D'), steps.fill('form.prenom', 'E')]);
+    const s = scenario('batch-rewrite', (s) => s.fill('form.nom', 'A').fill('form.montant', '12,50').fill('form.ville', 'C').fill('form.note', 'D').fill('form.prenom', 'E'));
     const first = await run(s, 'rewrite');
     expect(first.outcome).toMatchObject({ status: 'done' });
     expect(batches(first.events)).toEqual(['1:-', '2:-', '3:-', '4:-', '5:-', '6:-', '7:-', '8:-']);
@@ -187,7 +184,7 @@ describe('consecutive form steps, applied in one round-trip', () => {
   });
 
   it('leaves a field that is not there yet to its step, which waits for it', async () => {
-    const { outcome, events } = await run(scenario('batch-late', [steps.fill('form.nom', 'A'), steps.fill('form.ville', 'C'), steps.fill('form.ref', 'R-1'), steps.fill('form.note', 'D')]), 'late');
+    const { outcome, events } = await run(scenario('batch-late', (s) => s.fill('form.nom', 'A').fill('form.ville', 'C').fill('form.ref', 'R-1').fill('form.note', 'D')), 'late');
     expect(outcome).toMatchObject({ status: 'done' });
     expect(batches(events)).toEqual(['1:-', '2:-', '3:3', '4:3', '5:-', '6:-', '7:-']);
     expect(app.submissions[0]).toMatchObject({ nom: 'A', ville: 'C', ref: 'R-1', note: 'D' });
@@ -195,7 +192,7 @@ describe('consecutive form steps, applied in one round-trip', () => {
 
   it('sends nothing when a label names two fields: the step on its own fails as it always did', async () => {
     const events: StepEvent[] = [];
-    const s = scenario('batch-twice', [steps.fill('form.ville', 'C'), steps.fill('form.nom', 'A')]);
+    const s = scenario('batch-twice', (s) => s.fill('form.ville', 'C').fill('form.nom', 'A'));
     const error = await robot.run(s, { variant: 'twice' }, { dossierId: 'twice', onStep: (e) => events.push(e) }).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/strict mode violation/);
     expect(events.map((e) => `${e.at.stepIndex} ${e.outcome}${e.batch ? ' batched' : ''}`)).toEqual(['1 ok', '2 ok', '3 ok', '4 failed']);
@@ -203,8 +200,8 @@ describe('consecutive form steps, applied in one round-trip', () => {
   });
 
   it('names the step and the element when a field is gone, as a step does', async () => {
-    const error = await run(scenario('batch-gone', [steps.fill('form.nom', 'A'), steps.fill(label('Champ disparu'), 'x'), steps.fill('form.note', 'D')])).catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/^batch-gone step 4 \(fill label "Champ disparu"\): nothing matched on screen within 2000 ms/);
+    const error = await run(scenario('batch-gone', (s) => s.fill('form.nom', 'A').fill('form.disparu', 'x').fill('form.note', 'D'))).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/^batch-gone step 4 \(fill form\.disparu \[label "Champ disparu"\]\): nothing matched on screen within 2000 ms/);
     expect(app.submissions).toEqual([]);
   });
 });

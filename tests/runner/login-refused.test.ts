@@ -2,11 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LoginFailed, LoginRefused, ScenarioBug, TechnicalFailure } from '../../core/errors.ts';
+import { LoginFailed, LoginRefused, ScenarioBug, ScenarioDefinitionError, TechnicalFailure } from '../../core/errors.ts';
 import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
 import { Robot } from '../../runner/index.ts';
 import { dipaPayment, dipaRow, type DipaRow } from '../../scenarios/dipa-payment.ts';
-import { defineScenario, steps } from '../../scenarios/dsl/index.ts';
+import { deriveScenario } from '../support/derive-scenario.ts';
 import { requestRows } from '../support/dipa.ts';
 
 /** Refused logins and scenario bugs, on real Chromium against the mock back office over HTTP. */
@@ -79,11 +79,10 @@ describe('a refused login', () => {
 
 describe('a bug in a scenario', () => {
   it('is a ScenarioBug naming scenario and step, not a technical failure, when a value function throws a TypeError', async () => {
-    const buggy = defineScenario<DipaRow>({
-      ...dipaPayment,
+    const buggy = deriveScenario(dipaPayment, {
       id: 'dipa-typo',
-      steps: dipaPayment.steps.map((s) =>
-        s.action === 'fill' && s.target === 'paiement.montant' ? { ...s, value: ({ row }) => (row as unknown as { montant: string }).montant.trim() } : s),
+      steps: (list) => list.map((s) =>
+        s.action === 'fill' && s.target === 'paiement.montant' ? { ...s, value: (row: DipaRow) => (row as unknown as { montant: string }).montant.trim() } : s),
     });
     const robot = await launch(DEFAULT_USER.password, 1);
     try {
@@ -97,19 +96,11 @@ describe('a bug in a scenario', () => {
     }
   });
 
-  it('is a ScenarioBug when a computed element reference names nothing in the screen map', async () => {
-    const buggy = defineScenario<DipaRow>({
-      ...dipaPayment,
-      id: 'dipa-ref',
-      steps: [...dipaPayment.steps.slice(0, 3), steps.click(() => 'fichePs.saisirPaiment'), ...dipaPayment.steps.slice(4)],
-    });
-    const robot = await launch(DEFAULT_USER.password, 1);
-    try {
-      const error = await robot.run(buggy, rows(1)[0]!, { dossierId: 'ref' }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ScenarioBug);
-      expect((error as Error).message).toMatch(/^dipa-ref step 4 \(click\): bug in the scenario: .*saisirPaiment/);
-    } finally {
-      await robot.close();
-    }
+  it('is refused at load time when a reference names nothing in the screen map, or a parameterised element without its values', () => {
+    const misspelt = () => deriveScenario(dipaPayment, { id: 'dipa-ref', steps: (list) => [...list.slice(0, 3), { action: 'click', target: 'fichePs.saisirPaiment' }, ...list.slice(4)] });
+    expect(misspelt).toThrow(ScenarioDefinitionError);
+    expect(misspelt).toThrow(/dipa-ref .*step 4 \(click\): target: unknown screen field "fichePs\.saisirPaiment"/);
+    const bare = () => deriveScenario(dipaPayment, { id: 'dipa-bare', steps: (list) => list.map((s) => (s.action === 'guard' ? { ...s, found: 'fichePs.paiement' } : s)) });
+    expect(bare).toThrow(/step 3 \(guard\): found: fichePs\.paiement is parameterised: name it with its values, \['fichePs\.paiement', \{ dispositif: \.\.\., periode: \.\.\. \}\]/);
   });
 });

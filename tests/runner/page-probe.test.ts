@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../runner/index.ts';
 import { locate } from '../../runner/locate.ts';
 import { probeQueryOf, probeTargets } from '../../runner/page-probe.ts';
-import { button, css, label, link, role, text, type Target } from '../../scenarios/dsl/index.ts';
+import { button, css, label, link, role, type Target } from '../../scenarios/dsl/index.ts';
 
 /** Messages and records as legacy screens show them, hidden in every way a page hides things. */
 const PAGE = `<!DOCTYPE html><html lang="fr"><body>
@@ -72,7 +72,6 @@ describe('reading targets in the page’s own world', () => {
   it.each([
     ['a label', label('Montant')],
     ['a button by its role alone', role('button')],
-    ['a text', text('Refus')],
     ['an alert with a name', role('alert', 'Aucun professionnel ne correspond')],
   ])('leaves %s to the locator', (_, target) => {
     expect(probeQueryOf(target)).toBeUndefined();

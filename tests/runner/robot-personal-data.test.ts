@@ -8,9 +8,10 @@ import { createLogger } from '../../core/logger.ts';
 import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
 import { formatNir, type BdoState } from '../../fixtures/bdo/index.ts';
 import { Robot, type StepEvent } from '../../runner/index.ts';
-import { searchInsured } from '../../scenarios/applications/bdo.ts';
+import { bdo as bdoApplication, searchInsured } from '../../scenarios/applications/bdo.ts';
 import { autonomisationAyantsDroit, type AutonomisationRow } from '../../scenarios/autonomisation-ayants-droit.ts';
-import { css, defineScenario, steps } from '../../scenarios/dsl/index.ts';
+import { css, optional } from '../../scenarios/dsl/index.ts';
+import { deriveScenario, withElements } from '../support/derive-scenario.ts';
 import { attachedAdult, unknownNir } from '../fixtures/bdo/helpers.ts';
 
 /**
@@ -99,22 +100,23 @@ describe('what leaves the robot', () => {
     expectNoneOf(formsOf(row), lines.join(''));
   });
 
-  it('masks a declared name the scenario’s own selector quotes, in the error, its step location, the step events and the log', async () => {
-    const byName = defineScenario<AutonomisationRow>({
-      ...autonomisationAyantsDroit,
+  it('keeps a name a parameterised selector quotes out of the error, its step location, the step events and the log', async () => {
+    const byName = deriveScenario(autonomisationAyantsDroit, {
       id: 'autonomisation-by-name',
-      steps: [
-        searchInsured<AutonomisationRow>(({ row }) => row.insuredNir),
-        steps.expect<AutonomisationRow>(({ row }) => css(`#ayants-droit tr[data-nom="${row.lastName} ${row.firstName}"]`), { timeoutMs: 300 }),
+      applications: [withElements(bdoApplication, 'dossierAssure', { ayantDroitNomme: optional(css('#ayants-droit tr[data-nom="{nom}"]')) })],
+      steps: () => [
+        searchInsured((r: AutonomisationRow) => r.insuredNir).step,
+        { action: 'expect', target: ['dossierAssure.ayantDroitNomme', { nom: (r: AutonomisationRow) => `${r.lastName} ${r.firstName}` }], timeoutMs: 300 },
       ],
     });
     const row = rowFor(1);
     const events: StepEvent[] = [];
     const error = await robot.run(byName, row, { dossierId: 'by-name', onStep: (e) => events.push(e) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ScreenChanged);
-    expect((error as Error).message).toContain('step 2 (expect css #ayants-droit tr[data-nom="*** ***"]): nothing matched on screen within 300 ms');
-    expect((error as ScreenChanged).at.target).toBe('css #ayants-droit tr[data-nom="*** ***"]');
-    expect(events.at(-1)).toMatchObject({ outcome: 'failed', at: { target: 'css #ayants-droit tr[data-nom="*** ***"]' } });
+    const described = 'dossierAssure.ayantDroitNomme [css #ayants-droit tr[data-nom="{nom}"]]';
+    expect((error as Error).message).toContain(`step 2 (expect ${described}): nothing matched on screen within 300 ms`);
+    expect((error as ScreenChanged).at.target).toBe(described);
+    expect(events.at(-1)).toMatchObject({ outcome: 'failed', at: { target: described } });
     expectNoneOf(formsOf(row), textsOf(error as Error) + JSON.stringify(events) + lines.join(''));
   });
 });

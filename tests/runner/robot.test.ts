@@ -8,7 +8,9 @@ import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/b
 import { OutcomeUnknown, TechnicalFailure } from '../../core/errors.ts';
 import { Robot } from '../../runner/index.ts';
 import { dipaPayment, dipaRow, type DipaRow } from '../../scenarios/dipa-payment.ts';
-import { defineScenario, label } from '../../scenarios/dsl/index.ts';
+import { progres } from '../../scenarios/applications/progres.ts';
+import { label } from '../../scenarios/dsl/index.ts';
+import { deriveScenario, withElements } from '../support/derive-scenario.ts';
 import { requestRows } from '../support/dipa.ts';
 
 let backOffice: BackOffice;
@@ -65,15 +67,11 @@ describe('the robot', () => {
   });
 
   it('fails with ScreenChanged naming scenario, step and selector when a field is gone, and keeps a screenshot', async () => {
-    const broken = defineScenario<DipaRow>({
-      ...dipaPayment,
-      id: 'dipa-broken',
-      timeoutMs: 500,
-      steps: dipaPayment.steps.map((s) => (s.action === 'fill' && s.target === 'paiement.montant' ? { ...s, target: label('Montant à payer') } : s)),
-    });
+    // The screen map no longer matches the screen, as when Progrès renames a field.
+    const broken = deriveScenario(dipaPayment, { id: 'dipa-broken', timeoutMs: 500, applications: [withElements(progres, 'paiement', { montant: label('Montant à payer') })] });
     const error = await robot.run(broken, rows(1)[0]!, { dossierId: 'broken' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ScreenChanged);
-    expect((error as Error).message).toMatch(/^dipa-broken step 6 \(fill label "Montant à payer"\): nothing matched on screen within 500 ms/);
+    expect((error as Error).message).toMatch(/^dipa-broken step 6 \(fill paiement\.montant \[label "Montant à payer"\]\): nothing matched on screen within 500 ms/);
     const evidence = (error as ScreenChanged).evidence;
     expect(evidence.some((f) => f.endsWith('.png'))).toBe(true);
     expect(evidence.every((f) => existsSync(f))).toBe(true);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Robot } from '../../runner/index.ts';
-import { button, css, defineApplication, defineScenario, label, link, optional, steps, typed } from '../../scenarios/dsl/index.ts';
+import { button, css, defineApplication, defineScenario, label, link, optional, typed } from '../../scenarios/dsl/index.ts';
 import { startMiniApp, type MiniApp } from '../support/mini-app.ts';
 
 const valider = button('Valider');
@@ -17,11 +17,11 @@ const mini = defineApplication({
   id: 'mini',
   title: 'Mini',
   loginPath: '/mini/login',
-  loginSteps: [steps.fill(label('Identifiant'), 'robot'), steps.fill(label('Mot de passe'), 'secret'), steps.click(button('Entrer'))],
+  loginSteps: (s) => s.fill(label('Identifiant'), 'robot').fill(label('Mot de passe'), 'secret').click(button('Entrer')),
   loginPage: css('#login'),
   loggedIn: link('Sortir'),
   screens: {
-    masque: { path: '/mini/montant', elements: { montant: typed(label('Montant (€)')), payeLe: typed(label('Payé le')), valider, refus } },
+    masque: { path: '/mini/montant', elements: { montant: typed(label('Montant (€)')), payeLe: typed(label('Payé le')), valider, refus, never: optional(css('#never')) } },
     masqueRempli: { path: '/mini/montant', elements: { montant: label('Montant (€)'), payeLe: typed(label('Payé le')), valider, refus } },
     done: { elements: { reference: css('#ref') } },
   },
@@ -32,17 +32,16 @@ const input = z.object({ montant: z.string(), payeLe: z.string() });
 const row: Row = { montant: '1 234,56', payeLe: '2020-04-06' };
 
 const scenario = (screen: 'masque' | 'masqueRempli', id: string) =>
-  defineScenario<Row>({
+  defineScenario({
     id, title: 'Mini masks', version: '1.0.0', scope: 'local', owner: 'tests', applications: [mini],
-    input: input as unknown as z.ZodType<Row, Record<string, string | undefined>>, key: ['montant'], personal: [], manualMinutes: 1, timeoutMs: 5_000,
-    steps: [
-      steps.open(screen),
-      steps.guard(css('#never'), css('#never')),
-      steps.fill(`${screen}.montant`, ({ row: r }) => r.montant),
+    input, key: ['montant'], personal: [], manualMinutes: 1, timeoutMs: 5_000,
+    steps: (s) => s
+      .open(screen)
+      .guard('masque.never', 'masque.never')
+      .fill(`${screen}.montant`, (r) => r.montant)
       // A text field under a date mask: the runner types what a French agent types, dd/mm/yyyy.
-      steps.date(`${screen}.payeLe`, ({ row: r }) => r.payeLe),
-      steps.submit(`${screen}.valider`, { success: 'done.reference', reference: 'done.reference', refusal: `${screen}.refus` }),
-    ],
+      .date(`${screen}.payeLe`, (r) => r.payeLe)
+      .submit(`${screen}.valider`, { success: 'done.reference', refusal: `${screen}.refus` }),
   });
 
 let app: MiniApp;

@@ -45,7 +45,8 @@ describe('the forfait structure payment scenario', () => {
     expect(actions.indexOf('guard')).toBeLessThan(actions.indexOf('submit'));
 
     const amount = forfaitPs.steps.find((s) => s.action === 'fill' && s.target === 'paiement.montant');
-    const ctx = { row: { ps: ps('59112345'), year: 2020 }, vars: { montantDu: '110833' }, tables: {} };
-    expect(amount?.action === 'fill' && typeof amount.value === 'function' ? amount.value(ctx) : undefined).toBe('1108,33');
+    // The amount read in ameli pro is a number of cents for the next steps.
+    const ctx = { row: { ps: ps('59112345'), year: 2020 }, vars: { montantDu: 110833 } };
+    expect(amount?.action === 'fill' && typeof amount.value === 'function' ? amount.value(ctx.row, ctx) : undefined).toBe('1108,33');
   });
 });

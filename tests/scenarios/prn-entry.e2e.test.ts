@@ -76,7 +76,7 @@ async function validRows(file: string): Promise<Map<number, PrnRow>> {
 type PrnRecord = Pick<Prestation, 'nir' | 'siret' | 'start' | 'end' | 'nature' | 'motifCovid' | 'subrogation'> & { salariesCents: number[] };
 const byKey = (a: PrnRecord, b: PrnRecord) => `${a.nir}|${a.start}`.localeCompare(`${b.nir}|${b.start}`);
 const recordOf = (row: PrnRow): PrnRecord => ({
-  nir: row.nir, siret: row.siret, start: row.start, end: row.end, nature: row.nature, motifCovid: row.covidMotif, salariesCents: [...row.salariesCents], subrogation: row.subrogation,
+  nir: row.nir, siret: row.siret, start: row.start, end: row.end, nature: row.nature, motifCovid: row.nature === 'COVID' ? row.covidMotif : undefined, salariesCents: [...row.salariesCents], subrogation: row.subrogation,
 });
 const recordsIn = (list: readonly Prestation[]): PrnRecord[] =>
   list

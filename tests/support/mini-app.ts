@@ -99,8 +99,8 @@ export async function startMiniApp(): Promise<MiniApp> {
   app.get('/mini/done', (c) => c.html(page(`<a href="/mini/logout">Sortir</a><p>Référence : <strong id="ref">${c.req.query('ref')}</strong></p>`)));
   app.get('/mini/table', (c) =>
     c.html(page(`<a href="/mini/logout">Sortir</a><table id="ad"><thead><tr><th>Rang</th><th>Nom</th><th>Statut</th></tr></thead><tbody>
-${[['1', 'ANNE', 'Rattaché'], ['2', 'BRUNO', 'Détaché'], ['3', 'CLAIRE', 'Rattaché']]
-  .map(([r, n, s]) => `<tr data-rang="${r}"><td>${r}</td><td>${n}</td><td>${detached.includes(r!) ? 'Détaché' : s}</td><td><a href="/mini/detach?rang=${r}" id="detach-${r}">Détacher</a></td></tr>`)
+${[['1', 'ANNE', 'Rattaché'], ['2', 'BRUNO', 'Détaché'], ['3', 'CLAIRE', 'Rattaché'], ['4', `D'ARC "JEANNE" \\ LA`, 'Rattaché']]
+  .map(([r, n, s]) => `<tr data-rang="${r}" data-nom="${n!.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"><td>${r}</td><td>${n}</td><td>${detached.includes(r!) ? 'Détaché' : s}</td><td><a href="/mini/detach?rang=${r}" id="detach-${r}">Détacher</a></td></tr>`)
   .join('')}</tbody></table>`)),
   );
   app.get('/mini/detach', (c) => {

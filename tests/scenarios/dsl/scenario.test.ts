@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ScenarioDefinitionError } from '../../../core/errors.ts';
 import { progres } from '../../../scenarios/applications/progres.ts';
-import { button, css, defineScenario, label, steps, type ScenarioDefinition } from '../../../scenarios/dsl/index.ts';
+import { button, css, defineScenario, label, type Step } from '../../../scenarios/dsl/index.ts';
 
-type Row = { ps: string };
 const input = z.object({ ps: z.string() });
 
-const valid = (): ScenarioDefinition<Row> => ({
+/** A well-formed scenario, written with the builder. */
+const valid = () => ({
   id: 'sample-payment',
   title: 'Sample',
   version: '1.0.0',
@@ -18,17 +18,23 @@ const valid = (): ScenarioDefinition<Row> => ({
   key: ['ps'],
   personal: [],
   manualMinutes: 3,
-  steps: [
-    steps.goto('progres', ({ row }) => `/progres/ps?numero=${row.ps}`),
-    steps.guard(css('#paid'), css('#paid .ref')),
-    steps.fill(label('Montant (€)'), '10,00'),
-    steps.submit(button('Valider'), { success: css('#ok'), reference: css('#ok'), refusal: css('.refus') }),
-  ],
-});
+  steps: (s: any) => s
+    .open('fichePs', { numero: (row: { ps: string }) => row.ps })
+    .guard(['fichePs.paiement', { dispositif: 'DIPA', periode: 'P1' }], ['fichePs.referencePaiement', { dispositif: 'DIPA', periode: 'P1' }])
+    .open('paiement', { ps: (row: { ps: string }) => row.ps })
+    .fill('paiement.montant', '10,00')
+    .submit('paiement.valider', { success: 'confirmationPaiement.reference', refusal: 'paiement.refus' }),
+}) as const;
+
+/** The valid scenario's steps, as data. */
+const validSteps = (): readonly Step<unknown>[] => defineScenario(valid()).steps as readonly Step<unknown>[];
+
+/** Steps given as data, as a tool or a hand-made builder could give them: load time checks them all the same. */
+const raw = (list: readonly unknown[]) => () => ({ list });
 
 const loadError = (def: unknown) => {
   try {
-    defineScenario(def as ScenarioDefinition<Row>);
+    defineScenario(def as ReturnType<typeof valid>);
   } catch (error) {
     expect(error).toBeInstanceOf(ScenarioDefinitionError);
     return (error as Error).message;
@@ -45,32 +51,47 @@ describe('defineScenario', () => {
   });
 
   it('refuses an unknown step type, naming the scenario and the step', () => {
-    const def = valid();
-    const message = loadError({ ...def, steps: [def.steps[0], { action: 'teleport' }] });
+    const message = loadError({ ...valid(), steps: raw([validSteps()[0], { action: 'teleport' }]) });
     expect(message).toContain('scenario sample-payment');
     expect(message).toContain('step 2 (teleport)');
     expect(message).toContain('unknown step type');
     expect(message).toContain('(tests/scenarios/dsl/scenario.test.ts)');
   });
 
-  it('refuses a goto to an application the scenario does not declare', () => {
-    const def = valid();
-    const message = loadError({ ...def, steps: [steps.goto('ameli-pro', '/'), ...def.steps.slice(1)] });
-    expect(message).toContain('step 1 (goto)');
-    expect(message).toContain('"ameli-pro" is not declared');
+  it('refuses steps that are not written with the builder', () => {
+    expect(loadError({ ...valid(), steps: validSteps() })).toContain('steps: must be a function of the step builder');
+  });
+
+  it('refuses a CSS selector, or any direct target, in a scenario’s steps: every selector lives in a screen map', () => {
+    const [open, guard, ...rest] = validSteps();
+    expect(loadError({ ...valid(), steps: raw([open, { ...guard, found: css('#paid') }, ...rest]) }))
+      .toContain("step 2 (guard): found: a CSS selector in a scenario's step: declare the element in its application's screen map and name it screen.element");
+    expect(loadError({ ...valid(), steps: raw([open, guard, { action: 'fill', target: label('Montant (€)'), value: '1' }, ...rest]) })).toContain('step 3 (fill): target: a direct target');
+    expect(loadError({ ...valid(), steps: raw([open, guard, { action: 'click', target: () => 'paiement.valider' }, ...rest]) })).toContain('an element computed by a function cannot be checked');
+  });
+
+  it('refuses a parameterised element without its values, or with values it does not have', () => {
+    const [open, guard, ...rest] = validSteps();
+    expect(loadError({ ...valid(), steps: raw([open, { ...guard, found: 'fichePs.paiement' }, ...rest]) }))
+      .toContain("found: fichePs.paiement is parameterised: name it with its values, ['fichePs.paiement', { dispositif: ..., periode: ... }]");
+    expect(loadError({ ...valid(), steps: raw([open, { ...guard, found: ['fichePs.paiement', { dispositif: 'DIPA' }] }, ...rest]) })).toContain('fichePs.paiement needs {periode}');
+    expect(loadError({ ...valid(), steps: raw([open, { ...guard, found: ['fichePs.paiement', { dispositif: 'DIPA', periode: 'P1', an: '2020' }] }, ...rest]) })).toContain('fichePs.paiement has no {an}');
+    expect(loadError({ ...valid(), steps: raw([open, { ...guard, found: ['fichePs.erreur', {}] }, ...rest]) })).toContain("fichePs.erreur has no parameters: name it alone, 'fichePs.erreur'");
   });
 
   it('refuses a submit that no guard protects, because it could enter a dossier twice', () => {
-    const def = valid();
-    const message = loadError({ ...def, steps: def.steps.filter((s) => s.action !== 'guard') });
+    const message = loadError({ ...valid(), steps: raw(validSteps().filter((s) => s.action !== 'guard')) });
     expect(message).toContain('submit: a guard step must come before the first commit');
   });
 
-  it('refuses malformed targets and values', () => {
-    const def = valid();
-    expect(loadError({ ...def, steps: [def.steps[0], { action: 'fill', target: { by: 'xpath', xpath: '//a' }, value: 'x' }] })).toContain('unknown target kind "xpath"');
-    expect(loadError({ ...def, steps: [def.steps[0], { action: 'fill', target: label('Montant'), value: 12 }] })).toContain('value must be a string');
-    expect(loadError({ ...def, steps: [def.steps[0], { action: 'click', target: { by: 'role', role: 'banana' } }] })).toContain('unknown role "banana"');
+  it('refuses malformed values', () => {
+    const [open] = validSteps();
+    expect(loadError({ ...valid(), steps: raw([open, { action: 'fill', target: 'paiement.montant', value: 12 }]) })).toContain('value must be a string');
+    expect(loadError({ ...valid(), steps: raw([open, { action: 'check', target: 'paiement.montant', value: 'yes' }]) })).toContain('value must be true, false');
+  });
+
+  it('gives submit’s reference its success element by default', () => {
+    expect(validSteps().at(-1)).toMatchObject({ action: 'submit', success: 'confirmationPaiement.reference', reference: 'confirmationPaiement.reference' });
   });
 
   it.each([
@@ -83,40 +104,36 @@ describe('defineScenario', () => {
   });
 
   it('refuses a scenario without steps', () => {
-    expect(loadError({ ...valid(), steps: [] })).toContain('at least one step');
+    expect(loadError({ ...valid(), steps: (s: unknown) => s })).toContain('at least one step');
   });
 
   it('refuses a screen field that the screen map does not have, naming the scenario file and step', () => {
-    const def = valid();
-    const message = loadError({ ...def, steps: [def.steps[0], steps.fill('paiement.montnt', '1,00'), ...def.steps.slice(1)] });
+    const [open, ...rest] = validSteps();
+    const message = loadError({ ...valid(), steps: raw([open, { action: 'fill', target: 'paiement.montnt', value: '1,00' }, ...rest]) });
     expect(message).toContain('scenario sample-payment (tests/scenarios/dsl/scenario.test.ts)');
     expect(message).toContain('step 2 (fill): target: unknown screen field "paiement.montnt"; paiement has: ps, dispositif, montant');
-    expect(loadError({ ...def, steps: [steps.click('paiment.valider'), ...def.steps] })).toContain('unknown screen "paiment"; known screens: accueil, confirmationPaiement, fichePs, paiement');
+    expect(loadError({ ...valid(), steps: raw([{ action: 'click', target: 'paiment.valider' }, open, ...rest]) })).toContain('unknown screen "paiment"; known screens: accueil, confirmationPaiement, fichePs, paiement');
   });
 
   it('refuses to open a screen without the values its path needs', () => {
-    const def = valid();
-    expect(loadError({ ...def, steps: [steps.open('fichePs'), ...def.steps.slice(1)] })).toContain('step 1 (open): screen fichePs needs {numero}');
-    expect(loadError({ ...def, steps: [steps.open('confirmationPaiement'), ...def.steps.slice(1)] })).toContain('screen confirmationPaiement has no path');
+    const [, ...rest] = validSteps();
+    expect(loadError({ ...valid(), steps: raw([{ action: 'open', screen: 'fichePs' }, ...rest]) })).toContain('step 1 (open): screen fichePs needs {numero}');
+    expect(loadError({ ...valid(), steps: raw([{ action: 'open', screen: 'confirmationPaiement' }, ...rest]) })).toContain('screen confirmationPaiement has no path');
   });
 
   it('numbers nested steps and checks them too', () => {
-    const def = valid();
-    expect(loadError({ ...def, steps: [def.steps[0], steps.when(() => true, [steps.fill('paiement.nope', 'x')]), ...def.steps.slice(1)] }))
+    const [open, ...rest] = validSteps();
+    expect(loadError({ ...valid(), steps: raw([open, { action: 'when', if: () => true, then: [{ action: 'fill', target: 'paiement.nope', value: 'x' }] }, ...rest]) }))
       .toContain('step 2.1 (fill): target: unknown screen field "paiement.nope"');
-    expect(loadError({ ...def, steps: [def.steps[0], steps.when(() => true, [steps.expect('paiement.ps')], [steps.click('x.y')]), ...def.steps.slice(1)] }))
+    expect(loadError({ ...valid(), steps: raw([open, { action: 'when', if: () => true, then: [{ action: 'expect', target: 'paiement.ps' }], else: [{ action: 'click', target: 'x.y' }] }, ...rest]) }))
       .toContain('step 2.else.1 (click)');
-  });
-
-  it('refuses a loop over a table no earlier step reads', () => {
-    const def = valid();
-    expect(loadError({ ...def, steps: [def.steps[0], steps.forEach('ayantsDroit', [steps.expect('paiement.ps')]), ...def.steps.slice(1)] }))
-      .toContain('step 2 (forEach): table "ayantsDroit" is not read by an earlier extractTable step');
+    expect(loadError({ ...valid(), steps: raw([open, { action: 'when', if: { visible: 'fichePs.paiement' }, then: [{ action: 'expect', target: 'paiement.ps' }] }, ...rest]) }))
+      .toContain('step 2 (when): if: fichePs.paiement is parameterised');
   });
 
   it('counts a click marked commit as a commit: a guard must come before it too', () => {
-    const def = valid();
-    const message = loadError({ ...def, steps: [def.steps[0], steps.click('paiement.valider', { commit: true }), ...def.steps.slice(1)] });
+    const [open, ...rest] = validSteps();
+    const message = loadError({ ...valid(), steps: raw([open, { action: 'click', target: 'paiement.valider', commit: true }, ...rest]) });
     expect(message).toContain('click (commit): a guard step must come before the first commit');
   });
 
@@ -124,7 +141,8 @@ describe('defineScenario', () => {
     const error = await import('./malformed/unknown-step.ts').then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(ScenarioDefinitionError);
     expect((error as Error).message).toContain('scenario malformed-unknown-step (tests/scenarios/dsl/malformed/unknown-step.ts)');
-    expect((error as Error).message).toContain('step 3 (clic): unknown step type; expected one of goto, open, fill');
+    expect((error as Error).message).toContain('steps: ');
+    expect((error as Error).message).toContain('clic is not a function');
   });
 
   it('fails to load a scenario file that names an undefined screen field, naming the file and the nested step', async () => {

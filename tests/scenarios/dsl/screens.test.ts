@@ -12,9 +12,13 @@ describe('personal elements of a screen map', () => {
   it('are marked with personal(), alone or with optional(), and listed for evidence', () => {
     const screens = new ScreenIndex([app({ nir: personal(label('NIR')), fiche: optional(personal(css('#fiche'))), rechercher: css('#go') })]);
     expect(screens.personalElements()).toEqual([
-      { by: 'label', label: 'NIR', exact: true, personal: true, ref: 'fiche.nir', application: 'demo' },
-      { by: 'css', css: '#fiche', personal: true, optional: true, ref: 'fiche.fiche', application: 'demo' },
+      { by: 'label', label: 'NIR', exact: true, personal: true, ref: 'fiche.nir', application: 'demo', params: [] },
+      { by: 'css', css: '#fiche', personal: true, optional: true, ref: 'fiche.fiche', application: 'demo', params: [] },
     ]);
+  });
+
+  it('cannot be parameterised: evidence masks them on any page, without a dossier’s values', () => {
+    expect(() => app({ ligne: personal(css('tr[data-nir="{nir}"]')) })).toThrow(/screen fiche, element ligne: a parameterised element cannot be personal/);
   });
 
   it('refuse a flag that is not true or false, naming the element', () => {

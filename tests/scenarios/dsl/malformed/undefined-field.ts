@@ -1,9 +1,9 @@
-/** A scenario file naming a screen field the screen map does not have (inside a `when`): loading it must fail. */
-import { paymentRow, progres } from '../../../../scenarios/applications/progres.ts';
-import { dipaRow, type DipaRow } from '../../../../scenarios/dipa-payment.ts';
-import { css, defineScenario, steps } from '../../../../scenarios/dsl/index.ts';
+/** A scenario file naming a screen field the screen map does not have (inside a `when`): the compiler says so, and loading it fails. */
+import { progres } from '../../../../scenarios/applications/progres.ts';
+import { dipaRow } from '../../../../scenarios/dipa-payment.ts';
+import { defineScenario } from '../../../../scenarios/dsl/index.ts';
 
-export const undefinedField = defineScenario<DipaRow>({
+export const undefinedField = defineScenario({
   id: 'malformed-undefined-field',
   title: 'A screen field that does not exist',
   version: '1.0.0',
@@ -14,11 +14,12 @@ export const undefinedField = defineScenario<DipaRow>({
   key: ['ps', 'period'],
   personal: [],
   manualMinutes: 6,
-  steps: [
-    steps.open('fichePs', { numero: ({ row }) => row.ps }),
-    steps.guard(({ row }) => css(paymentRow('DIPA', 'periode', row.period)), ({ row }) => css(`${paymentRow('DIPA', 'periode', row.period)} .reference`)),
-    steps.click('fichePs.saisirPaiement'),
-    steps.when(({ row }) => row.period === 'P2', [steps.fill('paiement.montantP2', '1,00')]),
-    steps.submit('paiement.valider', { success: 'confirmationPaiement.reference', reference: 'confirmationPaiement.reference', refusal: 'paiement.refus' }),
-  ],
+  steps: (s) => s
+    .open('fichePs', { numero: (row) => row.ps })
+    .guard(['fichePs.paiement', { dispositif: 'DIPA', periode: (row) => row.period }], ['fichePs.referencePaiement', { dispositif: 'DIPA', periode: (row) => row.period }])
+    .click('fichePs.saisirPaiement')
+    .when((row) => row.period === 'P2', (then) => then
+      // @ts-expect-error no such field
+      .fill('paiement.montantP2', '1,00'))
+    .submit('paiement.valider', { success: 'confirmationPaiement.reference', refusal: 'paiement.refus' }),
 });
