@@ -1,5 +1,6 @@
 import { errors, type Frame, type Locator, type Page } from 'playwright';
 import type { Target } from '../scenarios/dsl/index.ts';
+import { DOM_IN_PAGE, type PageDom, withPageDom } from './page-dom.ts';
 import { FIND_IN_PAGE, probeQueryOf, type ProbeQuery } from './page-probe.ts';
 
 /** How a click made in the page went: not made (the locator's own click must do it), or made. */
@@ -57,18 +58,17 @@ const needsPointer = (target: Target | undefined): boolean => target !== undefin
 /**
  * In the page: checks the element as a person pressing it would (shown, enabled, on top at its
  * centre once scrolled into view) and, when `click`, presses it as a mouse does. Page code,
- * shipped as its source: no named helper inside (under tsx, keepNames would make it call a
- * `__name` the page does not have).
+ * shipped as its source with the helpers of `page-dom.ts`: no named helper inside (under tsx,
+ * keepNames would make it call a `__name` the page does not have).
  */
-export const PRESS_IN_PAGE = (el: any, click: boolean): PageClick => {
+export const PRESS_IN_PAGE = (dom: PageDom, el: any, click: boolean): PageClick => {
   /* eslint-disable @typescript-eslint/no-explicit-any */
   const win = globalThis as any;
   const doc = win.document;
   if (!el.isConnected) return { clicked: false, why: 'detached' };
-  if (el.getRootNode() !== doc || win !== win.top) return { clicked: false, why: 'in a shadow root or a frame' };
-  const style = win.getComputedStyle(el);
-  if (style.display === 'contents' || !el.checkVisibility() || style.visibility !== 'visible') return { clicked: false, why: 'not shown' };
-  if (el.matches(':disabled') || el.closest('[aria-disabled="true" i]')) return { clicked: false, why: 'disabled' };
+  if (dom.apart(el)) return { clicked: false, why: 'in a shadow root or a frame' };
+  if (!dom.shown(el)) return { clicked: false, why: 'not shown' };
+  if (!dom.enabled(el)) return { clicked: false, why: 'disabled' };
   // Another window or frame would be the click's answer: Playwright follows those.
   const opener = el.closest('a[href], area[href]');
   const form = el.form ?? null;
@@ -77,13 +77,12 @@ export const PRESS_IN_PAGE = (el: any, click: boolean): PageClick => {
     return { clicked: false, why: 'opens another window' };
   }
   let rect = el.getBoundingClientRect();
-  if (!(rect.width > 0 && rect.height > 0)) return { clicked: false, why: 'not shown' };
   if (rect.top < 0 || rect.left < 0 || rect.bottom > win.innerHeight || rect.right > win.innerWidth) {
     el.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
     rect = el.getBoundingClientRect();
   }
-  const hit = doc.elementFromPoint(rect.left + rect.width / 2, rect.top + rect.height / 2);
-  if (!hit || !el.contains(hit)) return { clicked: false, why: 'covered by another element' };
+  const hit = dom.hitAt(el, rect.left + rect.width / 2, rect.top + rect.height / 2);
+  if (!hit) return { clicked: false, why: 'covered by another element' };
   if (!click) return { clicked: true, navigates: false };
 
   // What the click starts: a form submitted, a link followed, a script's navigation.
@@ -115,7 +114,7 @@ export const PRESS_IN_PAGE = (el: any, click: boolean): PageClick => {
       if (focusable && !focusable.matches(':disabled')) focusable.focus({ preventScroll: true });
       else doc.activeElement?.blur?.();
     }
-    if (el.isConnected && doc.elementFromPoint(x, y) && el.contains(doc.elementFromPoint(x, y))) {
+    if (el.isConnected && dom.hitAt(el, x, y)) {
       hit.dispatchEvent(new win.PointerEvent('pointerup', { ...pen, buttons: 0, pressure: 0 }));
       if (pressed) hit.dispatchEvent(new win.MouseEvent('mouseup', { ...mouse, buttons: 0 }));
       hit.click();
@@ -134,12 +133,15 @@ export const PRESS_IN_PAGE = (el: any, click: boolean): PageClick => {
     if (!href.toLowerCase().startsWith('javascript:') && href.split('#')[0] !== here) navigates = true;
   }
   return { clicked: true, navigates };
-  };
+};
+
+/** {@link PRESS_IN_PAGE} for a locator's `evaluate(fn, click)`, the helpers shipped with it. */
+export const PRESS_ELEMENT = withPageDom(PRESS_IN_PAGE);
 
 /** In the page: finds the element by its query in the page's own world, then {@link PRESS_IN_PAGE}; null when not found there exactly once. */
-export const FIND_AND_PRESS = (find: (query: ProbeQuery) => unknown[] | null, press: (el: unknown, click: boolean) => PageClick, query: ProbeQuery, click: boolean): PageClick | null => {
-  const found = find(query);
-  return found && found.length === 1 ? press(found[0], click) : null;
+export const FIND_AND_PRESS = (dom: PageDom, find: typeof FIND_IN_PAGE, press: typeof PRESS_IN_PAGE, query: ProbeQuery, click: boolean): PageClick | null => {
+  const found = find(dom, query);
+  return found && found.length === 1 ? press(dom, found[0], click) : null;
 };
 
 /**
@@ -149,10 +151,10 @@ export const FIND_AND_PRESS = (find: (query: ProbeQuery) => unknown[] | null, pr
 async function inPage(page: Page, element: Locator, target: Target | undefined, click: boolean, timeoutMs: number): Promise<PageClick> {
   const query = target ? probeQueryOf(target) : undefined;
   if (query) {
-    const done = (await page.evaluate(`(${String(FIND_AND_PRESS)})(${String(FIND_IN_PAGE)}, ${String(PRESS_IN_PAGE)}, ${JSON.stringify(query)}, ${JSON.stringify(click)})`)) as PageClick | null;
+    const done = (await page.evaluate(`(${String(FIND_AND_PRESS)})(${DOM_IN_PAGE}, ${String(FIND_IN_PAGE)}, ${String(PRESS_IN_PAGE)}, ${JSON.stringify(query)}, ${JSON.stringify(click)})`)) as PageClick | null;
     if (done) return done;
   }
-  return element.evaluate(PRESS_IN_PAGE, click, { timeout: timeoutMs });
+  return element.evaluate(PRESS_ELEMENT, click, { timeout: timeoutMs });
 }
 
 function withTimeout(promise: Promise<void>, ms: number, what: string): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Locator } from 'playwright';
 import type { Target } from '../scenarios/dsl/index.ts';
+import { type PageDom, withPageDom } from './page-dom.ts';
 
 /**
  * In the page: types `text` into the field as a keyboard does, from inside the page: for each
@@ -10,17 +11,16 @@ import type { Target } from '../scenarios/dsl/index.ts';
  * that is not a plain shown, enabled, editable text field (a date picker, say): the caller types
  * with Playwright's keyboard then.
  *
- * Page code, shipped as its source: no named helper inside (under tsx, keepNames would make it
- * call a `__name` the page does not have).
+ * Page code, shipped as its source with the helpers of `page-dom.ts` ({@link TYPE_INTO_ELEMENT}
+ * is what a locator's `evaluate` takes): no named helper inside (under tsx, keepNames would make
+ * it call a `__name` the page does not have).
  */
-export const TYPE_IN_PAGE = (el: any, text: string): boolean => {
+export const TYPE_IN_PAGE = (dom: PageDom, el: any, text: string): boolean => {
   /* eslint-disable @typescript-eslint/no-explicit-any */
   const win = globalThis as any;
-  const textual = el.nodeName === 'TEXTAREA' || (el.nodeName === 'INPUT' && ['text', 'search', 'tel', 'url', 'password', 'email'].includes(String(el.type).toLowerCase()));
-  if (!textual || el.readOnly || el.matches(':disabled') || !el.isConnected) return false;
-  const style = win.getComputedStyle(el);
-  const rect = el.getBoundingClientRect();
-  if (!el.checkVisibility() || style.visibility !== 'visible' || !(rect.width > 0 && rect.height > 0)) return false;
+  // Natively disabled only, not `dom.enabled`: `pressSequentially`, the fallback, does not wait
+  // for an `aria-disabled` field to be enabled either.
+  if (!dom.textField(el) || el.readOnly || el.matches(':disabled') || !el.isConnected || !dom.shown(el)) return false;
   // Selection APIs are what insert at the caret: a field without them is left to the keyboard.
   if (typeof el.setRangeText !== 'function' || el.selectionStart === null) return false;
   el.focus();
@@ -66,6 +66,9 @@ export const TYPE_IN_PAGE = (el: any, text: string): boolean => {
   return true;
 };
 
+/** {@link TYPE_IN_PAGE} for a locator's `evaluate(fn, text)`, the helpers shipped with it. */
+export const TYPE_INTO_ELEMENT = withPageDom(TYPE_IN_PAGE);
+
 /**
  * Types a `typed` field's value key by key: from inside the page, in one round-trip (see
  * {@link TYPE_IN_PAGE}), unless the screen map marks it `keyboard(...)` or the page cannot take
@@ -77,7 +80,7 @@ export const TYPE_IN_PAGE = (el: any, text: string): boolean => {
  */
 export async function typeValue(field: Locator, target: Target, value: string, timeoutMs: number): Promise<void> {
   const keyboard = 'keyboard' in target && target.keyboard === true;
-  if (!keyboard && (await field.evaluate(TYPE_IN_PAGE, value, { timeout: timeoutMs }))) return;
+  if (!keyboard && (await field.evaluate(TYPE_INTO_ELEMENT, value, { timeout: timeoutMs }))) return;
   // A fresh form's field is empty: reading it is one quick call, clearing it a whole action.
   if ((await field.inputValue({ timeout: timeoutMs })) !== '') await field.clear({ timeout: timeoutMs });
   await field.pressSequentially(value, { timeout: timeoutMs });

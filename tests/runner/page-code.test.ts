@@ -14,12 +14,19 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 describe('code the runner ships to the page', () => {
   it('calls no helper of the tsx transform', async () => {
     const script = `
+      const dom = await import('./runner/page-dom.ts');
       const probe = await import('./runner/page-probe.ts');
       const click = await import('./runner/page-click.ts');
       const typing = await import('./runner/page-typing.ts');
-      const shipped = { FIND_IN_PAGE: probe.FIND_IN_PAGE, PROBE_IN_PAGE: probe.PROBE_IN_PAGE, PRESS_IN_PAGE: click.PRESS_IN_PAGE, FIND_AND_PRESS: click.FIND_AND_PRESS, TYPE_IN_PAGE: typing.TYPE_IN_PAGE };
+      const batch = await import('./runner/fill-batch.ts');
+      const shipped = {
+        DOM_IN_PAGE: dom.DOM_IN_PAGE, FIND_IN_PAGE: probe.FIND_IN_PAGE, PROBE_IN_PAGE: probe.PROBE_IN_PAGE, FIND_AND_PRESS: click.FIND_AND_PRESS,
+        PRESS_ELEMENT: click.PRESS_ELEMENT, TYPE_INTO_ELEMENT: typing.TYPE_INTO_ELEMENT, APPLY_FIELDS: batch.APPLY_FIELDS,
+      };
       console.log(JSON.stringify(Object.fromEntries(Object.entries(shipped).map(([name, f]) => [name, /__name|__publicField|__require/.test(String(f))]))));`;
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT });
-    expect(JSON.parse(stdout)).toEqual({ FIND_IN_PAGE: false, PROBE_IN_PAGE: false, PRESS_IN_PAGE: false, FIND_AND_PRESS: false, TYPE_IN_PAGE: false });
+    expect(JSON.parse(stdout)).toEqual({
+      DOM_IN_PAGE: false, FIND_IN_PAGE: false, PROBE_IN_PAGE: false, FIND_AND_PRESS: false, PRESS_ELEMENT: false, TYPE_INTO_ELEMENT: false, APPLY_FIELDS: false,
+    });
   });
 });

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../runner/index.ts';
-import { TYPE_IN_PAGE, typeValue } from '../../runner/page-typing.ts';
+import { TYPE_INTO_ELEMENT, typeValue } from '../../runner/page-typing.ts';
 import { css, keyboard, typed } from '../../scenarios/dsl/index.ts';
 
 /**
@@ -46,12 +46,12 @@ const log = () => page.evaluate(() => (globalThis as unknown as { log: string[] 
 
 describe('typing from inside the page', () => {
   it('lets an input mask build the value from the keys, as a keyboard does', async () => {
-    expect(await page.locator('#date').evaluate(TYPE_IN_PAGE, '16032020')).toBe(true);
+    expect(await page.locator('#date').evaluate(TYPE_INTO_ELEMENT, '16032020')).toBe(true);
     expect(await page.inputValue('#date')).toBe('16/03/2020');
   });
 
   it('sends keydown, keypress, beforeinput, the character and its input, then keyup, for each key', async () => {
-    await page.locator('#ville').evaluate(TYPE_IN_PAGE, 'Lil');
+    await page.locator('#ville').evaluate(TYPE_INTO_ELEMENT, 'Lil');
     expect(await log()).toEqual([
       'keydown', 'keypress', 'beforeinput L', 'input L', 'keyup [L]',
       'keydown', 'keypress', 'beforeinput i', 'input i', 'keyup [Li]',
@@ -62,19 +62,19 @@ describe('typing from inside the page', () => {
   });
 
   it('gives old scripts their keyCode, which and charCode', async () => {
-    await page.locator('#codes').evaluate(TYPE_IN_PAGE, '7a');
+    await page.locator('#codes').evaluate(TYPE_INTO_ELEMENT, '7a');
     expect(await log()).toEqual(['55:55:false', 'press 55', '65:65:false', 'press 97']);
     expect(await page.inputValue('#codes')).toBe('7a');
   });
 
   it('erases what a field holds first, and stops at its maximum length', async () => {
-    await page.locator('#rempli').evaluate(TYPE_IN_PAGE, 'neuf');
-    await page.locator('#court').evaluate(TYPE_IN_PAGE, '12345');
+    await page.locator('#rempli').evaluate(TYPE_INTO_ELEMENT, 'neuf');
+    await page.locator('#court').evaluate(TYPE_INTO_ELEMENT, '12345');
     expect([await page.inputValue('#rempli'), await page.inputValue('#court')]).toEqual(['neuf', '123']);
   });
 
   it('leaves a date picker to the keyboard, untouched', async () => {
-    expect(await page.locator('#picker').evaluate(TYPE_IN_PAGE, '2020-03-16')).toBe(false);
+    expect(await page.locator('#picker').evaluate(TYPE_INTO_ELEMENT, '2020-03-16')).toBe(false);
     expect(await page.inputValue('#picker')).toBe('');
   });
 });
