@@ -11,6 +11,18 @@ export interface CommandContext {
   openLogger(config: ProwebConfig): Logger;
 }
 
+/**
+ * What a command's declaration (`cli/program/`) gets from the program: its action imports the
+ * command's implementation when the command runs (so that `proweb machines` need not load
+ * Playwright, nor `proweb worker` the dashboard) and hands it to `run`.
+ */
+export interface CommandHost {
+  /** Runs the command's implementation; the number it returns is the process's exit code. */
+  run(implementation: (ctx: CommandContext) => Promise<number>): Promise<void>;
+  /** For a service (worker, dashboard): a signal is how it is meant to stop, so it ends with 0 (as service managers expect), not 130. */
+  stopsOnSignal(): void;
+}
+
 export function createCommandContext(closer: Closer): CommandContext {
   return {
     closer,

@@ -7,13 +7,8 @@ import { applicationPauseFix } from '../application-pause-text.ts';
 import type { Closer } from '../closer.ts';
 import type { CommandContext } from '../context.ts';
 import { formatParisDateTime } from '../paris-time.ts';
+import type { ApplicationListOptions, ApplicationResumeOptions } from '../program/application.ts';
 import { loadConfigWithRedis, openRedis } from '../redis.ts';
-
-export interface ApplicationCommandOptions {
-  config?: string;
-  /** The shared Redis; wins over REDIS_URL and the configuration. */
-  redis?: string;
-}
 
 /** No scenario of this installation uses an application with this id (a typo, most likely). */
 export class UnknownApplication extends ProwebError {
@@ -56,7 +51,7 @@ export async function resumeApplication(pauses: ApplicationPauses, applicationId
 }
 
 /** `proweb application list [--json]`: the applications the scenarios use, and which are paused for the fleet, why, and what to do. */
-export async function applicationListCommand(opts: ApplicationCommandOptions & { json?: boolean }, ctx: CommandContext): Promise<number> {
+export async function applicationListCommand(opts: ApplicationListOptions, ctx: CommandContext): Promise<number> {
   const config = await loadConfigWithRedis(opts);
   const redis = await openRedis(config, ctx.closer, { requireNoEviction: false });
   const paused = await new ApplicationPauses(redis.client, { prefix: config.prefix }).list();
@@ -80,7 +75,7 @@ export async function applicationListCommand(opts: ApplicationCommandOptions & {
 }
 
 /** `proweb application resume <id>`: clears the pause and wakes the dossiers parked under it. */
-export async function applicationResumeCommand(applicationId: string, opts: ApplicationCommandOptions, ctx: CommandContext): Promise<number> {
+export async function applicationResumeCommand(applicationId: string, opts: ApplicationResumeOptions, ctx: CommandContext): Promise<number> {
   const config = await loadConfigWithRedis(opts);
   const redis = await openRedis(config, ctx.closer, { requireNoEviction: true });
   const pauses = new ApplicationPauses(redis.client, { prefix: config.prefix });

@@ -1,8 +1,9 @@
 import { DEFAULT_USER, startBackOffice } from '../../fixtures/backoffice/index.ts';
 import type { CommandContext } from '../context.ts';
+import type { BackofficeOptions } from '../program/backoffice.ts';
 
-/** `proweb backoffice --port P`: serves the mock ameli pro and Progrès until interrupted. */
-export async function backofficeCommand(opts: { port: number; seed?: number; host?: string }, ctx: CommandContext): Promise<number> {
+/** `proweb backoffice --port P`: serves the mock ameli pro and Progrès until interrupted (on 127.0.0.1, unless a program gives another host). */
+export async function backofficeCommand(opts: BackofficeOptions & { host?: string }, ctx: CommandContext): Promise<number> {
   const backOffice = ctx.closer.add('back office', await startBackOffice({ port: opts.port, host: opts.host ?? '127.0.0.1', ...(opts.seed === undefined ? {} : { seed: opts.seed }) }), (b) => b.close());
   ctx.out(
     [

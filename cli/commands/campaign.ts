@@ -8,17 +8,12 @@ import { catalogue } from '../../scenarios/catalogue.ts';
 import { applicationPausesBlock } from '../application-pause-text.ts';
 import { campaignListText, campaignStatusText } from '../campaign-status-text.ts';
 import { deploymentSecretFor, type CommandContext } from '../context.ts';
+import type { CampaignListOptions, CampaignOptions, CampaignRejectsOptions, CampaignStatusOptions } from '../program/campaign.ts';
 import { loadConfigWithRedis, openRedis } from '../redis.ts';
 import { queueOpener, resumeApplication } from './application.ts';
 
-export interface CampaignCommandOptions {
-  config?: string;
-  /** The shared Redis; wins over REDIS_URL and the configuration. */
-  redis?: string;
-}
-
 /** What every `proweb campaign` subcommand opens: Redis, the registry and the ledger. */
-async function open(opts: CampaignCommandOptions, ctx: CommandContext, changes: boolean) {
+async function open(opts: CampaignOptions, ctx: CommandContext, changes: boolean) {
   const config = await loadConfigWithRedis(opts);
   // Reading a campaign cannot lose anything: only commands that change one refuse an evicting Redis.
   const redis = await openRedis(config, ctx.closer, { requireNoEviction: changes });
@@ -37,7 +32,7 @@ async function pausesOf(campaign: CampaignRecord, pauses: ApplicationPauses): Pr
 }
 
 /** `proweb campaign status <id> [--json]`. */
-export async function campaignStatusCommand(id: string, opts: CampaignCommandOptions & { json?: boolean }, ctx: CommandContext): Promise<number> {
+export async function campaignStatusCommand(id: string, opts: CampaignStatusOptions, ctx: CommandContext): Promise<number> {
   const { registry, ledger, queueOf, pauses } = await open(opts, ctx, false);
   const campaign = await registry.get(id);
   const status = await campaignStatus({ registry, ledger, queue: queueOf(campaign), campaignId: id, pausedApplications: await pausesOf(campaign, pauses) });
@@ -47,7 +42,7 @@ export async function campaignStatusCommand(id: string, opts: CampaignCommandOpt
 }
 
 /** `proweb campaign pause <id>`: workers park its dossiers as they take them. */
-export async function campaignPauseCommand(id: string, opts: CampaignCommandOptions, ctx: CommandContext): Promise<number> {
+export async function campaignPauseCommand(id: string, opts: CampaignOptions, ctx: CommandContext): Promise<number> {
   const { registry } = await open(opts, ctx, true);
   const campaign = await registry.pause(id);
   ctx.out(`Campaign ${campaign.id} paused: running dossiers finish, the others wait for \`proweb campaign resume ${campaign.id}\`.\n`);
@@ -55,7 +50,7 @@ export async function campaignPauseCommand(id: string, opts: CampaignCommandOpti
 }
 
 /** `proweb campaign resume <id>`. */
-export async function campaignResumeCommand(id: string, opts: CampaignCommandOptions, ctx: CommandContext): Promise<number> {
+export async function campaignResumeCommand(id: string, opts: CampaignOptions, ctx: CommandContext): Promise<number> {
   const { registry, queueOf, pauses, redis, prefix } = await open(opts, ctx, true);
   const { campaign, promoted } = await registry.resume(id, queueOf(await registry.get(id)));
   ctx.out(`Campaign ${campaign.id} resumed: ${promoted} parked dossier${promoted === 1 ? '' : 's'} back in the queue.\n`);
@@ -67,7 +62,7 @@ export async function campaignResumeCommand(id: string, opts: CampaignCommandOpt
 }
 
 /** `proweb campaign cancel <id>`: queued dossiers removed; running ones finish. */
-export async function campaignCancelCommand(id: string, opts: CampaignCommandOptions, ctx: CommandContext): Promise<number> {
+export async function campaignCancelCommand(id: string, opts: CampaignOptions, ctx: CommandContext): Promise<number> {
   const { registry, queueOf } = await open(opts, ctx, true);
   const { campaign, cancelled, stillRunning } = await registry.cancel(id, queueOf(await registry.get(id)));
   ctx.out(`Campaign ${campaign.id} cancelled: ${cancelled} queued dossier${cancelled === 1 ? '' : 's'} removed` +
@@ -83,7 +78,7 @@ export async function campaignCancelCommand(id: string, opts: CampaignCommandOpt
  * the columns are empty. Once the campaign's work list has expired from Redis, its entries are
  * read from the ledger archive (`--ledger-file`, else `folders.ledgerArchive`).
  */
-export async function campaignRejectsCommand(id: string, opts: CampaignCommandOptions & { out: string; input?: string; ledgerFile?: string }, ctx: CommandContext): Promise<number> {
+export async function campaignRejectsCommand(id: string, opts: CampaignRejectsOptions, ctx: CommandContext): Promise<number> {
   const { registry, ledger, queueOf, config } = await open(opts, ctx, false);
   const campaign = await registry.get(id);
   const secret = await workListSecret(config);
@@ -120,7 +115,7 @@ async function workListSecret(config: ProwebConfig): Promise<DeploymentSecret | 
 }
 
 /** `proweb campaign list [--limit N] [--json]`: recent campaigns, newest first. */
-export async function campaignListCommand(opts: CampaignCommandOptions & { limit?: number; json?: boolean }, ctx: CommandContext): Promise<number> {
+export async function campaignListCommand(opts: CampaignListOptions, ctx: CommandContext): Promise<number> {
   const { registry, ledger } = await open(opts, ctx, false);
   const campaigns = await registry.list(opts.limit ?? 20);
   const listed = await Promise.all(campaigns.map(async (campaign) => ({ campaign, state: await listedState(campaign, ledger) })));

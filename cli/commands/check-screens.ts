@@ -6,16 +6,13 @@ import type { AnyScenario } from '../../scenarios/dsl/index.ts';
 import type { CommandContext } from '../context.ts';
 import { firstValidRow } from '../dossier-row.ts';
 import { endpointsFor } from '../endpoints.ts';
+import type { CheckScreensOptions as Declared } from '../program/check-screens.ts';
 
-export interface CheckScreensOptions {
-  /**
-   * Input files: each scenario walks the screens with the first row valid for it in them
-   * (a dry run: nothing is entered). Several files check several scenarios in one go.
-   */
-  input: string | readonly string[];
-  config?: string;
-  backoffice?: boolean;
-}
+/**
+ * The options of `proweb check-screens`; `input`, the files each scenario walks the first row
+ * valid for it in (a dry run: nothing is entered), may also be one file.
+ */
+export type CheckScreensOptions = Omit<Declared, 'input'> & { input: string | readonly string[] };
 
 /** The first row valid for the scenario in any of the files, or undefined when none has one. */
 async function rowFor(scenario: AnyScenario, files: readonly string[]): Promise<{ file: string; rowNumber: number; row: Record<string, unknown> } | undefined> {

@@ -6,15 +6,11 @@ import { createDashboard, scenarioQueueNames, type DashboardCredentials } from '
 import { RedisStartFailed } from '../../queue/index.ts';
 import type { DeploymentSecret } from '../../core/secret.ts';
 import { deploymentSecretFor, type CommandContext } from '../context.ts';
+import type { DashboardOptions } from '../program/dashboard.ts';
 import { openRedis } from '../redis.ts';
 
-export interface DashboardCommandOptions {
-  config?: string;
-  /** Wins over `dashboard.port`. */
-  port?: number;
-  /** Queues shown after the scenarios' (for instance the scheduled file drops). */
-  extraQueueNames?: string[];
-}
+/** `--port` wins over `dashboard.port`; a program may show more queues after the scenarios' (for instance the scheduled file drops). */
+export type DashboardCommandOptions = DashboardOptions & { extraQueueNames?: string[] };
 
 /** Where and for whom the dashboard is served, checked before anything starts. */
 export interface DashboardSettings {

@@ -8,19 +8,10 @@ import { assertInputFile } from '../../input/index.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import type { CommandContext } from '../context.ts';
 import { executeCampaign } from '../execute-campaign.ts';
-import type { ProgressMode } from '../progress.ts';
+import type { DemoOptions } from '../program/demo.ts';
 
 /** The demo's input: DIPA requests exported from the mock ameli pro, with a few bad rows. */
 export const DEMO_FILE = fileURLToPath(new URL('../../fixtures/data/dipa-demo.csv', import.meta.url));
-
-export interface DemoOptions {
-  concurrency?: number;
-  file?: string;
-  /** Technical faults injected in the back office, to show retries and exactly-once. @defaultValue true */
-  faults?: boolean;
-  /** @defaultValue 'auto' */
-  progress?: ProgressMode;
-}
 
 /**
  * `npm run demo`: the main job end to end on this machine. Starts the mock back
@@ -31,13 +22,14 @@ export interface DemoOptions {
  */
 export async function demoCommand(opts: DemoOptions, ctx: CommandContext): Promise<number> {
   const { closer, out } = ctx;
-  await assertInputFile(opts.file ?? DEMO_FILE);
+  const input = opts.input ?? DEMO_FILE;
+  await assertInputFile(input);
   const config = await loadConfig(undefined, { ...process.env, REDIS_URL: '' });
   const logger = ctx.openLogger(config);
   const backOffice = closer.add('back office', await startBackOffice({ port: 0 }), (b) => b.close());
   out(`Back office (ameli pro, Progrès): ${backOffice.url}\n`);
   const redisDir = closer.add('demo redis folder', await mkdtemp(join(tmpdir(), 'proweb-demo-')), (dir) => rm(dir, { recursive: true, force: true }));
-  if (opts.faults ?? true) {
+  if (opts.faults) {
     // Two answers lost after Progrès committed (an error page, a cut connection): the robot does not
     // know whether the payment went through, retries, and its guard finds it. And an error page
     // before any commit: simply retried. None pays twice.
@@ -48,12 +40,13 @@ export async function demoCommand(opts: DemoOptions, ctx: CommandContext): Promi
   // Worked on a copy, so the rejected rows file lands in the demo's folder, not among the fixtures.
   const workDir = join(config.dataDir, 'demo');
   await mkdir(workDir, { recursive: true });
-  const file = join(workDir, basename(opts.file ?? DEMO_FILE));
-  await copyFile(opts.file ?? DEMO_FILE, file);
+  const file = join(workDir, basename(input));
+  await copyFile(input, file);
   const result = await executeCampaign({
     config, closer, logger, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai',
     endpoints: { progres: { baseUrl: backOffice.url, ...DEFAULT_USER } },
-    concurrency: opts.concurrency ?? config.concurrency, redisDir, out, progress: opts.progress ?? 'auto',
+    // --concurrency 0 means the configuration's.
+    concurrency: opts.concurrency || config.concurrency, redisDir, out, progress: opts.json ? 'json' : 'auto',
     // The manager's view of the same gains: one HTML page that opens offline.
     reportHtml: join(workDir, 'rapport-gains.html'),
   });

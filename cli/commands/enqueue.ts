@@ -7,24 +7,14 @@ import { findScenario } from '../../scenarios/catalogue.ts';
 import { invalidRowsText } from '../campaign-output.ts';
 import { deploymentSecretFor, type CommandContext } from '../context.ts';
 import { formatParisDateTime } from '../paris-time.ts';
+import type { EnqueueOptions } from '../program/enqueue.ts';
 import { loadConfigWithRedis, openRedis } from '../redis.ts';
-
-export interface EnqueueCommandOptions {
-  input: string;
-  caisse: string;
-  config?: string;
-  /** The shared Redis; wins over REDIS_URL and the configuration. */
-  redis?: string;
-  priority?: number;
-  notBefore?: Date;
-  dryRun?: boolean;
-}
 
 /**
  * `proweb enqueue <scenario> --input F --caisse C`: queues a campaign for the fleet's
  * workers, runs nothing here, and prints its id alone on the last line.
  */
-export async function enqueueCommand(scenarioId: string, opts: EnqueueCommandOptions, ctx: CommandContext): Promise<number> {
+export async function enqueueCommand(scenarioId: string, opts: EnqueueOptions, ctx: CommandContext): Promise<number> {
   const config = await loadConfigWithRedis(opts);
   const scenario = findScenario(scenarioId);
   await assertInputFile(opts.input);

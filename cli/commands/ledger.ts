@@ -1,16 +1,9 @@
 import { resolve } from 'node:path';
 import { loadConfig } from '../../core/config.ts';
-import { Ledger, exportLedger, type LedgerFileFormat } from '../../gains/index.ts';
+import { Ledger, exportLedger } from '../../gains/index.ts';
 import type { CommandContext } from '../context.ts';
+import type { LedgerExportOptions } from '../program/ledger.ts';
 import { openRedis } from '../redis.ts';
-
-export interface LedgerExportOptions {
-  config?: string;
-  format: LedgerFileFormat;
-  out: string;
-  from?: Date;
-  to?: Date;
-}
 
 /** `proweb ledger export`: the ledger's entries (of a period) to a CSV or JSON lines file, for archiving. */
 export async function ledgerExportCommand(opts: LedgerExportOptions, ctx: CommandContext): Promise<number> {

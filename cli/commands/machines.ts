@@ -2,16 +2,8 @@ import { Ledger } from '../../gains/index.ts';
 import { ApplicationPauses, listMachines, type MachineStatus } from '../../queue/index.ts';
 import { applicationPausesBlock } from '../application-pause-text.ts';
 import type { CommandContext } from '../context.ts';
+import type { MachinesOptions } from '../program/machines.ts';
 import { loadConfigWithRedis, openRedis } from '../redis.ts';
-
-export interface MachinesCommandOptions {
-  config?: string;
-  redis?: string;
-  /** Machines as JSON. */
-  json?: boolean;
-  /** Also the machines that stopped or went silent. */
-  all?: boolean;
-}
 
 /** "12 s ago", "3 min ago", "2 h ago". */
 function ago(ms: number): string {
@@ -35,7 +27,7 @@ export function machinesTable(machines: readonly MachineStatus[], now = new Date
 }
 
 /** `proweb machines`: robot machines of the deployment, what they run, and when each was last seen. */
-export async function machinesCommand(opts: MachinesCommandOptions, ctx: CommandContext): Promise<number> {
+export async function machinesCommand(opts: MachinesOptions, ctx: CommandContext): Promise<number> {
   const config = await loadConfigWithRedis(opts);
   const redis = await openRedis(config, ctx.closer, { requireNoEviction: false });
   const now = new Date();

@@ -5,16 +5,8 @@ import { readScreen } from '../../runner/aria-map.ts';
 import { catalogue } from '../../scenarios/catalogue.ts';
 import type { ApplicationDefinition } from '../../scenarios/dsl/index.ts';
 import type { CommandContext } from '../context.ts';
+import type { MapOptions } from '../program/map.ts';
 import { screenMapEntry } from '../screen-map-from-aria.ts';
-
-export interface MapOptions {
-  config?: string;
-  /** The mock back office, started in this process. */
-  backoffice?: boolean;
-  headed?: boolean;
-  /** The screen's name in the entry (default: from its path). */
-  name?: string;
-}
 
 /** Every application a scenario of the catalogue uses, by id. */
 export function knownApplications(): Map<string, ApplicationDefinition> {

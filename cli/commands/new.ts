@@ -4,15 +4,11 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputFileError, ProwebError } from '../../core/errors.ts';
 import type { CommandContext } from '../context.ts';
+import type { NewOptions as Declared } from '../program/new.ts';
 import { STARTERS, sampleCsv, type TemplateNames } from '../scenario-template.ts';
 
-export interface NewOptions {
-  application: string;
-  /** Where the sample input goes (default `input/<scenario>-sample.csv` under the checkout). */
-  sample?: string;
-  /** The checkout the files are written into; tests give a copy. Default: this checkout. */
-  root?: string;
-}
+/** The options of `proweb new`, and `root`: the checkout the files are written into; tests give a copy. Default: this checkout. */
+export type NewOptions = Declared & { root?: string };
 
 const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -6,15 +6,8 @@ import { queueNameFor } from '../../queue/queue-options.ts';
 import { cutoffFor, type FilesPurged, purgeEndedJobs, purgeFiles } from '../../queue/index.ts';
 import { catalogue } from '../../scenarios/catalogue.ts';
 import type { CommandContext } from '../context.ts';
+import type { PurgeOptions } from '../program/purge.ts';
 import { loadConfigWithRedis, openRedis } from '../redis.ts';
-
-export interface PurgeCommandOptions {
-  config?: string;
-  /** A password-less local Redis; else REDIS_URL or the URL file. */
-  redis?: string;
-  /** Say what would be removed, remove nothing. */
-  dryRun?: boolean;
-}
 
 /** The folders rejection files are written in: the rejections folder, and the drop folders (next to the exports). */
 export function rejectionFolders(config: ProwebConfig): string[] {
@@ -41,7 +34,7 @@ function bytes(n: number): string {
  *
  * Exit code 1 when something due could not be removed.
  */
-export async function purgeCommand(opts: PurgeCommandOptions, ctx: CommandContext): Promise<number> {
+export async function purgeCommand(opts: PurgeOptions, ctx: CommandContext): Promise<number> {
   const config = await loadConfigWithRedis(opts);
   const { retention } = config;
   const now = new Date();

@@ -3,25 +3,11 @@ import { dirname, resolve } from 'node:path';
 import { loadConfig } from '../../core/config.ts';
 import {
   Ledger, formatGainCsv, formatGainJson, formatGainTable, readLedgerFile, readRangeOf, renderGainHtml, summarizeGains,
-  type GainFigures, type GainGrouping, type GainReport, type GainReportFormat, type Period,
+  type GainFigures, type GainReport, type GainReportFormat, type Period,
 } from '../../gains/index.ts';
 import type { CommandContext } from '../context.ts';
+import type { ReportOptions } from '../program/report.ts';
 import { openRedis } from '../redis.ts';
-
-export interface ReportCommandOptions {
-  config?: string;
-  /** @defaultValue 'scenario' */
-  by?: GainGrouping;
-  hoursPerEtp?: number;
-  from?: Date;
-  to?: Date;
-  /** @defaultValue 'table' */
-  format?: GainReportFormat;
-  /** Written here instead of standard output. */
-  out?: string;
-  /** A ledger export to read instead of Redis. */
-  ledgerFile?: string;
-}
 
 /** A report in one of its formats. */
 export async function renderGainReport(report: GainReport, format: GainReportFormat): Promise<string> {
@@ -50,7 +36,7 @@ export async function writeReportFile(file: string, content: string): Promise<st
  * period, from the ledger's rollups in Redis or from an export or the archive of its entries
  * (`--ledger-file`). Bounds that are not whole UTC days are read from the entries still in Redis.
  */
-export async function reportCommand(opts: ReportCommandOptions, ctx: CommandContext): Promise<number> {
+export async function reportCommand(opts: ReportOptions, ctx: CommandContext): Promise<number> {
   const config = await loadConfig(opts.config);
   const period: Period = { ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}) };
   const now = new Date();
@@ -63,8 +49,8 @@ export async function reportCommand(opts: ReportCommandOptions, ctx: CommandCont
     const redis = await openRedis(config, ctx.closer, { requireNoEviction: false });
     entries = new Ledger(redis.client, { prefix: config.prefix }).figures(range, period, { byMachine: opts.by === 'machine' });
   }
-  const report = await summarizeGains(entries, { by: opts.by ?? 'scenario', hoursPerEtp: opts.hoursPerEtp ?? config.hoursPerEtp, period, now });
-  const content = await renderGainReport(report, opts.format ?? 'table');
+  const report = await summarizeGains(entries, { by: opts.by, hoursPerEtp: opts.hoursPerEtp ?? config.hoursPerEtp, period, now });
+  const content = await renderGainReport(report, opts.format);
   if (opts.out) {
     ctx.out(`Report written to ${await writeReportFile(opts.out, content)}\n`);
   } else {

@@ -3,21 +3,11 @@ import { assertInputFile } from '../../input/index.ts';
 import { findScenario } from '../../scenarios/catalogue.ts';
 import type { CommandContext } from '../context.ts';
 import { executeCampaign } from '../execute-campaign.ts';
+import type { RunOptions } from '../program/run.ts';
 import type { ProgressMode } from '../progress.ts';
 
-export interface RunCommandOptions {
-  input: string;
-  caisse: string;
-  config?: string;
-  concurrency?: number;
-  headed?: boolean;
-  dryRun?: boolean;
-  /** Progress as JSON lines. */
-  json?: boolean;
-}
-
 /** `proweb run <scenario> --input F --caisse C`: the all-in-one, one-machine path. */
-export async function runCommand(scenarioId: string, opts: RunCommandOptions, ctx: CommandContext): Promise<number> {
+export async function runCommand(scenarioId: string, opts: RunOptions, ctx: CommandContext): Promise<number> {
   const config = await loadConfig(opts.config);
   const scenario = findScenario(scenarioId);
   await assertInputFile(opts.input);

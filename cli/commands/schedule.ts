@@ -2,21 +2,11 @@ import { resolve } from 'node:path';
 import { type Schedule, Schedules } from '../../queue/index.ts';
 import { catalogue } from '../../scenarios/catalogue.ts';
 import type { CommandContext } from '../context.ts';
+import type { ScheduleAddOptions, ScheduleOptions } from '../program/schedule.ts';
 import { loadConfigWithRedis, openRedis } from '../redis.ts';
 import { formatWallClock } from '../../core/wall-clock.ts';
 
-export interface ScheduleAddOptions {
-  input: string;
-  caisse: string;
-  cron: string;
-  /** @defaultValue 'Europe/Paris' */
-  tz?: string;
-  priority?: number;
-  config?: string;
-  redis?: string;
-}
-
-async function openSchedules(opts: { config?: string; redis?: string }, ctx: CommandContext): Promise<Schedules> {
+async function openSchedules(opts: ScheduleOptions, ctx: CommandContext): Promise<Schedules> {
   const config = await loadConfigWithRedis(opts);
   const redis = await openRedis(config, ctx.closer);
   return ctx.closer.add('schedules', new Schedules(redis.connection, { prefix: config.prefix, dropFolders: config.folders.drops }), (s) => s.close());
@@ -44,14 +34,14 @@ export async function scheduleAddCommand(name: string, scenarioId: string, opts:
 }
 
 /** `proweb schedule list`. */
-export async function scheduleListCommand(opts: { config?: string; redis?: string }, ctx: CommandContext): Promise<number> {
+export async function scheduleListCommand(opts: ScheduleOptions, ctx: CommandContext): Promise<number> {
   const list = await (await openSchedules(opts, ctx)).list();
   ctx.out(list.length === 0 ? 'No scheduled campaign.\n' : `${list.map(describe).join('\n')}\n`);
   return 0;
 }
 
 /** `proweb schedule remove <name>`: exit code 1 when there was none. */
-export async function scheduleRemoveCommand(name: string, opts: { config?: string; redis?: string }, ctx: CommandContext): Promise<number> {
+export async function scheduleRemoveCommand(name: string, opts: ScheduleOptions, ctx: CommandContext): Promise<number> {
   const removed = await (await openSchedules(opts, ctx)).remove(name);
   ctx.out(removed ? `Schedule ${name} removed.\n` : `No schedule named ${name} (proweb schedule list shows them).\n`);
   return removed ? 0 : 1;

@@ -7,18 +7,7 @@ import { findScenario } from '../../scenarios/catalogue.ts';
 import type { CommandContext } from '../context.ts';
 import { loadRow } from '../dossier-row.ts';
 import { endpointsFor } from '../endpoints.ts';
-
-export interface TryOptions {
-  input: string;
-  row: number;
-  config?: string;
-  backoffice?: boolean;
-  headed?: boolean;
-  trace?: boolean;
-  dryRun?: boolean;
-  /** Prints, once the dossier ended, each step's time and Playwright round-trips. */
-  profile?: boolean;
-}
+import type { TryOptions } from '../program/try.ts';
 
 /** Said with every trace: what it holds, and what to do with it (RGPD). */
 export const TRACE_WARNING =

@@ -5,10 +5,7 @@ import { createRejectionFile } from '../../input/rejection-file.ts';
 import { formatInvalidRow, validateRows } from '../../input/row-validation.ts';
 import { findScenario } from '../../scenarios/catalogue.ts';
 import type { CommandContext } from '../context.ts';
-
-export interface ValidateCommandOptions {
-  input: string;
-}
+import type { ValidateOptions } from '../program/validate.ts';
 
 /**
  * `proweb validate <scenario> --input F`: checks every row of an input file against
@@ -16,7 +13,7 @@ export interface ValidateCommandOptions {
  * to `F.rejets.csv` next to it. 0 when every row is valid, 1 when some are not; a file
  * that cannot be read at all is an `InputFileError` (exit code 2).
  */
-export async function validateCommand(scenarioId: string, opts: ValidateCommandOptions, ctx: CommandContext): Promise<number> {
+export async function validateCommand(scenarioId: string, opts: ValidateOptions, ctx: CommandContext): Promise<number> {
   const scenario = findScenario(scenarioId);
   await assertInputFile(opts.input);
   const label = basename(opts.input);

@@ -9,22 +9,8 @@ import { catalogue, findScenario } from '../../scenarios/catalogue.ts';
 import { capacityGateFor } from '../capacity.ts';
 import { applicationPauseText } from '../application-pause-text.ts';
 import { deploymentSecretFor, type CommandContext } from '../context.ts';
+import type { WorkerOptions } from '../program/worker.ts';
 import { loadConfigWithRedis, openRedis } from '../redis.ts';
-
-export interface WorkerCommandOptions {
-  config?: string;
-  /** The shared Redis; wins over REDIS_URL and the configuration. */
-  redis?: string;
-  /** Scenario ids this machine may run. @defaultValue every scenario of the catalogue */
-  scenarios?: string[];
-  concurrency?: number;
-  /** Name of this machine in the ledger and `proweb machines`. @defaultValue config.machine, else the host name */
-  name?: string;
-  /** Seconds running dossiers get to finish on SIGTERM. @defaultValue config.worker.gracePeriodMs */
-  graceSeconds?: number;
-  /** Also submit the scheduled file drops (`proweb schedule`). @defaultValue true */
-  drops?: boolean;
-}
 
 /**
  * `proweb worker`: a robot machine of the fleet. Takes the dossiers of the scenarios
@@ -32,7 +18,7 @@ export interface WorkerCommandOptions {
  * then it takes nothing new, lets running dossiers finish within the grace period,
  * hands back those that could not, closes the browser and exits.
  */
-export async function workerCommand(opts: WorkerCommandOptions, ctx: CommandContext): Promise<number> {
+export async function workerCommand(opts: WorkerOptions, ctx: CommandContext): Promise<number> {
   const config = await loadConfigWithRedis(opts);
   if (!config.redisUrl) {
     throw new ConfigError(
@@ -50,7 +36,7 @@ export async function workerCommand(opts: WorkerCommandOptions, ctx: CommandCont
   const secret = await deploymentSecretFor(config);
   const name = opts.name ?? config.machine ?? hostname();
   const concurrency = opts.concurrency ?? config.concurrency;
-  const gracePeriodMs = opts.graceSeconds !== undefined ? opts.graceSeconds * 1000 : config.worker.gracePeriodMs;
+  const gracePeriodMs = opts.grace !== undefined ? opts.grace * 1000 : config.worker.gracePeriodMs;
   const logger = ctx.openLogger(config).child({ machine: name });
   const redis = await openRedis(config, ctx.closer);
   const ledger = new Ledger(redis.client, ledgerOptionsOf(config));
@@ -68,7 +54,7 @@ export async function workerCommand(opts: WorkerCommandOptions, ctx: CommandCont
     applicationPauses: new ApplicationPauses(redis.client, { prefix: config.prefix }),
     ...(capacity ? { capacity } : {}),
   });
-  if (opts.drops ?? true) {
+  if (opts.drops) {
     const drops = new DropSubmitter({
       connection: redis.connection, prefix: config.prefix, ledger, registry, scenarios: new Map(scenarios.map((s) => [s.id, s])), secret, machine: name, logger,
       dropFolders: config.folders.drops,
