@@ -1,4 +1,4 @@
-export { Ledger, ledgerOptionsOf, DEFAULT_DONE_DAYS, type DoneRecord, type LedgerOptions, type CampaignCounts } from './ledger.ts';
+export { Ledger, ledgerOptionsOf, DEFAULT_DONE_DAYS, type DoneRecord, type DoneLookup, type LedgerOptions, type CampaignCounts } from './ledger.ts';
 export { readRollups, rollupsCover, type RollupKeys } from './rollups.ts';
 export { archiveLedger, archiveFileOf, type LedgerArchived } from './archive.ts';
 export { ledgerEntrySchema, type LedgerEntry, type DossierStatus } from './ledger-entry.ts';

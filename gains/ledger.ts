@@ -95,6 +95,16 @@ export interface DoneRecord {
   finishedAt: string;
 }
 
+/** Where to read one dossier's done record (see {@link Ledger.doneLookup}). */
+export interface DoneLookup {
+  /** The hashes that may hold it, in the order to look in. */
+  keys: string[];
+  /** Its field in each. */
+  field: string;
+  /** The record, from the first value found. */
+  read(stored: string): DoneRecord;
+}
+
 /** How long the ledger remembers a dossier done, unless told. */
 export const DEFAULT_DONE_DAYS = 35;
 
@@ -279,6 +289,18 @@ export class Ledger {
       });
     }
     return found;
+  }
+
+  /**
+   * Where a done record of one dossier may be, for a caller that reads it in a script of its
+   * own with other things (the worker, before each dossier, in one round trip): look for
+   * `field` in each of `keys`, in order, the first found is the record; `read` decodes it.
+   * The keys are the ones {@link doneAmong} and {@link record} look in (the live weeks are
+   * cached a minute: usually no round trip).
+   */
+  async doneLookup(scenarioId: string, dossierId: string): Promise<DoneLookup> {
+    const { weeks, legacy } = await this.doneWeeks(scenarioId);
+    return { keys: [...weeks.map((w) => this.doneBucketKey(scenarioId, w, dossierId)), ...legacy], field: dossierId, read: doneRecordOf };
   }
 
   /** Dossiers of a campaign by final status. */

@@ -251,11 +251,25 @@ export class CampaignRegistry {
     return record;
   }
 
-  /** What the campaign is told to do; undefined for a campaign the registry does not know (run it). One HGET: workers ask before every dossier. */
+  /** What the campaign is told to do; undefined for a campaign the registry does not know (a worker refuses its jobs). One HGET. */
   async stateOf(id: string): Promise<CampaignState | undefined> {
-    const state = await this.redis.hget(this.recordKey(id), 'state');
-    const parsed = campaignStateSchema.safeParse(state);
-    return parsed.success ? parsed.data : undefined;
+    const lookup = this.stateLookup(id);
+    return lookup.read(await this.redis.hget(lookup.key, lookup.field));
+  }
+
+  /**
+   * Where {@link stateOf} reads, for a caller that reads it in a script of its own with other
+   * things (the worker, before each dossier, in one round trip): `field` of the hash `key`.
+   */
+  stateLookup(id: string): { key: string; field: string; read(value: string | null): CampaignState | undefined } {
+    return {
+      key: this.recordKey(id),
+      field: 'state',
+      read: (value) => {
+        const parsed = campaignStateSchema.safeParse(value);
+        return parsed.success ? parsed.data : undefined;
+      },
+    };
   }
 
   /** When the first dossier started; only the first call counts. */

@@ -80,7 +80,7 @@ function withCommands(redis: Redis): Redis {
 }
 
 /** A flat HGETALL answer as an object. */
-const pairs = (flat: string[]): Record<string, string> => {
+const pairs = (flat: readonly string[]): Record<string, string> => {
   const out: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
   return out;
@@ -164,7 +164,7 @@ export class ApplicationPauses {
     return pauses.sort((a, b) => a.at.localeCompare(b.at));
   }
 
-  /** The pauses in force among these applications, in one round trip: workers ask before every dossier. */
+  /** The pauses in force among these applications, in one round trip (a worker reads them with the rest: {@link pausesLookup}). */
   async pausedAmong(applicationIds: readonly string[]): Promise<ApplicationPause[]> {
     if (applicationIds.length === 0) return [];
     const pipeline = this.redis.pipeline();
@@ -177,6 +177,22 @@ export class ApplicationPauses {
       if (parsed.success) pauses.push(parsed.data);
     }
     return pauses;
+  }
+
+  /**
+   * Where {@link pausedAmong} reads, for a caller that reads it in a script of its own with
+   * other things (the worker, before each dossier, in one round trip): the hash of each
+   * application's pause, in `applicationIds`' order; `read` takes a hash as HGETALL gives it
+   * (flat) and returns the pause, or undefined for none (an empty or broken hash).
+   */
+  pausesLookup(applicationIds: readonly string[]): { keys: string[]; read(flat: readonly string[]): ApplicationPause | undefined } {
+    return {
+      keys: applicationIds.map((id) => this.pauseKey(id)),
+      read: (flat) => {
+        const parsed = applicationPauseSchema.safeParse(pairs(flat));
+        return parsed.success ? parsed.data : undefined;
+      },
+    };
   }
 
   /** Whether the application is paused now. */

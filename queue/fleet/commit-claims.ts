@@ -4,15 +4,16 @@ import type { CommitClaim, CommitGate, CommitRequest } from '../../runner/index.
 
 /**
  * One commit per dossier, fleet-wide. Just before a commit click the worker claims the
- * dossier's commit step in Redis, in one script with the check that its BullMQ lock is still
- * this attempt's: a worker frozen past its lock (its job retaken by another machine) is told
+ * dossier's commit step in Redis, in one script with the check that the dossier's attempt lock
+ * (see `AttemptLocks`: taken when the attempt starts, renewed with BullMQ's lock on the job) is
+ * still this attempt's: a worker frozen past its lock (its job retaken by another machine) is told
  * "lost" and never clicks; a second attempt, here or on another machine, finds the claim and
  * never clicks either. The claim stores until when the click it allowed may still land (Redis
  * time + lock duration + the step's timeout), so that the others know how long to wait.
  * Under Sentinel a claim counts only once a replica holds it (see {@link replicated}): the same
  * attempt asking again is granted again, which is how a claim lost in a failover is taken anew.
  *
- * KEYS: the job's lock, the dossier's claims (a hash: commit step → "settleAt|holder").
+ * KEYS: the dossier's attempt lock, the dossier's claims (a hash: commit step → "settleAt|holder").
  * ARGV: lock token, step, holder, settle window (ms), retention of the claims (ms).
  * Returns {1} granted, {0} lock lost, {2, ms until the earlier click has settled} claimed.
  */
@@ -40,7 +41,7 @@ export const DEFAULT_CLAIM_RETENTION_MS = 24 * 3600_000;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    prowebCommitClaim(lockKey: string, claimsKey: string, token: string, step: string, holder: string, settleMs: number, retentionMs: number): Result<[number, number?], Context>;
+    prowebCommitClaim(attemptKey: string, claimsKey: string, token: string, step: string, holder: string, settleMs: number, retentionMs: number): Result<[number, number?], Context>;
     prowebCommitRelease(claimsKey: string, step: string, holder: string): Result<number, Context>;
   }
 }
@@ -57,7 +58,7 @@ function withCommands(redis: Redis): Redis {
 export interface CommitClaimsOptions {
   /** Key namespace of the deployment. */
   prefix: string;
-  /** The BullMQ lock duration: how long a frozen worker may still believe it holds its job. */
+  /** The lock duration (BullMQ's, and the attempt lock's): how long a frozen worker may still believe it holds its job. */
   lockDurationMs: number;
   /** @defaultValue {@link DEFAULT_CLAIM_RETENTION_MS} */
   retentionMs?: number;
@@ -88,10 +89,11 @@ export class CommitClaims {
   }
 
   /**
-   * The gate of one attempt: `lockKey` and `token` are the BullMQ job's lock and this
-   * attempt's token; `holder` names the attempt (machine, job, attempt) in the claim.
+   * The gate of one attempt: `attemptKey` and `token` are the dossier's attempt lock (see
+   * `AttemptLocks.keyOf`) and this attempt's token; `holder` names the attempt (machine, job,
+   * attempt) in the claim.
    */
-  gate(attempt: { scenarioId: string; dossierId: string; lockKey: string; token: string; holder: string }): CommitGate {
+  gate(attempt: { scenarioId: string; dossierId: string; attemptKey: string; token: string; holder: string }): CommitGate {
     const claimsKey = this.keyOf(attempt.scenarioId, attempt.dossierId);
     const { lockDurationMs, retentionMs = DEFAULT_CLAIM_RETENTION_MS } = this.options;
     const holder = `${attempt.holder}|${attempt.token}`;
@@ -99,7 +101,7 @@ export class CommitClaims {
       claim: async ({ step, timeoutMs }: CommitRequest): Promise<CommitClaim> => {
         const asked = performance.now();
         const settleMs = lockDurationMs + timeoutMs;
-        const claimed = () => this.redis.prowebCommitClaim(attempt.lockKey, claimsKey, attempt.token, step, holder, settleMs, Math.max(retentionMs, settleMs));
+        const claimed = () => this.redis.prowebCommitClaim(attempt.attemptKey, claimsKey, attempt.token, step, holder, settleMs, Math.max(retentionMs, settleMs));
         let code: number;
         let settleInMs: number | undefined;
         try {

@@ -5,11 +5,13 @@ import { LoginRefused, ManualCheckNeeded, OutcomeUnknown, OwnershipLost, ProwebE
 import { silentLogger, type Logger } from '../../core/logger.ts';
 import { scrubber, type Scrubber } from '../../core/personal-data.ts';
 import type { DeploymentSecret } from '../../core/secret.ts';
-import type { Ledger, LedgerEntry } from '../../gains/index.ts';
+import type { DoneRecord, Ledger, LedgerEntry } from '../../gains/index.ts';
 import type { DossierOutcome, Robot } from '../../runner/index.ts';
 import type { Scenario } from '../../scenarios/dsl/index.ts';
 import type { ApplicationPause, ApplicationPauses } from './application-pauses.ts';
+import { AttemptLocks, type Attempt } from './attempt-locks.ts';
 import { CommitClaims } from './commit-claims.ts';
+import { readDossierStart, type DossierStart } from './dossier-start.ts';
 import { jobIdOfDossier } from '../campaigns/dossier-id.ts';
 import { jobFieldsOf, JobRefused, openJobPayload, type JobFields } from '../campaigns/job-payload.ts';
 import { DEFAULT_PREFIX, queueNameFor } from '../queue-options.ts';
@@ -74,6 +76,8 @@ export interface DossierWorkerOptions {
 /** What the worker needs to know of campaigns (see `CampaignRegistry`). */
 export interface CampaignStates {
   stateOf(campaignId: string): Promise<'active' | 'paused' | 'cancelled' | undefined>;
+  /** Where {@link stateOf} reads: the worker reads it with the rest before a dossier, in one round trip. */
+  stateLookup(campaignId: string): { key: string; field: string; read(value: string | null): 'active' | 'paused' | 'cancelled' | undefined };
   /** Records when the campaign's first dossier started (kept once). */
   markStarted(campaignId: string, at: Date): Promise<void>;
 }
@@ -129,11 +133,15 @@ export class DossierWorker extends EventEmitter<{
   refused: [JobRefusal];
 }> {
   private readonly workers: Worker[];
-  /** The Redis connection of the commit claims (BullMQ keeps its own). */
+  /** The Redis connection of the reads before a dossier, the attempt locks and the commit claims (BullMQ keeps its own). */
   private readonly redis: Redis;
   private readonly claims: CommitClaims;
-  /** Running dossiers by job id: aborted when BullMQ could not renew their lock. */
-  private readonly owned = new Map<string, AbortController>();
+  private readonly attempts: AttemptLocks;
+  /**
+   * Running dossiers by job id, with their attempt: their attempt lock is renewed when BullMQ has
+   * renewed the job's, and their robot aborted when either could not be.
+   */
+  private readonly owned = new Map<string, { controller: AbortController; attempt: Attempt }>();
   private readonly byId: Map<string, Scenario<any>>;
   private readonly logger: Logger;
   private closing: Promise<void> | undefined;
@@ -150,7 +158,9 @@ export class DossierWorker extends EventEmitter<{
     const { connection } = options;
     this.redis = connection instanceof Redis ? connection.duplicate() : createRedis(connection as Parameters<typeof createRedis>[0]);
     this.redis.on('error', (err) => this.logger.debug({ err }, 'commit claims connection error'));
-    this.claims = new CommitClaims(this.redis, { prefix: options.prefix ?? DEFAULT_PREFIX, lockDurationMs: options.lockDurationMs ?? 30_000 });
+    const locking = { prefix: options.prefix ?? DEFAULT_PREFIX, lockDurationMs: options.lockDurationMs ?? 30_000 };
+    this.claims = new CommitClaims(this.redis, locking);
+    this.attempts = new AttemptLocks(this.redis, locking);
     this.workers = options.scenarios.map(
       (scenario) =>
         new Worker<unknown, JobResult>(queueNameFor(scenario.id), (job, token) => this.track(job, token), {
@@ -166,11 +176,13 @@ export class DossierWorker extends EventEmitter<{
     for (const worker of this.workers) {
       worker.on('error', (err) => this.logger.error({ err }, 'worker error'));
       // Another machine may take these dossiers over: their robots stop at the next step, and the
-      // commit claim (checked against the lock in Redis) keeps them from clicking in any case.
+      // commit claim (checked against the attempt lock in Redis) keeps them from clicking in any case.
       worker.on('lockRenewalFailed', (jobIds) => {
-        for (const id of jobIds) this.owned.get(id)?.abort('the queue lock could not be renewed');
+        for (const id of jobIds) this.owned.get(id)?.controller.abort('the queue lock could not be renewed');
         this.logger.warn({ jobIds }, 'lock renewal failed; those dossiers stop before their next step');
       });
+      // The attempt locks follow BullMQ's: renewed once it has renewed the jobs' own.
+      worker.on('locksRenewed', ({ jobIds }) => void this.renewAttempts(jobIds));
     }
   }
 
@@ -212,27 +224,8 @@ export class DossierWorker extends EventEmitter<{
     // First of all, before anything is read from it: is this job one this deployment sealed?
     const opened = openJobPayload(job.data, this.options.secret);
     if (!opened.ok) {
-      // A dossier's row is removed just before BullMQ completes its job: a Redis failover or crash
-      // between the two (the completion lost, the removal kept) brings the job back without its row.
-      // Its dossier done in the ledger, it has ended: completed again, nothing run nor recorded.
-      const fields = opened.rowRemoved ? opened.fields : undefined;
-      const done = fields && (await this.options.ledger.doneAmong(fields.scenarioId, [fields.dossierId])).get(fields.dossierId);
-      if (fields && done && job.id === jobIdOfDossier(fields)) {
-        this.logger.info({ jobId: job.id, reference: done.reference }, 'job back without its row, its dossier done: completed, nothing entered');
-        this.emit('finished', { jobId: job.id, campaignId: fields.campaignId, rowNumber: fields.rowNumber, status: 'done', reference: done.reference, alreadyRecorded: true });
-        return { status: 'done', reference: done.reference, alreadyRecorded: true };
-      }
-      // Likewise a dossier rejected or failed for good: it ends as the campaign's work list recorded it.
-      const recorded = fields && !done && job.id === jobIdOfDossier(fields)
-        ? (await this.options.ledger.campaignWorkList(fields.campaignId))?.find((e) => e.dossierId === fields.dossierId)
-        : undefined;
-      if (fields && recorded && (recorded.status === 'rejected' || recorded.status === 'failed')) {
-        const reason = recorded.reason ?? recorded.status;
-        this.logger.info({ jobId: job.id, status: recorded.status }, 'job back without its row, its dossier ended: ended as recorded, nothing entered');
-        this.emit('finished', { jobId: job.id ?? '', campaignId: fields.campaignId, rowNumber: fields.rowNumber, status: recorded.status, reason, alreadyRecorded: true });
-        if (recorded.status === 'failed') throw new UnrecoverableError(reason);
-        return { status: 'rejected', reason, robotMs: 0 };
-      }
+      const ended = opened.rowRemoved && opened.fields ? await this.endWithoutRow(job, opened.fields) : undefined;
+      if (ended) return ended;
       // Nothing of a job that does not open is kept, not even its fields: a stranger wrote them.
       throw await this.refuse(job, opened.reason, undefined);
     }
@@ -248,11 +241,13 @@ export class DossierWorker extends EventEmitter<{
     const log = this.logger.child({ campaign: payload.campaignId, jobId: job.id, rowNumber: payload.rowNumber });
     const base = { jobId: job.id ?? '', campaignId: payload.campaignId, rowNumber: payload.rowNumber };
 
+    // The campaign's state, the applications' pauses and the ledger, read in one round trip.
+    const start = await this.readStart(scenario, payload, base.jobId, token);
     // A campaign the registry does not know was never submitted here (or was forgotten): not run as if active.
-    const campaignState = this.options.campaigns ? await this.options.campaigns.stateOf(payload.campaignId) : 'active';
+    const campaignState = this.options.campaigns ? start.campaign : 'active';
     if (campaignState === undefined) throw await this.refuse(job, `its campaign ${payload.campaignId} is not known to this deployment`, payload);
 
-    const known = (await this.options.ledger.doneAmong(scenario.id, [payload.dossierId])).get(payload.dossierId);
+    const known = start.done;
     if (known) {
       log.info({ reference: known.reference }, 'dossier already done; nothing entered');
       await this.ended(job, payload, log);
@@ -292,7 +287,7 @@ export class DossierWorker extends EventEmitter<{
       if ((await this.options.campaigns?.stateOf(payload.campaignId)) !== 'paused') await job.promote().catch(() => undefined);
       throw new DelayedError('campaign paused');
     }
-    await this.parkIfApplicationPaused(job, token, scenario, log);
+    await this.parkIfApplicationPaused(job, token, scenario, start.paused, log);
 
     const permit = await this.options.capacity?.acquire(scenario.applications.map((a) => a.id), job.id ?? payload.dossierId);
     if (permit && !permit.granted) {
@@ -312,6 +307,68 @@ export class DossierWorker extends EventEmitter<{
       return await this.enter(job, token, scenario, row, payload, entry, base, log, scrubbing.scrub);
     } finally {
       if (permit?.granted) await permit.release();
+    }
+  }
+
+  /**
+   * A dossier's row is removed just before BullMQ completes its job: a Redis failover or crash
+   * between the two (the completion lost, the removal kept) brings the job back without its row.
+   * Its dossier ended in the ledger (done, or rejected or failed for good in its campaign's work
+   * list), the job ends as recorded: nothing run, entered nor recorded again.
+   * @returns what the job returns, or undefined when its dossier has not ended (the job is refused).
+   * @throws UnrecoverableError for a dossier recorded failed for good.
+   */
+  private async endWithoutRow(job: Job<unknown, JobResult>, fields: JobFields): Promise<JobResult | undefined> {
+    // Only the job its fields name: fields moved to another job say nothing of that job's dossier.
+    const jobId = jobIdOfDossier(fields);
+    if (job.id !== jobId) return undefined;
+    const base = { jobId, campaignId: fields.campaignId, rowNumber: fields.rowNumber, alreadyRecorded: true };
+    const done = (await this.options.ledger.doneAmong(fields.scenarioId, [fields.dossierId])).get(fields.dossierId);
+    if (done) {
+      this.logger.info({ jobId, reference: done.reference }, 'job back without its row, its dossier done: completed, nothing entered');
+      this.emit('finished', { ...base, status: 'done', reference: done.reference });
+      return { status: 'done', reference: done.reference, alreadyRecorded: true };
+    }
+    const recorded = (await this.options.ledger.campaignWorkList(fields.campaignId))?.find((e) => e.dossierId === fields.dossierId);
+    if (!recorded || (recorded.status !== 'rejected' && recorded.status !== 'failed')) return undefined;
+    const reason = recorded.reason ?? recorded.status;
+    this.logger.info({ jobId, status: recorded.status }, 'job back without its row, its dossier ended: ended as recorded, nothing entered');
+    this.emit('finished', { ...base, status: recorded.status, reason });
+    if (recorded.status === 'failed') throw new UnrecoverableError(reason);
+    return { status: 'rejected', reason, robotMs: 0 };
+  }
+
+  /**
+   * What is read before a dossier runs, in one round trip: the campaign's state, the pauses of
+   * the scenario's applications and the dossier's done record; and this attempt's lock, taken.
+   */
+  private async readStart(scenario: Scenario<any>, payload: JobFields, jobId: string, token: string | undefined): Promise<DossierStart<'active' | 'paused' | 'cancelled' | undefined, ApplicationPause, DoneRecord>> {
+    const applicationIds = scenario.applications.map((a) => a.id);
+    const noPauses = { keys: [], read: () => undefined };
+    return readDossierStart(this.redis, {
+      attempt: { key: this.attempts.keyOf(jobId), token, durationMs: this.attempts.durationMs },
+      campaign: this.options.campaigns?.stateLookup(payload.campaignId),
+      pauses: this.options.applicationPauses?.pausesLookup(applicationIds) ?? noPauses,
+      done: await this.options.ledger.doneLookup(scenario.id, payload.dossierId),
+    });
+  }
+
+  /**
+   * BullMQ has renewed these jobs' locks: renews their attempt locks, and stops (at their next
+   * step) the robots of those whose attempt lock is another attempt's now, or gone.
+   */
+  private async renewAttempts(jobIds: readonly string[]): Promise<void> {
+    const running = jobIds.flatMap((id) => {
+      const owned = this.owned.get(id);
+      return owned ? [owned.attempt] : [];
+    });
+    try {
+      const lost = await this.attempts.renew(running);
+      for (const { jobId } of lost) this.owned.get(jobId)?.controller.abort('the attempt lock was lost');
+      if (lost.length > 0) this.logger.warn({ jobIds: lost.map((a) => a.jobId) }, 'attempt lock lost; those dossiers stop before their next step');
+    } catch (error) {
+      // Not renewed: the locks expire a lock duration after the last renewal, and the claim refuses the click then.
+      this.logger.warn({ err: scrubber.error(error) }, 'could not renew the attempt locks');
     }
   }
 
@@ -353,10 +410,11 @@ export class DossierWorker extends EventEmitter<{
 
     let outcome: DossierOutcome;
     const owned = new AbortController();
-    this.owned.set(base.jobId, owned);
+    const attempt: Attempt = { jobId: base.jobId, token: token ?? '' };
+    this.owned.set(base.jobId, { controller: owned, attempt });
     const commitGate = token
       ? this.claims.gate({
-        scenarioId: scenario.id, dossierId: payload.dossierId, lockKey: lockKeyOf(job), token,
+        scenarioId: scenario.id, dossierId: payload.dossierId, attemptKey: this.attempts.keyOf(base.jobId), token,
         holder: `${this.options.machine}|${base.jobId}|${job.attemptsMade + 1}`,
       })
       : undefined;
@@ -370,7 +428,7 @@ export class DossierWorker extends EventEmitter<{
       if (failure instanceof LoginRefused && this.options.applicationPauses) throw await this.pauseApplicationFor(failure, job, token, log, scrub);
       // A step that failed while this worker was frozen past its lock is not this worker's to
       // retry or record: the machine that holds the dossier now finishes and records it.
-      if (failure instanceof OwnershipLost || owned.signal.aborted || (token && !(await this.holdsLock(job, token)))) {
+      if (failure instanceof OwnershipLost || owned.signal.aborted || (token && !(await this.attempts.holds(attempt)))) {
         log.warn({ reason: failure.message }, 'dossier taken over by another worker; nothing clicked, nothing recorded here');
         throw failure instanceof OwnershipLost ? failure : new OwnershipLost(failure.message);
       }
@@ -395,11 +453,6 @@ export class DossierWorker extends EventEmitter<{
       this.owned.delete(base.jobId);
     }
     return this.recordOutcome(job, payload, scenario, entry, base, log, outcome);
-  }
-
-  /** Whether this attempt still holds the job's lock (a Redis error counts as no: nothing is recorded on a doubt). */
-  private async holdsLock(job: Job<unknown, JobResult>, token: string): Promise<boolean> {
-    return (await this.redis.get(lockKeyOf(job)).catch(() => undefined)) === token;
   }
 
   /** The final guard: a dry run that ends on the guard when the entry is in the application. */
@@ -512,14 +565,13 @@ export class DossierWorker extends EventEmitter<{
 
   /**
    * Before a dossier: parks it (throwing BullMQ's DelayedError) when an application its
-   * scenario needs is paused for the fleet. An application resumed since this worker paused
-   * it is logged in to again: the robot forgets its refusal.
+   * scenario needs is paused for the fleet (`paused`: the pauses read before it). An
+   * application resumed since this worker paused it is logged in to again: the robot forgets
+   * its refusal.
    */
-  private async parkIfApplicationPaused(job: Job<unknown, JobResult>, token: string | undefined, scenario: Scenario<any>, log: Logger): Promise<void> {
-    const pauses = this.options.applicationPauses;
-    if (!pauses) return;
+  private async parkIfApplicationPaused(job: Job<unknown, JobResult>, token: string | undefined, scenario: Scenario<any>, paused: readonly ApplicationPause[], log: Logger): Promise<void> {
+    if (!this.options.applicationPauses) return;
     const ids = scenario.applications.map((a) => a.id);
-    const paused = await pauses.pausedAmong(ids);
     for (const id of ids) {
       if (!this.pausedHere.has(id) || paused.some((p) => p.applicationId === id)) continue;
       this.pausedHere.delete(id);
@@ -561,10 +613,5 @@ export class DossierWorker extends EventEmitter<{
     if (!(await pauses.isPaused(applicationId))) await job.promote().catch(() => undefined);
     return new DelayedError(`application ${applicationId} paused`);
   }
-}
-
-/** Where BullMQ keeps a running job's lock (its value is the running attempt's token). */
-function lockKeyOf(job: Job): string {
-  return `${job.queueQualifiedName}:${job.id ?? ''}:lock`;
 }
 

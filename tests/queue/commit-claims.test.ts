@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualCheckNeeded, OutcomeUnknown, OwnershipLost } from '../../core/errors.ts';
+import { AttemptLocks } from '../../queue/fleet/attempt-locks.ts';
 import { CommitClaims } from '../../queue/fleet/commit-claims.ts';
 import { dipaPayment, dipaRow, type DipaRow } from '../../scenarios/dipa-payment.ts';
 import { requestRows } from '../support/dipa.ts';
@@ -8,7 +9,7 @@ import { eventually } from '../support/eventually.ts';
 
 /**
  * The commit claim: one commit click per dossier, whatever the attempt or the machine,
- * taken in Redis in one script with the check of the job's lock. Real Redis, real
+ * taken in Redis in one script with the check of the dossier's attempt lock. Real Redis, real
  * Chromium, and a back office that accepts a second payment for the same period.
  */
 const e2e = useE2e({ robot: { concurrency: 2, defaultTimeoutMs: 3_000 } });
@@ -16,13 +17,13 @@ const e2e = useE2e({ robot: { concurrency: 2, defaultTimeoutMs: 3_000 } });
 const row = (): DipaRow => dipaRow.parse(requestRows(e2e.backOffice, (p) => p.conventioned, 1)[0]);
 const paymentsOf = (r: DipaRow) => e2e.backOffice.state.payments.filter((p) => p.ps === r.ps && p.scheme === 'DIPA' && p.period === r.period);
 
-/** A dossier's claims and a lock held by `token`, as BullMQ holds a running job's. */
+/** A dossier's claims and its attempt lock held by `token`, as the worker takes it when an attempt starts. */
 async function attempt(lockDurationMs: number, token = 'attempt-1') {
   const prefix = e2e.redis.prefix();
   const claims = new CommitClaims(e2e.redis.client, { prefix, lockDurationMs });
-  const lockKey = `${prefix}:dipa-payment:job-1:lock`;
+  const lockKey = new AttemptLocks(e2e.redis.client, { prefix, lockDurationMs }).keyOf('dipa-payment.d1');
   await e2e.redis.client.set(lockKey, token);
-  const gate = (t: string, holder = `m|job-1|${t}`) => claims.gate({ scenarioId: 'dipa-payment', dossierId: 'd1', lockKey, token: t, holder });
+  const gate = (t: string, holder = `m|job-1|${t}`) => claims.gate({ scenarioId: 'dipa-payment', dossierId: 'd1', attemptKey: lockKey, token: t, holder });
   return { claims, lockKey, gate };
 }
 
