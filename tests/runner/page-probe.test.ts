@@ -92,6 +92,18 @@ describe('reading targets in the page’s own world', () => {
     }
   });
 
+  it('leaves a page to the locator when part of a name is `visibility: hidden`, which the name leaves out', async () => {
+    const hidden = await browser.newPage();
+    try {
+      await hidden.setContent('<button>Valider <b style="visibility: hidden">le paiement</b></button>');
+      // Its text says "Valider le paiement", its name "Valider".
+      expect(await probeTargets(hidden, [probeQueryOf(button('Valider le paiement'))])).toEqual([undefined]);
+      expect(await locate(hidden, button('Valider le paiement')).count()).toBe(0);
+    } finally {
+      await hidden.close();
+    }
+  });
+
   it("leaves Playwright's own selector syntax to the locator", async () => {
     const answers = await probeTargets(page, [probeQueryOf(css('.message:has-text("Refus")')), probeQueryOf(css('#vide'))]);
     expect(answers).toEqual([undefined, { count: 1, visible: false, text: '' }]);
