@@ -5,7 +5,7 @@
  * option's type is never written by hand. Each function makes a new `Option`, as an option
  * belongs to one command; a description differs where the commands' help texts differ.
  */
-import { type Command, type CommandUnknownOpts, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { type CommandUnknownOpts, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import type { ProwebError } from '../core/errors.ts';
 import { parseDateBound } from '../gains/index.ts';
 import { parseParisDateTime } from './paris-time.ts';
@@ -14,7 +14,7 @@ import { parseParisDateTime } from './paris-time.ts';
 export const EXIT_BAD_INPUT = 2;
 
 /** The options a command's action receives, from the function that declares the command (its options, not its action). */
-export type OptionsOf<Declare extends (parent: Command) => { opts(): object }> = ReturnType<ReturnType<Declare>['opts']>;
+export type OptionsOf<Declare extends (...args: never[]) => { opts(): object }> = ReturnType<ReturnType<Declare>['opts']>;
 
 // Parsers: a bad value is a bad argument (exit code 2), with the usage after it.
 

@@ -37,7 +37,7 @@ const declareCampaignRejects = (campaign: Command) =>
     .addOption(configOption());
 
 /** What every `proweb campaign` subcommand takes: the shared Redis and the configuration. */
-export type CampaignOptions = OptionsOf<(campaign: Command) => ReturnType<typeof declareCampaignChange>>;
+export type CampaignOptions = OptionsOf<typeof declareCampaignChange>;
 export type CampaignListOptions = OptionsOf<typeof declareCampaignList>;
 export type CampaignStatusOptions = OptionsOf<typeof declareCampaignStatus>;
 export type CampaignRejectsOptions = OptionsOf<typeof declareCampaignRejects>;
