@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { button, css, defineApplication, defineFlow, defineScenario, label, optional, type Flow, type StepContext, type Value } from '../../../scenarios/dsl/index.ts';
+import { button, css, defineApplication, defineFlow, defineScenario, label, optional, personal, typed, type ElementParams, type Flow, type Placeholders, type StepContext, type Value } from '../../../scenarios/dsl/index.ts';
 
 /**
  * The types of the scenario language, checked by `tsc --noEmit` (part of `npm test`): each
@@ -102,8 +102,32 @@ describe('the scenario language’s types', () => {
     expect(load(() => defineScenario({ ...base, steps: (s) => s.open('saisie').guard(['fiche.paiement', { periode: 'P1', annee: '2020' }], 'saisie.refus').submit('saisie.valider', end) }))).toContain('has no {annee}');
     // @ts-expect-error a CSS selector in a scenario's step
     expect(load(() => defineScenario({ ...base, steps: (s) => s.open('saisie').guard(css('#paid'), 'saisie.refus').submit('saisie.valider', end) }))).toContain('a scenario holds no selector');
+    // @ts-expect-error a parameterised element in { visible } without its values
+    expect(load(() => defineScenario({ ...base, steps: (s) => s.open('saisie').guard('saisie.refus', 'saisie.refus').when({ visible: 'fiche.paiement' }, (t) => t.fill('saisie.nom', 'x')).submit('saisie.valider', end) }))).toContain('if: fiche.paiement is parameterised');
     // @ts-expect-error a plain element named with parameters
     expect(load(() => defineScenario({ ...base, steps: (s) => s.open('saisie').guard(['saisie.refus', { x: 'y' }], 'saisie.refus').submit('saisie.valider', end) }))).toContain('has no parameters');
+  });
+
+  it('keeps the literal strings of targets through the element flags, and reads their placeholders', () => {
+    expectTypeOf(optional(personal(css('#a')))).toEqualTypeOf<{ by: 'css'; css: '#a' } & { personal: true } & { optional: true }>();
+    expectTypeOf(typed(label('Nom {x}')).label).toEqualTypeOf<'Nom {x}'>();
+    expectTypeOf<Placeholders<'/fiche?numero={numero}&annee={annee}'>>().toEqualTypeOf<'numero' | 'annee'>();
+    expectTypeOf<ElementParams<ReturnType<typeof button<'Payer {mois}'>>>>().toEqualTypeOf<'mois'>();
+    expectTypeOf<Placeholders<'#ref'>>().toBeNever();
+  });
+
+  it('takes when’s options last, with or without an else branch, and a parameterised element in { visible }', () => {
+    const scenario = defineScenario({
+      ...header,
+      id: 'typed-when',
+      steps: (s) => s
+        .open('saisie')
+        .guard('saisie.refus', 'saisie.refus')
+        .when({ visible: ['fiche.paiement', { periode: (row) => row.numero }] }, (then) => then.fill('saisie.nom', 'x'), { note: 'paid' })
+        .submit('saisie.valider', { success: 'confirmation.reference', refusal: 'saisie.refus', reference: 'confirmation.reference' }),
+    });
+    expect(scenario.steps[2]).toMatchObject({ action: 'when', note: 'paid' });
+    expect(scenario.steps[2]).not.toHaveProperty('else');
   });
 
   it('types values, conditions and extracted values', () => {
