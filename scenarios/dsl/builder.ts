@@ -5,21 +5,34 @@ import type { Target } from './targets.ts';
 /** The parameters' values of a parameterised element: exactly its placeholders. */
 export type ParamValues<S, R, Row, V> = { readonly [P in RefParams<S, R>]: Value<Row, V> };
 
+/** Whether `T` is a union (a screen name the compiler could not pin down: a misspelt one, say). */
+type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
+
 /**
  * How a step names an element: `screen.element` for a plain one, `['screen.element', { param: value }]`
  * for a parameterised one (a plain reference to it is a type error). `Raw` is what else is allowed:
- * direct targets for login steps, nothing for a scenario.
+ * direct targets for login steps, nothing for a scenario. When `R` is not one reference (a misspelt
+ * one: the compiler falls back to all of them), every reference, so that the error lists them.
+ * (The parameters' object is written out, not as {@link ParamValues}: messages then show its keys.)
  */
-export type Ref<S, R, Row, V, Raw = never> = (R & PlainRefOf<S>) | readonly [R & ParamRefOf<S>, ParamValues<S, R, Row, V>] | Raw;
+export type Ref<S, R, Row, V, Raw = never> = true extends IsUnion<R>
+  ? PlainRefOf<S> | { [P in ParamRefOf<S>]: readonly [P, { readonly [Q in RefParams<S, P>]: Value<Row, V> }] }[ParamRefOf<S>] | Raw
+  : (R & PlainRefOf<S>) | readonly [R & ParamRefOf<S>, { readonly [Q in RefParams<S, R>]: Value<Row, V> }] | Raw;
 
 /** What `extract`'s `parse` makes of the text read. */
 export type Parse = 'text' | 'cents' | 'date';
 type Parsed<P> = P extends 'cents' ? number : string;
 
-/** `open`'s arguments after the screen: its path's parameters when it has some, then the options. */
-type OpenArgs<S, K, Row, V> = [PathParams<S, K>] extends [never]
-  ? [extra?: Common]
-  : [params: { readonly [P in PathParams<S, K>]: Value<Row, V> }, extra?: Common];
+/**
+ * `open`'s arguments after the screen: its path's parameters when it has some, then the options.
+ * For a screen name that is not one literal (misspelt: the compiler falls back to every screen),
+ * anything: the error is then on the name, where the mistake is, not on the arguments' count.
+ */
+type OpenArgs<S, K, Row, V> = true extends IsUnion<K>
+  ? [params?: object, extra?: Common]
+  : [PathParams<S, K>] extends [never]
+    ? [extra?: Common]
+    : [params: { readonly [P in PathParams<S, K>]: Value<Row, V> }, extra?: Common];
 
 /** A branch of `when`: the steps it adds, written like the scenario's own. */
 type Branch<Row, S, V, Raw> = (steps: Steps<Row, S, V, Raw>) => Steps<Row, S, any, Raw>;
