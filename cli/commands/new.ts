@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { InputFileError, ProwebError } from '../../core/errors.ts';
 import type { CommandContext } from '../context.ts';
 import type { NewOptions as Declared } from '../program/new.ts';
-import { STARTERS, sampleCsv, type TemplateNames } from '../scenario-template.ts';
+import { isStarterApplication, noStarterReason, sampleCsv, STARTERS, type TemplateNames } from '../scenario-starters/index.ts';
 
 /** The options of `proweb new`, and `root`: the checkout the files are written into; tests give a copy. Default: this checkout. */
 export type NewOptions = Declared & { root?: string };
@@ -25,8 +25,9 @@ export function templateNames(id: string, sampleFromTest: string): TemplateNames
  */
 export async function newCommand(id: string, opts: NewOptions, ctx: CommandContext): Promise<number> {
   if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(id)) throw new ProwebError(`"${id}" is not a scenario id`, 'Ids are kebab-case: lower-case letters and digits, words joined by dashes (remboursement-forfait).');
-  const starter = STARTERS.get(opts.application);
-  if (!starter) throw new ProwebError(`no starter for application "${opts.application}"`, `proweb new writes a first scenario for: ${[...STARTERS.keys()].join(', ')}. For another application, copy the scenario of the catalogue closest to yours.`);
+  // The command line checks it already (a bad argument); a caller in code gets the same reason.
+  if (!isStarterApplication(opts.application)) throw new ProwebError(`no starter for application "${opts.application}"`, noStarterReason(opts.application));
+  const starter = STARTERS[opts.application];
   const root = resolve(opts.root ?? CHECKOUT);
   const scenarioFile = join(root, 'scenarios', `${id}.ts`);
   const testFile = join(root, 'tests', 'scenarios', `${id}.e2e.test.ts`);
@@ -37,7 +38,7 @@ export async function newCommand(id: string, opts: NewOptions, ctx: CommandConte
   let fromTest = relative(dirname(testFile), sampleFile).split(sep).join('/');
   if (!fromTest.startsWith('.')) fromTest = `./${fromTest}`;
   const names = templateNames(id, fromTest);
-  const rows = await starter.sampleRows();
+  const rows = starter.sampleRows();
   const files: [string, string][] = [
     [scenarioFile, starter.scenario(names)],
     [sampleFile, sampleCsv(starter.columns, rows)],

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newCommand } from '../../cli/commands/new.ts';
+import { STARTER_APPLICATIONS, type StarterApplication } from '../../cli/scenario-starters/index.ts';
 import { Closer } from '../../cli/closer.ts';
 import type { CommandContext } from '../../cli/context.ts';
 import { silentLogger } from '../../core/logger.ts';
@@ -54,35 +55,57 @@ function context(): { ctx: CommandContext; printed: () => string } {
   return { ctx: { closer: new Closer(), out: (t) => void (printed += t), openLogger: () => silentLogger }, printed: () => printed };
 }
 
+/** The scenario each application's starter is written as, in the one tree they share. */
+const idOf = (application: StarterApplication) => `essai-${application}`;
+const camelOf = (application: StarterApplication) => `essai${application[0]!.toUpperCase()}${application.slice(1)}`;
+
 describe('proweb new', () => {
   let root: string;
-  beforeAll(() => {
+  const printed = new Map<StarterApplication, string>();
+  beforeAll(async () => {
     root = checkoutCopy();
+    // Every application's starter in one tree: one type check for all, then one end-to-end run each.
+    for (const application of STARTER_APPLICATIONS) {
+      const { ctx, printed: output } = context();
+      expect(await newCommand(idOf(application), { application, root }, ctx)).toBe(0);
+      printed.set(application, output());
+    }
   });
   afterAll(() => {
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  it('writes a scenario, a sample file and an end-to-end test that type-check and pass against the mock Progrès', async () => {
-    const { ctx, printed } = context();
-    expect(await newCommand('remboursement-essai', { application: 'progres', root }, ctx)).toBe(0);
-    const scenario = join(root, 'scenarios', 'remboursement-essai.ts');
-    const sample = join(root, 'input', 'remboursement-essai-sample.csv');
-    const test = join(root, 'tests', 'scenarios', 'remboursement-essai.e2e.test.ts');
-    expect([scenario, sample, test].map((f) => existsSync(f))).toEqual([true, true, true]);
-    expect(printed()).toContain('remboursementEssai');
+  it('writes, for each application, a scenario, a sample its schema accepts every row of, and an end-to-end test, which type-check', async () => {
+    for (const application of STARTER_APPLICATIONS) {
+      const id = idOf(application);
+      const scenario = join(root, 'scenarios', `${id}.ts`);
+      const sample = join(root, 'input', `${id}-sample.csv`);
+      const test = join(root, 'tests', 'scenarios', `${id}.e2e.test.ts`);
+      expect([scenario, sample, test].map((f) => existsSync(f)), application).toEqual([true, true, true]);
+      expect(printed.get(application), application).toContain(camelOf(application));
 
-    // The sample: valid rows under the generated scenario's own schema.
-    const { remboursementEssaiRow } = (await import(scenario)) as { remboursementEssaiRow: { safeParse(raw: unknown): { success: boolean } } };
-    const rows: boolean[] = [];
-    for await (const { raw } of readInputRows(sample)) rows.push(remboursementEssaiRow.safeParse(raw).success);
-    expect(rows).toEqual([true, true, true, true, true]);
+      // Scenario language v2: no explicit generic, no CSS; the scenario drives its own application.
+      const text = readFileSync(scenario, 'utf8');
+      expect(text, application).not.toMatch(/defineScenario</);
+      expect(text, application).not.toMatch(/\bcss\(/);
+      const module = (await import(scenario)) as Record<string, unknown>;
+      const defined = module[camelOf(application)] as { applications: { id: string }[] };
+      expect(defined.applications.map((a) => a.id), application).toEqual([application]);
+
+      // The sample: five rows, valid under the generated scenario's own schema.
+      const schema = module[`${camelOf(application)}Row`] as { safeParse(raw: unknown): { success: boolean } };
+      const rows: boolean[] = [];
+      for await (const { raw } of readInputRows(sample)) rows.push(schema.safeParse(raw).success);
+      expect(rows, application).toEqual([true, true, true, true, true]);
+    }
 
     const typeCheck = await run(root, 'typescript/bin/tsc', ['--noEmit', '-p', 'tsconfig.json']);
     expect(typeCheck.output).toBe('');
     expect(typeCheck.code).toBe(0);
+  });
 
-    const e2e = await run(root, 'vitest/vitest.mjs', ['run', 'tests/scenarios/remboursement-essai.e2e.test.ts']);
+  it.each(STARTER_APPLICATIONS)('writes for %s an end-to-end test that passes against the mock: each row entered once, nothing on a second run', async (application) => {
+    const e2e = await run(root, 'vitest/vitest.mjs', ['run', `tests/scenarios/${idOf(application)}.e2e.test.ts`]);
     expect(e2e.output).toMatch(/1 passed/);
     expect(e2e.code).toBe(0);
   });
@@ -99,18 +122,29 @@ describe('proweb new', () => {
   it('writes the sample where --sample says, and the test reads it there', async () => {
     const { ctx } = context();
     const elsewhere = join(root, 'donnees', 'essai.csv');
-    expect(await newCommand('ailleurs', { application: 'progres', root, sample: elsewhere }, ctx)).toBe(0);
+    expect(await newCommand('ailleurs', { application: 'grh', root, sample: elsewhere }, ctx)).toBe(0);
     expect(existsSync(elsewhere)).toBe(true);
     expect(readFileSync(join(root, 'tests', 'scenarios', 'ailleurs.e2e.test.ts'), 'utf8')).toContain("new URL('../../donnees/essai.csv', import.meta.url)");
   });
 
-  it('refuses a bad id and an application it has no starter for, at the command line, writing nothing', async () => {
+  it('lists the applications in its help, and refuses a bad id, a read-only application and an unknown one at the command line, writing nothing', async () => {
+    const help = await runCli(['new', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain(`--application <id>  the application the scenario drives: ${STARTER_APPLICATIONS.join(', ')}`);
+
     const badId = await runCli(['new', 'Mon_Scenario', '--application', 'progres']);
     expect(badId.code).toBe(1);
     expect(badId.stderr).toContain('is not a scenario id');
-    const noStarter = await runCli(['new', 'essai', '--application', 'inconnue']);
-    expect(noStarter.code).toBe(1);
-    expect(noStarter.stderr).toContain('no starter for application "inconnue"');
+    // ameli pro takes no entry: nothing to start from, and the message says which applications have a starter.
+    const readOnly = await runCli(['new', 'essai', '--application', 'ameli-pro']);
+    expect(readOnly.code).toBe(2);
+    expect(readOnly.stderr).toContain("argument 'ameli-pro' is invalid. ameli pro is read-only");
+    expect(readOnly.stderr).toContain('proweb new writes a starter for progres, grh, ij, bdo.');
+    const unknown = await runCli(['new', 'essai', '--application', 'inconnue']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('"inconnue" is not an application of the mock back office that takes an entry; proweb new writes a starter for progres, grh, ij, bdo.');
     expect(existsSync(join(ROOT, 'scenarios', 'essai.ts'))).toBe(false);
+    // Called from code, the command gives the same reason.
+    await expect(newCommand('essai', { application: 'ameli-pro' as StarterApplication, root }, context().ctx)).rejects.toThrow(/no starter for application "ameli-pro"/);
   });
 });
