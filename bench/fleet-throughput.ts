@@ -20,26 +20,25 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Queue, Worker } from 'bullmq';
 import { DeploymentSecret } from '../core/secret.ts';
-import { luhnKey, ibanFromBban } from '../domain/identifiers.ts';
 import { DEFAULT_USER, startBackOffice } from '../fixtures/backoffice/index.ts';
 import { dipaCsvRow, formatDipaCsv, type DipaCsvRow } from '../fixtures/data/dipa-csv.ts';
 import { Ledger } from '../gains/index.ts';
 import { submitCampaign } from '../queue/campaigns/campaign.ts';
 import { CampaignRegistry } from '../queue/campaigns/campaign-registry.ts';
 import { submitRegisteredCampaign } from '../queue/campaigns/enqueue.ts';
-import { startEmbeddedRedis, type EmbeddedRedis } from '../queue/redis/embedded-redis.ts';
 import { queueNameFor } from '../queue/queue-options.ts';
 import { createRedis } from '../queue/redis/redis-connection.ts';
 import { DossierWorker } from '../queue/fleet/worker.ts';
 import type { DossierOutcome, Robot } from '../runner/index.ts';
 import { dipaPayment } from '../scenarios/dipa-payment.ts';
+import { pollUntil, privateRedis, syntheticDipaRows } from './fleet-bench.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PREFIX = 'bench';
@@ -71,33 +70,6 @@ for (const [name, n] of checks) if (!Number.isInteger(n) || n < 1) throw new Err
 if (args.only !== undefined && args.only !== 'fleet' && args.only !== 'queue') throw new Error(`--only: "${args.only}" is neither fleet nor queue`);
 
 const load = () => loadavg()[0]!.toFixed(2);
-
-/** A temporary folder with a private redis-server, removed by `close()`. */
-async function privateRedis(label: string): Promise<{ dir: string; redis: EmbeddedRedis; close(): Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), `proweb-bench-${label}-`));
-  const redis = await startEmbeddedRedis({ dataDir: join(dir, 'redis') });
-  return {
-    dir,
-    redis,
-    async close() {
-      await redis.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Polls until `probe` reaches `target`, failing if `alive` says a worker died or the deadline passes. */
-async function until(what: string, probe: () => Promise<number>, target: number, timeoutMs: number, alive: () => string | undefined): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value >= target) return;
-    const dead = alive();
-    if (dead) throw new Error(`${what}: ${value} of ${target} when ${dead}`);
-    if (Date.now() > deadline) throw new Error(`${what}: still ${value} of ${target} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 // ---------------------------------------------------------------- fleet of worker processes
 
@@ -132,12 +104,8 @@ function spawnWorker(name: string, concurrency: number, configFile: string, env:
 }
 
 async function waitForReady(worker: WorkerProcess, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!/ready:/.test(worker.tail())) {
-    if (worker.exitedWith()) throw new Error(`${worker.exitedWith()} before it was ready:\n${worker.tail()}`);
-    if (Date.now() > deadline) throw new Error(`worker ${worker.name} not ready after ${timeoutMs} ms:\n${worker.tail()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const died = () => (worker.exitedWith() ? `${worker.exitedWith()} before it was ready:\n${worker.tail()}` : undefined);
+  await pollUntil(() => `worker ${worker.name} ready:\n${worker.tail()}`, () => /ready:/.test(worker.tail()), timeoutMs, died);
 }
 
 /** SIGTERM, then SIGKILL if the worker is still there after its grace period and a margin. */
@@ -195,11 +163,12 @@ async function fleetCase(processes: number, concurrency: number): Promise<FleetR
     const loadAtStart = load();
     const started = performance.now();
     await queue.resume();
-    const ended = async () => {
+    const endedCount = async () => {
       const c = await ledger.campaignCounts(submission.campaignId);
       return c.done + c.rejected + c.failed;
     };
-    await until('dossiers ended', ended, dossiers, Math.max(300_000, dossiers * 3_000), () => workers.map((w) => w.exitedWith()).find(Boolean));
+    let ended = 0;
+    await pollUntil(() => `dossiers ended: ${ended} of ${dossiers}`, async () => (ended = await endedCount()) >= dossiers, Math.max(300_000, dossiers * 3_000), () => workers.map((w) => w.exitedWith()).find(Boolean));
     const seconds = (performance.now() - started) / 1000;
 
     const counts = await ledger.campaignCounts(submission.campaignId);
@@ -245,18 +214,6 @@ async function fleet(): Promise<void> {
 
 // ---------------------------------------------------------------- queue overhead, no browser
 
-/** `count` valid DIPA rows with distinct PS numbers (hence distinct dossiers): no back office needed. */
-function syntheticRows(count: number): DipaCsvRow[] {
-  const iban = ibanFromBban('FR', '30002005500000157845Z02');
-  return Array.from({ length: count }, (_, i) => {
-    const body = String(59_100_000 + i);
-    return {
-      numero_demande: `DIPA-2020-${String(i + 1).padStart(6, '0')}`, numero_ps: body + luhnKey(body), nom: `BENCH Dossier${i + 1}`, categorie: 'MG',
-      debut_periode: '16/03/2020', fin_periode: '30/06/2020', aide_calculee: `${1_000 + (i % 900)},50`, iban,
-    };
-  });
-}
-
 interface QueueResult {
   path: string;
   concurrency: number;
@@ -280,7 +237,7 @@ async function queueCase(path: 'DossierWorker' | 'bare BullMQ', concurrency: num
   let close: () => Promise<void> = async () => undefined;
   try {
     const file = join(home.dir, `dipa-${queueJobs}.csv`);
-    await writeFile(file, formatDipaCsv(syntheticRows(queueJobs)));
+    await writeFile(file, formatDipaCsv(syntheticDipaRows(queueJobs)));
     await queue.pause();
     const submitStarted = performance.now();
     const submission = await submitCampaign({ queue, ledger, scenario: dipaPayment, file, caisse: CAISSE, secret: SECRET });

@@ -3,7 +3,7 @@
  * the national peak rate, on one private redis-server, with no browser.
  *
  * `node --import tsx bench/national-fleet.ts [--rate 30] [--seconds 60] [--robot-ms 400]
- *   [--processes 2] [--machines 2434] [--heartbeat-ms 10000]`
+ *   [--processes 2] [--machines 2434] [--heartbeat-ms 10000] [--monitor]`
  *
  * - **Peak rate**: 2020's 33.6 M dossiers over 262 weekdays is 128 400 a weekday, 4.5/s over an
  *   8-hour day; the spring of 2020 (DIPA, forfaits, primes covid) ran at several times the mean
@@ -26,24 +26,27 @@
  * wall time); per-dossier queue overhead, the time a machine spends between the end of one robot
  * run and the start of the next (the job finished, recorded, the next fetched, opened, checked)
  * plus its commit claim, as a share of the robot time; the worker processes' CPU per dossier.
+ *
+ * `--monitor` also lists, per dossier, the commands the clients sent during the peak (a
+ * dossier's round trips; the commands scripts run inside them are not counted), by command and
+ * first key; heartbeats and the bench's own probes left out. MONITOR slows Redis: that run's
+ * other figures are not to be compared with a run without it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DeploymentSecret } from '../core/secret.ts';
-import { luhnKey, ibanFromBban } from '../domain/identifiers.ts';
-import { formatDipaCsv, type DipaCsvRow } from '../fixtures/data/dipa-csv.ts';
+import { formatDipaCsv } from '../fixtures/data/dipa-csv.ts';
 import { Ledger } from '../gains/index.ts';
 import { ApplicationPauses } from '../queue/fleet/application-pauses.ts';
 import { CampaignRegistry } from '../queue/campaigns/campaign-registry.ts';
 import { submitRegisteredCampaign } from '../queue/campaigns/enqueue.ts';
-import { startEmbeddedRedis } from '../queue/redis/embedded-redis.ts';
 import { Heartbeat } from '../queue/fleet/machines.ts';
 import { queueNameFor } from '../queue/queue-options.ts';
 import { createRedis } from '../queue/redis/redis-connection.ts';
@@ -51,6 +54,7 @@ import { DossierWorker } from '../queue/fleet/worker.ts';
 import type { DossierOutcome, Robot } from '../runner/index.ts';
 import type { CommitGate } from '../runner/commit-gate.ts';
 import { dipaPayment } from '../scenarios/dipa-payment.ts';
+import { pollUntil, privateRedis, syntheticDipaRows } from './fleet-bench.ts';
 
 const PREFIX = 'national';
 const CAISSE = 'CPAM Lille-Douai';
@@ -63,6 +67,7 @@ const { values: args } = parseArgs({
     processes: { type: 'string', default: '2' },
     machines: { type: 'string', default: '2434' },
     'heartbeat-ms': { type: 'string', default: '10000' },
+    monitor: { type: 'boolean', default: false },
     /** Internal: this process is one of the fleet's worker processes. */
     child: { type: 'string' },
   },
@@ -159,16 +164,50 @@ async function child(spec: string): Promise<void> {
 
 // ---------------------------------------------------------------- the parent
 
-/** `count` valid DIPA rows with distinct PS numbers (hence distinct dossiers). */
-function syntheticRows(count: number): DipaCsvRow[] {
-  const iban = ibanFromBban('FR', '30002005500000157845Z02');
-  return Array.from({ length: count }, (_, i) => {
-    const body = String(59_100_000 + i);
-    return {
-      numero_demande: `DIPA-2020-${String(i + 1).padStart(6, '0')}`, numero_ps: body + luhnKey(body), nom: `BENCH Dossier${i + 1}`, categorie: 'MG',
-      debut_periode: '16/03/2020', fin_periode: '30/06/2020', aide_calculee: `${1_000 + (i % 900)},50`, iban,
-    };
+/**
+ * A command a client sent, by kind: the command (a script by its number of keys) and its first
+ * key, ids masked. Undefined for the heartbeats' and the bench's own probes.
+ */
+function kindOf(args: readonly string[]): string | undefined {
+  const [name = '', ...rest] = args;
+  const command = name.toLowerCase();
+  const script = command === 'eval' || command === 'evalsha';
+  const key = (script ? rest[2] : rest[0]) ?? '';
+  if (['ping', 'info', 'multi', 'exec', 'monitor'].includes(command) || key.startsWith(`${PREFIX}:machine`)) return undefined;
+  if (command === 'hgetall' && /^[^:]+:ledger:campaign:[^:]+:counts$/.test(key)) return undefined;
+  const masked = key.replace(/[0-9a-f]{24}/g, '<dossier>').replace(/\d{4}-\d\d-\d\d-[0-9a-f]+/g, '<campaign>').replace(/:w\d+(:[0-9a-f]{3})?/g, ':w<week>');
+  return script ? `script (${rest[1]} keys) ${masked}` : `${command} ${masked}`;
+}
+
+/**
+ * Counts, by {@link kindOf}, the commands clients send (not those run inside scripts) until
+ * `stop`, read from `redis-cli monitor` (Debian's redis-tools, installed with redis-server).
+ */
+async function countSentCommands(connection: { path: string }): Promise<{ counts: Map<string, number>; stop(): Promise<void> }> {
+  const monitor = spawn('redis-cli', ['-s', connection.path, 'monitor'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const counts = new Map<string, number>();
+  let pending = '';
+  monitor.stdout!.on('data', (d: Buffer) => {
+    const lines = (pending + d.toString()).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      // 1796318481.237891 [0 unix:/tmp/…/redis.sock] "hset" "national:machine:robot-0012" …; [0 lua] inside a script.
+      const m = /^[\d.]+ \[\d+ (\S+)\] (.*)$/.exec(line);
+      if (!m || m[1] === 'lua') continue;
+      const kind = kindOf([...m[2]!.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((a) => a[1]!));
+      if (kind) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    }
   });
+  const exited = new Promise((r) => monitor.once('close', r));
+  // Monitoring once the first line came (the heartbeats never stop).
+  await new Promise((r) => monitor.stdout!.once('data', r));
+  return {
+    counts,
+    stop: async () => {
+      monitor.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 async function commandsProcessed(redis: Redis): Promise<number> {
@@ -198,20 +237,15 @@ function spawnChild(spec: object): Fleet {
   return { child: proc, output: () => out, exited: () => exit };
 }
 
-async function waitFor(what: string, probe: () => boolean | Promise<boolean>, timeoutMs: number, fleet: Fleet[]): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    const dead = fleet.find((f) => f.exited());
-    if (dead) throw new Error(`${what}: ${dead.exited()}\n${dead.output()}`);
-    if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
+/** The first worker process that died, with what it said. */
+const deadIn = (fleet: Fleet[]) => () => {
+  const dead = fleet.find((f) => f.exited());
+  return dead ? `${dead.exited()}\n${dead.output()}` : undefined;
+};
 
 async function main(): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'proweb-bench-national-fleet-'));
-  const home = await startEmbeddedRedis({ dataDir: join(dir, 'redis') });
-  const connection = home.connection as { path: string };
+  const home = await privateRedis('national-fleet');
+  const connection = home.redis.connection as { path: string };
   const client = createRedis(connection);
   const beatsClient = createRedis(connection);
   const queue = new Queue(queueNameFor(dipaPayment.id), { connection, prefix: PREFIX });
@@ -223,8 +257,8 @@ async function main(): Promise<void> {
     const slots = Math.max(PROCESSES, Math.round((RATE * ROBOT_MS) / 1000));
     console.log(`\n## National fleet: ${dossiers} dossiers at ${RATE}/s, ${slots} simulated machines of one context in ${PROCESSES} processes, stand-in robot ${ROBOT_MS} ms, ${MACHINES} heartbeats every ${HEARTBEAT_MS / 1000} s (${cpus().length} cores; load average ${loadavg()[0]!.toFixed(2)})\n`);
 
-    const file = join(dir, 'dipa.csv');
-    await writeFile(file, formatDipaCsv(syntheticRows(dossiers)));
+    const file = join(home.dir, 'dipa.csv');
+    await writeFile(file, formatDipaCsv(syntheticDipaRows(dossiers)));
     const ledger = new Ledger(client, { prefix: PREFIX });
     await queue.pause();
     let t0 = performance.now();
@@ -239,7 +273,7 @@ async function main(): Promise<void> {
       const machines = Math.floor(slots / PROCESSES) + (p < slots % PROCESSES ? 1 : 0);
       fleet.push(spawnChild({ connection, secret: secretText, machines, first: 1 + p * 1000 }));
     }
-    await waitFor('worker processes ready', () => fleet.every((f) => /^ready$/m.test(f.output())), 120_000, fleet);
+    await pollUntil('worker processes ready', () => fleet.every((f) => /^ready$/m.test(f.output())), 120_000, deadIn(fleet));
 
     // The fleet's heartbeats, started spread over one interval as real machines are.
     for (let i = 0; i < MACHINES; i++) {
@@ -260,6 +294,7 @@ async function main(): Promise<void> {
     const memoryBefore = Number(/used_memory:(\d+)/.exec(await client.info('memory'))![1]);
     const cpuBefore = await redisCpuSeconds(client);
     const commandsBefore = await commandsProcessed(client);
+    const sent = args.monitor ? await countSentCommands(connection) : undefined;
     const started = performance.now();
     await queue.resume();
     let pings = 0;
@@ -273,15 +308,16 @@ async function main(): Promise<void> {
       const c = await ledger.campaignCounts(submission.campaignId);
       return c.done + c.rejected + c.failed >= dossiers;
     };
-    await waitFor('dossiers ended', ended, Math.max(600_000, SECONDS * 10_000), fleet);
+    await pollUntil('dossiers ended', ended, Math.max(600_000, SECONDS * 10_000), deadIn(fleet));
     const wallS = (performance.now() - started) / 1000;
     const redisCpuS = (await redisCpuSeconds(client)) - cpuBefore;
     const commands = (await commandsProcessed(client)) - commandsBefore;
+    await sent?.stop();
     const memoryAfter = Number(/used_memory:(\d+)/.exec(await client.info('memory'))![1]);
     const counts = await ledger.campaignCounts(submission.campaignId);
 
     for (const f of fleet) f.child.stdin!.write('report\n');
-    await waitFor('worker reports', () => fleet.every((f) => /^report /m.test(f.output())), 60_000, fleet);
+    await pollUntil('worker reports', () => fleet.every((f) => /^report /m.test(f.output())), 60_000, deadIn(fleet));
     const reports = fleet.map((f) => JSON.parse(/^report (.*)$/m.exec(f.output())![1]!) as ChildReport);
     const sum = (k: 'dossiers' | 'gapMs' | 'gaps' | 'claimMs' | 'robotMs' | 'cpuMs') => reports.reduce((s, r) => s + r[k], 0);
     const errors = reports.flatMap((r) => r.errors);
@@ -307,6 +343,13 @@ async function main(): Promise<void> {
     console.log(`| worker processes' CPU per dossier | ${(sum('cpuMs') / sum('dossiers')).toFixed(2)} ms |`);
     console.log(`| submission (read, validate, seal, queue) per dossier | ${(submitMs / dossiers).toFixed(2)} ms |`);
     console.log(`| errors | ${errors.length === 0 ? 'none' : errors.slice(0, 5).join('; ')} |`);
+    if (sent) {
+      const perDossier = [...sent.counts].map(([kind, n]): [string, number] => [kind, n / dossiers]).sort((a, b) => b[1] - a[1]);
+      console.log(`\nCommands the clients sent during the peak, per dossier (under MONITOR; scripts' inner commands, heartbeats and the bench's probes left out): ${perDossier.reduce((t, [, n]) => t + n, 0).toFixed(1)}\n`);
+      console.log('| command, first key | per dossier |');
+      console.log('|---|---:|');
+      for (const [kind, n] of perDossier) if (n >= 0.05) console.log(`| ${kind} | ${n.toFixed(2)} |`);
+    }
     console.log(`\nLoad average at the end: ${loadavg()[0]!.toFixed(2)}.`);
     if (errors.length > 0) process.exitCode = 1;
   } finally {
@@ -317,7 +360,6 @@ async function main(): Promise<void> {
     await beatsClient.quit();
     await client.quit();
     await home.close();
-    await rm(dir, { recursive: true, force: true });
   }
 }
 
