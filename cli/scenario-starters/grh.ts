@@ -1,5 +1,6 @@
 import { formatCentsForEntry } from '../../domain/french-formats.ts';
 import { createBackOfficeApp } from '../../fixtures/backoffice/index.ts';
+import { EVP_MOTIF_MAX_LENGTH } from '../../fixtures/grh/index.ts';
 import { e2eTest } from './e2e-test.ts';
 import { minutes, ROW_DOC, scenarioHead } from './scenario-text.ts';
 import { SAMPLE_ROWS, type Starter } from './types.ts';
@@ -19,6 +20,7 @@ export const grhStarter: Starter = {
     // Under the PCV500 ceiling (500 €).
     return payable.map((a, i) => ({ matricule: a.matricule, montant: formatCentsForEntry(25_000 + i * 1_250) }));
   },
+  // The motif is the scenario's id, cut to what the field holds (a longer one is a form error, not a refusal).
   scenario: (n) => `import { z } from 'zod';
 import { formatCentsForEntry } from '../domain/french-formats.ts';
 import { grh } from './applications/grh.ts';
@@ -50,7 +52,7 @@ ${minutes(3, 4)}
     .select('saisieEvp.rubrique', 'PCV500')
     .fill('saisieEvp.montant', (row) => formatCentsForEntry(row.amountCents))
     .select('saisieEvp.mois', '06/2020')
-    .fill('saisieEvp.motif', '${n.id}')
+    .fill('saisieEvp.motif', '${n.id.slice(0, EVP_MOTIF_MAX_LENGTH)}')
     .submit('saisieEvp.enregistrer', { success: 'confirmationEvp.reference', refusal: 'saisieEvp.refus' }),
 });
 `,

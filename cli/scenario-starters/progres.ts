@@ -1,5 +1,5 @@
 import { formatCentsForEntry } from '../../domain/french-formats.ts';
-import { createBackOfficeApp } from '../../fixtures/backoffice/index.ts';
+import { createBackOfficeApp, MOTIF_MAX_LENGTH } from '../../fixtures/backoffice/index.ts';
 import { e2eTest } from './e2e-test.ts';
 import { minutes, ROW_DOC, scenarioHead } from './scenario-text.ts';
 import { SAMPLE_ROWS, type Starter } from './types.ts';
@@ -14,6 +14,7 @@ export const progresStarter: Starter = {
     const payable = [...createBackOfficeApp().state.professionals.values()].filter((p) => p.conventioned).slice(0, SAMPLE_ROWS);
     return payable.map((p, i) => ({ numero_ps: p.ps, montant: formatCentsForEntry(100_000 + i * 2_550), iban: p.iban }));
   },
+  // The motif is the scenario's id, cut to what the field holds (a longer one is a form error, not a refusal).
   scenario: (n) => `import { z } from 'zod';
 import { formatCentsForEntry } from '../domain/french-formats.ts';
 import { progres } from './applications/progres.ts';
@@ -51,7 +52,7 @@ ${minutes(5, 7)}
     .fill('paiement.montant', (row) => formatCentsForEntry(row.amountCents))
     .select('paiement.reglement', 'VIR')
     .fill('paiement.iban', (row) => row.iban)
-    .fill('paiement.motif', '${n.id}')
+    .fill('paiement.motif', '${n.id.slice(0, MOTIF_MAX_LENGTH)}')
     .submit('paiement.valider', { success: 'confirmationPaiement.reference', refusal: 'paiement.refus' }),
 });
 `,

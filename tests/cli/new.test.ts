@@ -127,6 +127,13 @@ describe('proweb new', () => {
     expect(readFileSync(join(root, 'tests', 'scenarios', 'ailleurs.e2e.test.ts'), 'utf8')).toContain("new URL('../../donnees/essai.csv', import.meta.url)");
   });
 
+  it('cuts the motif it types (the scenario id) to what the form\'s field holds: a longer one would be a form error, not a refusal', async () => {
+    const id = `essai-${'tres-long-'.repeat(8)}fin`;
+    expect(id.length).toBeGreaterThan(70);
+    expect(await newCommand(id, { application: 'grh', root }, context().ctx)).toBe(0);
+    expect(readFileSync(join(root, 'scenarios', `${id}.ts`), 'utf8')).toContain(`.fill('saisieEvp.motif', '${id.slice(0, 70)}')`);
+  });
+
   it('lists the applications in its help, and refuses a bad id, a read-only application and an unknown one at the command line, writing nothing', async () => {
     const help = await runCli(['new', '--help']);
     expect(help.code).toBe(0);
