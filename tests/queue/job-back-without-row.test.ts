@@ -1,17 +1,15 @@
 import { Queue } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
+import { describe, expect, it } from 'vitest';
 import { Ledger, type LedgerEntry } from '../../gains/index.ts';
 import { CampaignRegistry } from '../../queue/campaigns/campaign-registry.ts';
 import { dossierIdFor, jobIdFor } from '../../queue/campaigns/dossier-id.ts';
 import type { JobFields } from '../../queue/campaigns/job-payload.ts';
 import { DOSSIER_JOB_OPTIONS } from '../../queue/queue-options.ts';
 import { DossierWorker, type DossierFinished, type JobRefusal } from '../../queue/fleet/worker.ts';
-import { Robot } from '../../runner/index.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
+import { useE2e } from '../support/e2e.ts';
 import { eventually } from '../support/eventually.ts';
 import { entriesOf } from '../support/ledger.ts';
-import { startTestRedis, type TestRedis } from '../support/redis.ts';
 import { testSecret } from '../support/secret.ts';
 
 /**
@@ -20,25 +18,14 @@ import { testSecret } from '../support/secret.ts';
  * recorded (completed as rejected, failed for good), nothing run, entered nor recorded again,
  * instead of being refused as a job this deployment did not seal.
  */
-let redis: TestRedis;
-let backOffice: BackOffice;
-let robot: Robot;
-beforeAll(async () => {
-  redis = await startTestRedis();
-  backOffice = await startBackOffice({ port: 0 });
-  robot = await Robot.launch({ applications: { progres: { baseUrl: backOffice.url, ...DEFAULT_USER } }, concurrency: 2, evidenceDir: '.proweb/test-evidence' });
-});
-afterAll(async () => {
-  await robot?.close();
-  await backOffice?.close();
-  await redis?.close();
-});
+const e2e = useE2e({ robot: { concurrency: 2 } });
 
 const CAISSE = 'CPAM Lille-Douai';
 const CAMPAIGN = '2026-12-03-failover';
 
 describe('a job back without its row after a failover', () => {
   it('ends as the ledger recorded its dossier: rejected completes as rejected, failed fails for good, neither is refused', async () => {
+    const { redis, robot, backOffice } = e2e;
     const prefix = redis.prefix();
     const connection = redis.server.connection;
     const ledger = new Ledger(redis.client, { prefix });

@@ -1,28 +1,23 @@
-import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_USER } from '../../fixtures/backoffice/index.ts';
 import { Ledger } from '../../gains/index.ts';
 import { ApplicationPaused, ApplicationPauses } from '../../queue/fleet/application-pauses.ts';
 import { queueNameFor } from '../../queue/queue-options.ts';
-import { runCampaign } from '../../queue/campaigns/run-campaign.ts';
 import { Robot } from '../../runner/index.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import { dipaFile, requestRows } from '../support/dipa.ts';
 import { useE2e } from '../support/e2e.ts';
+import { samplePath } from '../support/files.ts';
 import { entriesOf } from '../support/ledger.ts';
 import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
-import { testSecret } from '../support/secret.ts';
 
-const DIPA_50 = fileURLToPath(new URL('../../fixtures/data/dipa-50.csv', import.meta.url));
+const DIPA_50 = samplePath('dipa-50.csv');
 
 const e2e = useE2e({ robot: { concurrency: 4 } });
 
 /** A campaign on a fresh key prefix (a fresh deployment) unless one is given. */
-const run = (file: string, prefix = e2e.redis.prefix(), dryRun = false) => {
-  const ledger = new Ledger(e2e.redis.client, { prefix });
-  return { ledger, result: runCampaign({ secret: testSecret, connection: e2e.redis.server.connection, prefix, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai', machine: 'test-robot', robot: e2e.robot, ledger, dryRun }) };
-};
+const run = (file: string, prefix?: string, dryRun = false) => e2e.campaign(dipaPayment, file, { prefix, dryRun });
 
 describe('a DIPA campaign on one machine (real Redis, Chromium and HTTP)', () => {
   it('enters each of 50 payments exactly once and records 50 dossiers in the ledger', async () => {
@@ -114,7 +109,7 @@ describe('a campaign on one machine whose login Progrès refuses', () => {
       const ledger = new Ledger(e2e.redis.client, { prefix });
       const applicationPauses = new ApplicationPauses(e2e.redis.client, { prefix });
       const file = await dipaFile('refused.csv', requestRows(e2e.backOffice, (p) => p.conventioned, 6));
-      const attempt = () => runCampaign({ secret: testSecret, connection: e2e.redis.server.connection, prefix, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai', machine: 'test-robot', robot: wrong, ledger, applicationPauses });
+      const attempt = () => e2e.campaign(dipaPayment, file, { prefix, robot: wrong, applicationPauses }).result;
 
       const error = await attempt().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ApplicationPaused);

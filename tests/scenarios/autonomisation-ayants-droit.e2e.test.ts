@@ -1,83 +1,36 @@
-import { copyFile, mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
 import { formatFrenchDate } from '../../domain/french-formats.ts';
-import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
+import { DEFAULT_USER } from '../../fixtures/backoffice/index.ts';
 import type { BdoState, Beneficiary } from '../../fixtures/bdo/index.ts';
 import {
   AUTONOMISATION_10_EXPECTATIONS, AUTONOMISATION_DEMO_EXPECTATIONS, autonomisationDemoCsv, autonomisationDemoRows, type AutonomisationDemoRow,
 } from '../../fixtures/data/generate-autonomisation-sample.ts';
-import { Ledger, type LedgerEntry } from '../../gains/index.ts';
+import type { LedgerEntry } from '../../gains/index.ts';
 import { readInputRows } from '../../input/index.ts';
-import { runCampaign } from '../../queue/campaigns/run-campaign.ts';
-import { Robot } from '../../runner/index.ts';
 import { autonomisationAyantsDroit, autonomisationRow, type AutonomisationRow } from '../../scenarios/autonomisation-ayants-droit.ts';
 import { Client } from '../fixtures/bdo/helpers.ts';
-import { writeInputFile } from '../support/files.ts';
-import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { useE2e } from '../support/e2e.ts';
+import { copySample, samplePath, writeInputFile } from '../support/files.ts';
+import { validRows } from '../support/input-rows.ts';
 import { entriesOf } from '../support/ledger.ts';
 import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
-import { testSecret } from '../support/secret.ts';
 
-const SAMPLE = (name: string) => fileURLToPath(new URL(`../../fixtures/data/${name}`, import.meta.url));
-
-let redis: TestRedis;
-let backOffice: BackOffice;
-let bdo: BdoState;
-let robot: Robot;
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-  backOffice = await startBackOffice({ port: 0 });
-  bdo = backOffice.apps.bdo;
-  robot = await Robot.launch({ applications: { bdo: { baseUrl: backOffice.url, ...DEFAULT_USER } }, concurrency: 4, evidenceDir: '.proweb/test-evidence' });
-});
-afterAll(async () => {
-  await robot?.close();
-  await backOffice?.close();
-  await redis?.close();
-});
-beforeEach(() => {
-  bdo.reset();
-});
+const e2e = useE2e({ applications: ['bdo'], robot: { concurrency: 4 } });
+/** The BDO, as the back office serves it to this file's tests. */
+const bdo = (): BdoState => e2e.backOffice.apps.bdo;
 
 /**
  * Every dependant was detached once and given one record (the BDO would take a second of each);
  * `autonomised` of them went through both commits since the reset.
  */
 function expectEachCommitOnce(autonomised: number): void {
-  expect(duplicatesIn(bdo.entriesByKey())).toEqual([]);
-  expect(entryCount(bdo.entriesByKey())).toBe(bdo.seededBeneficiaries.length + 2 * autonomised);
-}
-
-/** A sample file copied to a fresh folder: the campaign writes its rejection file next to its input. */
-async function sample(name: string): Promise<string> {
-  const file = join(await mkdtemp(join(tmpdir(), 'proweb-autonomisation-')), name);
-  await copyFile(SAMPLE(name), file);
-  return file;
+  expect(duplicatesIn(bdo().entriesByKey())).toEqual([]);
+  expect(entryCount(bdo().entriesByKey())).toBe(bdo().seededBeneficiaries.length + 2 * autonomised);
 }
 
 /** A campaign on a fresh key prefix (a fresh deployment) unless one is given. */
-const run = (file: string, prefix = redis.prefix()) => {
-  const ledger = new Ledger(redis.client, { prefix });
-  return {
-    ledger,
-    result: runCampaign({ connection: redis.server.connection, prefix, scenario: autonomisationAyantsDroit, file, caisse: 'CPAM Lille-Douai', secret: testSecret, machine: 'test-robot', robot, ledger }),
-  };
-};
-
-
-/** The valid rows of a file, by row number, as the scenario reads them. */
-async function validRows(file: string): Promise<Map<number, AutonomisationRow>> {
-  const rows = new Map<number, AutonomisationRow>();
-  for await (const { rowNumber, raw } of readInputRows(file)) {
-    const parsed = autonomisationRow.safeParse(raw);
-    if (parsed.success) rows.set(rowNumber, parsed.data);
-  }
-  return rows;
-}
+const run = (file: string, prefix?: string) => e2e.campaign(autonomisationAyantsDroit, file, { prefix });
 
 const byNir = <T extends { nir: string }>(list: T[]) => list.sort((a, b) => a.nir.localeCompare(b.nir));
 
@@ -102,7 +55,7 @@ function expectedReason(r: AutonomisationDemoRow): string {
     case 'unknown-insured': return `Refus : aucun assuré ne correspond au NIR ${insuredNir}.`;
     case 'not-attached': return `Refus : le NIR ${dependantNir} ne figure pas parmi les ayants droit de l'assuré ${insuredNir}.`;
     case 'minor': {
-      const dependant = bdo.insured.get(insuredNir)!.dependants.find((d) => d.nir === dependantNir)!;
+      const dependant = bdo().insured.get(insuredNir)!.dependants.find((d) => d.nir === dependantNir)!;
       return `Refus : l'ayant droit est mineur (né(e) le ${formatFrenchDate(dependant.birthDate)}) ; il ne peut pas disposer de son propre dossier de bénéficiaire.`;
     }
     default: throw new Error(`${r.kind} is not a refusal`);
@@ -114,32 +67,32 @@ const secondsPerDossier = (entries: LedgerEntry[]) => entries.reduce((s, e) => s
 
 describe('autonomisation of adult dependants in the BDO (real Redis, Chromium and HTTP)', () => {
   it('autonomises each dependant of autonomisation-10.csv exactly once and records 10 dossiers', async () => {
-    const file = await sample('autonomisation-10.csv');
+    const file = await copySample('autonomisation-10.csv');
     const expected = AUTONOMISATION_10_EXPECTATIONS;
     const { ledger, result } = run(file);
     const { submission, finished } = await result;
     expect(submission).toMatchObject({ rows: expected.rows, invalidRows: 0, alreadyDone: 0 });
     expect(finished.map((f) => f.status)).toEqual(Array(expected.accepted).fill('done'));
 
-    const rows = [...(await validRows(file)).values()];
-    expect(recordsIn(bdo.beneficiaries)).toEqual(byNir(rows.map(recordOf)));
-    expect(detachmentsIn(bdo)).toEqual(byNir(rows.map(detachmentOf)));
-    expect(bdo.beneficiaries.map((b) => b.reference).sort()).toEqual(referencesUpTo(expected.accepted));
+    const rows = [...(await validRows(autonomisationRow, file)).values()];
+    expect(recordsIn(bdo().beneficiaries)).toEqual(byNir(rows.map(recordOf)));
+    expect(detachmentsIn(bdo())).toEqual(byNir(rows.map(detachmentOf)));
+    expect(bdo().beneficiaries.map((b) => b.reference).sort()).toEqual(referencesUpTo(expected.accepted));
     expectEachCommitOnce(expected.accepted);
     for (const row of rows) {
-      const dependant = bdo.insured.get(row.insuredNir)!.dependants.find((d) => d.nir === row.dependantNir)!;
+      const dependant = bdo().insured.get(row.insuredNir)!.dependants.find((d) => d.nir === row.dependantNir)!;
       expect(dependant.status).toBe('Détaché');
     }
 
     const entries = await entriesOf(ledger);
     expect(entries).toHaveLength(expected.accepted);
     expect(entries.every((e) => e.status === 'done' && !e.alreadyEntered && e.attempts === 1 && e.manualMinutesSaved === autonomisationAyantsDroit.manualMinutes)).toBe(true);
-    expect(new Set(entries.map((e) => e.reference))).toEqual(new Set(bdo.beneficiaries.map((b) => b.reference)));
+    expect(new Set(entries.map((e) => e.reference))).toEqual(new Set(bdo().beneficiaries.map((b) => b.reference)));
     console.info(`autonomisation-ayants-droit: ${secondsPerDossier(entries).toFixed(2)} robot seconds per dossier entered (${entries.length} dossiers, 4 browser contexts)`);
   });
 
   it('runs the demo file: invalid rows reported, refusals rejected in the BDO’s words, autonomised dependants found, the rest entered; a second run enters nothing', async () => {
-    const file = await sample('autonomisation-demo.csv');
+    const file = await copySample('autonomisation-demo.csv');
     expect(await readFile(file, 'utf8')).toBe(autonomisationDemoCsv());
     const expected = AUTONOMISATION_DEMO_EXPECTATIONS;
     // The generator's rows in file order: row n of the file (header = row 1) is rows[n - 2].
@@ -149,7 +102,7 @@ describe('autonomisation of adult dependants in the BDO (real Redis, Chromium an
     const doneCount = expected.accepted + expected.alreadyEntered.length;
     expect(refused).toHaveLength(refusedCount);
 
-    const prefix = redis.prefix();
+    const prefix = e2e.redis.prefix();
     const { ledger, result } = run(file, prefix);
     const { submission, finished } = await result;
 
@@ -176,15 +129,15 @@ describe('autonomisation of adult dependants in the BDO (real Redis, Chromium an
     expect(finished.filter((f) => f.status === 'rejected')).toHaveLength(refusedCount);
 
     // The BDO holds exactly the accepted rows' detachments and records; nothing for refusals or autonomised dependants.
-    const valid = await validRows(file);
+    const valid = await validRows(autonomisationRow, file);
     const accepted = demo.filter((r) => r.kind === 'accepted').map((r) => valid.get(r.rowNumber)!);
     expect(accepted).toHaveLength(expected.accepted);
-    expect(recordsIn(bdo.beneficiaries)).toEqual(byNir(accepted.map(recordOf)));
-    expect(detachmentsIn(bdo)).toEqual(byNir(accepted.map(detachmentOf)));
-    expect(bdo.beneficiaries.map((b) => b.reference).sort()).toEqual(referencesUpTo(expected.accepted));
-    for (const r of expected.alreadyEntered) expect(bdo.beneficiaryOf(r.nirAyantDroit)?.reference).toBe(r.reference);
+    expect(recordsIn(bdo().beneficiaries)).toEqual(byNir(accepted.map(recordOf)));
+    expect(detachmentsIn(bdo())).toEqual(byNir(accepted.map(detachmentOf)));
+    expect(bdo().beneficiaries.map((b) => b.reference).sort()).toEqual(referencesUpTo(expected.accepted));
+    for (const r of expected.alreadyEntered) expect(bdo().beneficiaryOf(r.nirAyantDroit)?.reference).toBe(r.reference);
     expectEachCommitOnce(expected.accepted);
-    for (const r of refused) expect(bdo.beneficiaryOf(r.row.nir_ayant_droit)).toBeUndefined();
+    for (const r of refused) expect(bdo().beneficiaryOf(r.row.nir_ayant_droit)).toBeUndefined();
 
     const entries = await entriesOf(ledger);
     expect(entries).toHaveLength(doneCount + refusedCount);
@@ -198,37 +151,37 @@ describe('autonomisation of adult dependants in the BDO (real Redis, Chromium an
     const second = await again.result;
     expect(second.submission).toMatchObject({ rows: expected.rows, invalidRows: expected.invalid, alreadyDone: doneCount });
     expect(second.finished.map((f) => f.status)).toEqual(Array(refusedCount).fill('rejected'));
-    expect(bdo.beneficiaries).toHaveLength(expected.accepted);
-    expect(bdo.detachments).toHaveLength(expected.accepted);
+    expect(bdo().beneficiaries).toHaveLength(expected.accepted);
+    expect(bdo().detachments).toHaveLength(expected.accepted);
     expectEachCommitOnce(expected.accepted);
     expect(new Set((await entriesOf(again.ledger)).filter((e) => e.status === 'done').map((e) => e.dossierId)).size).toBe(doneCount);
   });
 
   it('resumes a dependant detached without a record (an interrupted run): creates the record, never detaches twice', async () => {
     // One line of the sample file, on its own.
-    const [header, line] = (await readFile(SAMPLE('autonomisation-10.csv'), 'utf8')).split('\r\n');
+    const [header, line] = (await readFile(samplePath('autonomisation-10.csv'), 'utf8')).split('\r\n');
     const file = await writeInputFile('autonomisation-reprise.csv', `${header}\r\n${line}\r\n`);
-    const [row] = [...(await validRows(file)).values()];
+    const [row] = [...(await validRows(autonomisationRow, file)).values()];
     expect(row).toBeDefined();
 
     // A technician (or a run cut short) detached the dependant through the application, and no more.
-    const client = new Client((path, init) => fetch(backOffice.url + path, { ...init, redirect: 'manual' }));
+    const client = new Client((path, init) => fetch(e2e.backOffice.url + path, { ...init, redirect: 'manual' }));
     expect((await client.login()).status).toBe(302);
     const detached = await client.detach(row!.insuredNir, row!.dependantNir, { motif: 'DEM', date_effet: '15/09/2020' });
     expect(detached.status).toBe(303);
-    const dependant = () => bdo.insured.get(row!.insuredNir)!.dependants.find((d) => d.nir === row!.dependantNir)!;
+    const dependant = () => bdo().insured.get(row!.insuredNir)!.dependants.find((d) => d.nir === row!.dependantNir)!;
     expect(dependant().status).toBe('Détaché');
-    expect(bdo.detachments).toHaveLength(1);
-    expect(bdo.beneficiaryOf(row!.dependantNir)).toBeUndefined();
+    expect(bdo().detachments).toHaveLength(1);
+    expect(bdo().beneficiaryOf(row!.dependantNir)).toBeUndefined();
 
     const { ledger, result } = run(file);
     const { finished } = await result;
     expect(finished).toEqual([expect.objectContaining({ status: 'done', reference: expect.stringMatching(/^BEN-2020-\d{6}$/) })]);
 
     // One record, the file's values; the detachment is still the one made by hand.
-    expect(recordsIn(bdo.beneficiaries)).toEqual([recordOf(row!)]);
-    expect(bdo.beneficiaries[0]!.reference).toBe(finished[0]!.reference);
-    expect(bdo.detachments).toEqual([expect.objectContaining({ dependantNir: row!.dependantNir, motif: 'DEM', effectiveDate: '2020-09-15' })]);
+    expect(recordsIn(bdo().beneficiaries)).toEqual([recordOf(row!)]);
+    expect(bdo().beneficiaries[0]!.reference).toBe(finished[0]!.reference);
+    expect(bdo().detachments).toEqual([expect.objectContaining({ dependantNir: row!.dependantNir, motif: 'DEM', effectiveDate: '2020-09-15' })]);
     expectEachCommitOnce(1);
     const entries = await entriesOf(ledger);
     expect(entries).toEqual([expect.objectContaining({ status: 'done', alreadyEntered: false, attempts: 1, reference: finished[0]!.reference })]);
@@ -236,13 +189,13 @@ describe('autonomisation of adult dependants in the BDO (real Redis, Chromium an
 
   it('changes nothing in a dry run: it stops before confirming the detachment', async () => {
     let first: AutonomisationRow | undefined;
-    for await (const { raw } of readInputRows(SAMPLE('autonomisation-10.csv'))) {
+    for await (const { raw } of readInputRows(samplePath('autonomisation-10.csv'))) {
       first = autonomisationRow.parse(raw);
       break;
     }
-    const outcome = await robot.run(autonomisationAyantsDroit, first!, { dossierId: 'dry', dryRun: true });
+    const outcome = await e2e.robot.run(autonomisationAyantsDroit, first!, { dossierId: 'dry', dryRun: true });
     expect(outcome).toMatchObject({ status: 'done', dryRun: true });
-    expect(bdo.detachments).toHaveLength(0);
-    expect(bdo.beneficiaries).toHaveLength(0);
+    expect(bdo().detachments).toHaveLength(0);
+    expect(bdo().beneficiaries).toHaveLength(0);
   });
 });

@@ -1,64 +1,28 @@
-import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dipaAdvanceCents, dipaPeriodOf } from '../../domain/dipa.ts';
 import { parseFrenchDate } from '../../domain/french-formats.ts';
-import { DEFAULT_USER, startBackOffice, type BackOffice, type Payment } from '../../fixtures/backoffice/index.ts';
+import { DEFAULT_USER, type BackOfficeState, type Payment } from '../../fixtures/backoffice/index.ts';
 import { dipaDemoRows, formatDipaCsv, type DipaCsvRow, type DipaDemoRow } from '../../fixtures/data/generate-dipa-sample.ts';
-import { Ledger, type LedgerEntry } from '../../gains/index.ts';
+import type { LedgerEntry } from '../../gains/index.ts';
 import { readInputRows } from '../../input/index.ts';
-import { runCampaign } from '../../queue/campaigns/run-campaign.ts';
-import { Robot } from '../../runner/index.ts';
 import { dipaPayment, dipaRow } from '../../scenarios/dipa-payment.ts';
-import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { useE2e } from '../support/e2e.ts';
+import { copySample } from '../support/files.ts';
 import { entriesOf } from '../support/ledger.ts';
 import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
-import { testSecret } from '../support/secret.ts';
-
-const SAMPLE = (name: string) => fileURLToPath(new URL(`../../fixtures/data/${name}`, import.meta.url));
-
-let redis: TestRedis;
-let backOffice: BackOffice;
-let robot: Robot;
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-});
-afterAll(async () => {
-  await redis?.close();
-});
 
 /**
- * A back office and a robot on it for the tests of the calling describe block. Progrès accepts a
- * second payment for the same key (its default), so only the robot keeps each payment single;
- * `formTokens: false` also takes away the screen's refusal of a form posted twice.
+ * Redis, a back office and a robot on it for the tests of the calling describe block. Progrès
+ * accepts a second payment for the same key (its default), so only the robot keeps each payment
+ * single; `formTokens: false` also takes away the screen's refusal of a form posted twice.
  */
-function withBackOffice(formTokens: boolean): void {
-  beforeAll(async () => {
-    backOffice = await startBackOffice({ port: 0, applications: { progres: { formTokens } } });
-    robot = await Robot.launch({ applications: { progres: { baseUrl: backOffice.url, ...DEFAULT_USER } }, concurrency: 4, evidenceDir: '.proweb/test-evidence' });
-  });
-  afterAll(async () => {
-    await robot?.close();
-    await backOffice?.close();
-  });
-  beforeEach(() => {
-    backOffice.state.reset();
-    backOffice.faults.clear();
-  });
-}
+const withBackOffice = (formTokens: boolean) => useE2e({ backOffice: { applications: { progres: { formTokens } } }, robot: { concurrency: 4 } });
 
 /** A fresh folder: the campaign writes its rejection file next to its input. */
 const freshDir = () => mkdtemp(join(tmpdir(), 'proweb-dipa-payment-'));
-
-/** A campaign on a fresh key prefix (a fresh deployment) unless one is given. */
-const run = (file: string, prefix = redis.prefix()) => {
-  const ledger = new Ledger(redis.client, { prefix });
-  return { ledger, result: runCampaign({ connection: redis.server.connection, prefix, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai', secret: testSecret, machine: 'test-robot', robot, ledger }) };
-};
-
 
 /** The CSV rows of a file, as the generator wrote them (column name → text). */
 async function csvRows(file: string): Promise<DipaCsvRow[]> {
@@ -71,9 +35,9 @@ async function csvRows(file: string): Promise<DipaCsvRow[]> {
  * What Progrès must hold for a payable request, from the back office's own data rather than
  * from the scenario: 80 % of the aid ameli pro computed, by transfer to the professional's IBAN.
  */
-function recordOf(row: DipaCsvRow) {
-  const request = backOffice.state.dipaRequests.find((r) => r.id === row.numero_demande)!;
-  const professional = backOffice.state.professionals.get(request.ps)!;
+function recordOf(state: BackOfficeState, row: DipaCsvRow) {
+  const request = state.dipaRequests.find((r) => r.id === row.numero_demande)!;
+  const professional = state.professionals.get(request.ps)!;
   const period = dipaPeriodOf(parseFrenchDate(row.debut_periode)!, parseFrenchDate(row.fin_periode)!)!;
   expect(period).toBe(request.period);
   return {
@@ -102,18 +66,18 @@ function expectedReason(r: DipaDemoRow): string {
 const secondsPerDossier = (entries: LedgerEntry[]) => entries.reduce((s, e) => s + e.robotMs, 0) / entries.length / 1000;
 
 describe.each([{ formTokens: true }, { formTokens: false }])('a DIPA payment campaign in Progrès, form tokens $formTokens (real Redis, Chromium and HTTP)', ({ formTokens }) => {
-  withBackOffice(formTokens);
+  const e2e = withBackOffice(formTokens);
 
   it('pays each request of dipa-50.csv exactly once: Progrès holds each advance as ameli pro computed it', async () => {
-    const file = join(await freshDir(), 'dipa-50.csv');
-    await copyFile(SAMPLE('dipa-50.csv'), file);
-    const { ledger, result } = run(file);
+    const { backOffice } = e2e;
+    const file = await copySample('dipa-50.csv');
+    const { ledger, result } = e2e.campaign(dipaPayment, file);
     const { submission, finished } = await result;
     expect(submission).toMatchObject({ rows: 50, invalidRows: 0, alreadyDone: 0 });
     expect(finished.map((f) => f.status)).toEqual(Array(50).fill('done'));
 
     const rows = await csvRows(file);
-    expect(recordsIn(backOffice.state.payments)).toEqual(rows.map(recordOf).sort(byKey));
+    expect(recordsIn(backOffice.state.payments)).toEqual(rows.map((r) => recordOf(backOffice.state, r)).sort(byKey));
     expect(backOffice.state.payments.map((p) => p.reference).sort()).toEqual(referencesUpTo(50));
     expect(duplicatesIn(backOffice.state.entriesByKey())).toEqual([]);
     expect(entryCount(backOffice.state.entriesByKey())).toBe(50);
@@ -127,9 +91,10 @@ describe.each([{ formTokens: true }, { formTokens: false }])('a DIPA payment cam
 });
 
 describe('a DIPA payment campaign of every kind of row (real Redis, Chromium and HTTP)', () => {
-  withBackOffice(true);
+  const e2e = withBackOffice(true);
 
   it('runs a file of every kind of demo row: invalid rows reported, refusals rejected in Progrès’s words, payments already entered found, the rest paid; a second run enters nothing', async () => {
+    const { backOffice } = e2e;
     // Every invalid and unknown-PS row of the demo file, some non-conventioned ones and payable ones, in the demo's order.
     const demo = dipaDemoRows();
     const kept = new Set([
@@ -149,7 +114,7 @@ describe('a DIPA payment campaign of every kind of row (real Redis, Chromium and
 
     // Three payments were entered before this campaign (by hand, or by a run whose ledger is lost).
     const earlier = payable.slice(0, 3);
-    const before = await run(await (async () => {
+    const before = await e2e.campaign(dipaPayment, await (async () => {
       const f = join(dir, 'deja-payes.csv');
       await writeFile(f, formatDipaCsv(earlier.map((r) => r.row)));
       return f;
@@ -158,8 +123,8 @@ describe('a DIPA payment campaign of every kind of row (real Redis, Chromium and
     expect(entryCount(backOffice.state.entriesByKey())).toBe(3);
     const earlierReference = new Map(earlier.map((r, i) => [r.rowNumber, before.finished.find((f) => f.rowNumber === i + 2)!.reference!]));
 
-    const prefix = redis.prefix();
-    const { ledger, result } = run(file, prefix);
+    const prefix = e2e.redis.prefix();
+    const { ledger, result } = e2e.campaign(dipaPayment, file, { prefix });
     const { submission, finished } = await result;
 
     // Invalid rows never reach Progrès; each is reported with its file, row and column.
@@ -177,7 +142,7 @@ describe('a DIPA payment campaign of every kind of row (real Redis, Chromium and
     for (const [rowNumber, reference] of earlierReference) expect(byRow.get(rowNumber), `row ${rowNumber}, paid before`).toMatchObject({ status: 'done', reference });
 
     // Progrès holds exactly one payment per payable row, nothing for the refusals.
-    expect(recordsIn(backOffice.state.payments)).toEqual(payable.map((r) => recordOf(r.row)).sort(byKey));
+    expect(recordsIn(backOffice.state.payments)).toEqual(payable.map((r) => recordOf(backOffice.state, r.row)).sort(byKey));
     expect(backOffice.state.payments.map((p) => p.reference).sort()).toEqual(referencesUpTo(payable.length));
     for (const r of refused) expect(backOffice.state.paymentsFor(r.row.numero_ps), `nothing paid for row ${r.rowNumber}`).toEqual([]);
     // The three paid before were found, not paid again: Progrès would have taken a second payment.
@@ -193,7 +158,7 @@ describe('a DIPA payment campaign of every kind of row (real Redis, Chromium and
     console.info(`dipa-payment mixed file: ${secondsPerDossier(entered).toFixed(2)} robot seconds per dossier entered, ${secondsPerDossier(entries).toFixed(2)} over all ${entries.length} dossiers`);
 
     // The same file again: the ledger knows what is done, Progrès refuses the refusals again, nothing new is entered.
-    const again = run(file, prefix);
+    const again = e2e.campaign(dipaPayment, file, { prefix });
     const second = await again.result;
     expect(second.submission).toMatchObject({ rows: rows.length, invalidRows: 6, alreadyDone: payable.length });
     const secondByRow = [...second.finished].sort((a, b) => a.rowNumber - b.rowNumber);

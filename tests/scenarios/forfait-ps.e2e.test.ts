@@ -1,80 +1,40 @@
-import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_USER, FORFAIT_YEAR, payeeReferenceOf, startBackOffice, type BackOffice, type Payment } from '../../fixtures/backoffice/index.ts';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_USER, FORFAIT_YEAR, payeeReferenceOf, type Payment } from '../../fixtures/backoffice/index.ts';
 import {
   FORFAIT_PS_DEMO_EXPECTATIONS,
   forfaitPsDemoRows,
   formatForfaitPsCsv,
   type ForfaitPsDemoRow,
 } from '../../fixtures/data/generate-forfait-ps-sample.ts';
-import { Ledger, type LedgerEntry } from '../../gains/index.ts';
-import { readInputRows } from '../../input/index.ts';
-import { runCampaign } from '../../queue/campaigns/run-campaign.ts';
+import type { LedgerEntry } from '../../gains/index.ts';
 import type { DossierFinished } from '../../queue/fleet/worker.ts';
-import { Robot } from '../../runner/index.ts';
 import { forfaitPs, forfaitPsRow } from '../../scenarios/forfait-ps.ts';
-import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { useE2e } from '../support/e2e.ts';
+import { copySample } from '../support/files.ts';
+import { validRows } from '../support/input-rows.ts';
 import { entriesOf } from '../support/ledger.ts';
 import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
-import { testSecret } from '../support/secret.ts';
 
-const SAMPLE = (name: string) => fileURLToPath(new URL(`../../fixtures/data/${name}`, import.meta.url));
-
-let redis: TestRedis;
-let backOffice: BackOffice;
-let robot: Robot;
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-  backOffice = await startBackOffice({ port: 0 });
-  const endpoint = { baseUrl: backOffice.url, ...DEFAULT_USER };
-  robot = await Robot.launch({ applications: { 'ameli-pro': endpoint, progres: endpoint }, concurrency: 4, evidenceDir: '.proweb/test-evidence' });
-});
-afterAll(async () => {
-  await robot?.close();
-  await backOffice?.close();
-  await redis?.close();
-});
-beforeEach(() => {
-  backOffice.state.reset();
-  backOffice.faults.clear();
-});
+const e2e = useE2e({ applications: ['ameli-pro', 'progres'], robot: { concurrency: 4 } });
 
 /** A fresh folder: the campaign writes its rejection file next to its input. */
 const freshDir = () => mkdtemp(join(tmpdir(), 'proweb-forfait-ps-'));
 
-async function sample(name: string): Promise<string> {
-  const file = join(await freshDir(), name);
-  await copyFile(SAMPLE(name), file);
-  return file;
-}
-
 /** A campaign on a fresh key prefix (a fresh deployment) unless one is given. */
-const run = (file: string, prefix = redis.prefix()) => {
-  const ledger = new Ledger(redis.client, { prefix });
-  return { ledger, result: runCampaign({ connection: redis.server.connection, prefix, scenario: forfaitPs, file, caisse: 'CPAM Lille-Douai', secret: testSecret, machine: 'test-robot', robot, ledger }) };
-};
-
+const run = (file: string, prefix?: string) => e2e.campaign(forfaitPs, file, { prefix });
 
 /** The PS numbers of a file's valid rows. */
-async function validPs(file: string): Promise<string[]> {
-  const list: string[] = [];
-  for await (const { raw } of readInputRows(file)) {
-    const parsed = forfaitPsRow.safeParse(raw);
-    if (parsed.success) list.push(parsed.data.ps);
-  }
-  return list;
-}
+const validPs = async (file: string) => [...(await validRows(forfaitPsRow, file)).values()].map((r) => r.ps);
 
-const fsPayments = () => backOffice.state.payments.filter((p) => p.scheme === 'FS');
+const fsPayments = () => e2e.backOffice.state.payments.filter((p) => p.scheme === 'FS');
 
 /** Each FS payment is the forfait ameli pro shows: its amount due, to the payee Progrès holds, with the forfait's number in the motif. */
 function expectPaidAsAmeliProSays(payments: readonly Payment[]): void {
   for (const p of payments) {
-    const forfait = backOffice.state.forfaitFor(p.ps);
+    const forfait = e2e.backOffice.state.forfaitFor(p.ps);
     expect(forfait, `forfait of ${p.ps}`).toBeDefined();
     expect(p, `payment of ${p.ps}`).toMatchObject({
       scheme: 'FS', year: FORFAIT_YEAR, amountCents: forfait!.amountDueCents, settlement: 'REF', payeeRef: payeeReferenceOf(p.ps),
@@ -105,16 +65,16 @@ const secondsPerDossier = (entries: readonly LedgerEntry[]) => entries.reduce((s
 
 describe('a forfait structure campaign: ameli pro read, Progrès entered (real Redis, Chromium and HTTP)', () => {
   it('pays each forfait of forfait-ps-10.csv exactly once, for the amount ameli pro shows', async () => {
-    const file = await sample('forfait-ps-10.csv');
+    const file = await copySample('forfait-ps-10.csv');
     const { ledger, result } = run(file);
     const { submission, finished } = await result;
     expect(submission).toMatchObject({ rows: 10, invalidRows: 0, alreadyDone: 0 });
     expect(finished.map((f) => f.status)).toEqual(Array(10).fill('done'));
 
     const payments = fsPayments();
-    expect(backOffice.state.payments).toHaveLength(10);
-    expect(duplicatesIn(backOffice.state.entriesByKey())).toEqual([]);
-    expect(entryCount(backOffice.state.entriesByKey())).toBe(10);
+    expect(e2e.backOffice.state.payments).toHaveLength(10);
+    expect(duplicatesIn(e2e.backOffice.state.entriesByKey())).toEqual([]);
+    expect(entryCount(e2e.backOffice.state.entriesByKey())).toBe(10);
     expect(payments.map((p) => p.ps).sort()).toEqual((await validPs(file)).sort());
     expectPaidAsAmeliProSays(payments);
 
@@ -140,10 +100,10 @@ describe('a forfait structure campaign: ameli pro read, Progrès entered (real R
     expect(before.finished.map((f) => f.status)).toEqual(['done', 'done', 'done']);
     const earlierReference = new Map(fsPayments().map((p) => [p.ps, p.reference]));
     expect(earlierReference.size).toBe(3);
-    expect(entryCount(backOffice.state.entriesByKey())).toBe(3);
+    expect(entryCount(e2e.backOffice.state.entriesByKey())).toBe(3);
 
-    const file = await sample('forfait-ps-demo.csv');
-    const prefix = redis.prefix();
+    const file = await copySample('forfait-ps-demo.csv');
+    const prefix = e2e.redis.prefix();
     const { ledger, result } = run(file, prefix);
     const { submission, finished } = await result;
 
@@ -175,14 +135,14 @@ describe('a forfait structure campaign: ameli pro read, Progrès entered (real R
     // Progrès holds exactly one FS payment per payable row, for the amount ameli pro shows; nothing for the refusals.
     // It would have taken a second one: the three paid before were found by the robot, not by Progrès.
     const payments = fsPayments();
-    expect(backOffice.state.payments).toHaveLength(expected.payable);
-    expect(duplicatesIn(backOffice.state.entriesByKey())).toEqual([]);
-    expect(entryCount(backOffice.state.entriesByKey())).toBe(expected.payable);
+    expect(e2e.backOffice.state.payments).toHaveLength(expected.payable);
+    expect(duplicatesIn(e2e.backOffice.state.entriesByKey())).toEqual([]);
+    expect(entryCount(e2e.backOffice.state.entriesByKey())).toBe(expected.payable);
     expect(payments.map((p) => p.ps).sort()).toEqual(payable.map((r) => r.row.numero_ps).sort());
     expectPaidAsAmeliProSays(payments);
     for (const r of payable) expect(payments.find((p) => p.ps === r.row.numero_ps)?.amountCents).toBe(r.amountDueCents);
     expect(payments.reduce((s, p) => s + p.amountCents, 0)).toBe(expected.payableAmountCents);
-    for (const [ps, reference] of earlierReference) expect(backOffice.state.paymentsFor(ps).map((p) => p.reference)).toEqual([reference]);
+    for (const [ps, reference] of earlierReference) expect(e2e.backOffice.state.paymentsFor(ps).map((p) => p.reference)).toEqual([reference]);
 
     const entries = await entriesOf(ledger);
     expect(entries).toHaveLength(expected.payable + refused.length);
@@ -197,8 +157,8 @@ describe('a forfait structure campaign: ameli pro read, Progrès entered (real R
     const second = await again.result;
     expect(second.submission).toMatchObject({ rows: expected.rows, invalidRows: expected.invalid, alreadyDone: expected.payable });
     expect(second.finished.map((f) => f.status)).toEqual(Array(refused.length).fill('rejected'));
-    expect(duplicatesIn(backOffice.state.entriesByKey())).toEqual([]);
-    expect(entryCount(backOffice.state.entriesByKey())).toBe(expected.payable);
+    expect(duplicatesIn(e2e.backOffice.state.entriesByKey())).toEqual([]);
+    expect(entryCount(e2e.backOffice.state.entriesByKey())).toBe(expected.payable);
     expectNoAmountRefusal(second.finished, await entriesOf(again.ledger));
   });
 });

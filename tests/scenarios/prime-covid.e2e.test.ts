@@ -1,84 +1,27 @@
-import { copyFile, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatCentsForDisplay } from '../../domain/french-formats.ts';
-import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
+import { DEFAULT_USER } from '../../fixtures/backoffice/index.ts';
 import { PRIME_COVID_10_EXPECTATIONS, PRIME_COVID_DEMO_EXPECTATIONS, type PrimeCovidRefusal } from '../../fixtures/data/generate-prime-covid-sample.ts';
 import type { EvpEntry, GrhState } from '../../fixtures/grh/index.ts';
-import { Ledger, type LedgerEntry } from '../../gains/index.ts';
-import { readInputRows } from '../../input/index.ts';
-import { runCampaign } from '../../queue/campaigns/run-campaign.ts';
-import { Robot } from '../../runner/index.ts';
+import type { LedgerEntry } from '../../gains/index.ts';
 import { primeCovid, primeCovidRow, type PrimeCovidRow } from '../../scenarios/prime-covid.ts';
-import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { useE2e } from '../support/e2e.ts';
+import { copySample } from '../support/files.ts';
+import { validRows } from '../support/input-rows.ts';
 import { entriesOf } from '../support/ledger.ts';
 import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
-import { testSecret } from '../support/secret.ts';
-
-const SAMPLE = (name: string) => fileURLToPath(new URL(`../../fixtures/data/${name}`, import.meta.url));
-
-let redis: TestRedis;
-let backOffice: BackOffice;
-let grh: GrhState;
-let robot: Robot;
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-});
-afterAll(async () => {
-  await redis?.close();
-});
 
 /**
- * A back office and a robot on it for the tests of the calling describe block. GRH accepts a
- * second bonus for an agent (its default), so only the robot keeps each bonus single;
+ * Redis, a back office and a robot on it for the tests of the calling describe block. GRH accepts
+ * a second bonus for an agent (its default), so only the robot keeps each bonus single;
  * `formTokens: false` also takes away the screen's refusal of a form posted twice.
  */
-function withBackOffice(formTokens: boolean): void {
-  beforeAll(async () => {
-    backOffice = await startBackOffice({ port: 0, applications: { grh: { formTokens } } });
-    grh = backOffice.apps.grh;
-    robot = await Robot.launch({ applications: { grh: { baseUrl: backOffice.url, ...DEFAULT_USER } }, concurrency: 4, evidenceDir: '.proweb/test-evidence' });
-  });
-  afterAll(async () => {
-    await robot?.close();
-    await backOffice?.close();
-  });
-  beforeEach(() => {
-    grh.reset();
-  });
-}
+const withBackOffice = (formTokens: boolean) => useE2e({ applications: ['grh'], backOffice: { applications: { grh: { formTokens } } }, robot: { concurrency: 4 } });
 
 /** Every Covid bonus GRH holds is the only one of its agent; `entered` of them came through the screens. */
-function expectOneBonusPerAgent(entered: number): void {
+function expectOneBonusPerAgent(grh: GrhState, entered: number): void {
   expect(duplicatesIn(grh.entriesByKey())).toEqual([]);
   expect(entryCount(grh.entriesByKey())).toBe(grh.seededEntries.length + entered);
-}
-
-/** A sample file copied to a fresh folder: the campaign writes its rejection file next to its input. */
-async function sample(name: string): Promise<string> {
-  const file = join(await mkdtemp(join(tmpdir(), 'proweb-prime-covid-')), name);
-  await copyFile(SAMPLE(name), file);
-  return file;
-}
-
-/** A campaign on a fresh key prefix (a fresh deployment) unless one is given. */
-const run = (file: string, prefix = redis.prefix()) => {
-  const ledger = new Ledger(redis.client, { prefix });
-  return { ledger, result: runCampaign({ connection: redis.server.connection, prefix, scenario: primeCovid, file, caisse: 'CPAM Lille-Douai', secret: testSecret, machine: 'test-robot', robot, ledger }) };
-};
-
-
-/** The valid rows of a file, by row number, as the scenario reads them. */
-async function validRows(file: string): Promise<Map<number, PrimeCovidRow>> {
-  const rows = new Map<number, PrimeCovidRow>();
-  for await (const { rowNumber, raw } of readInputRows(file)) {
-    const parsed = primeCovidRow.safeParse(raw);
-    if (parsed.success) rows.set(rowNumber, parsed.data);
-  }
-  return rows;
 }
 
 /** What GRH must hold for an accepted row: the bonus as the file gives it. */
@@ -108,22 +51,23 @@ function expectedReason(refusal: PrimeCovidRefusal): string {
 const secondsPerDossier = (entries: LedgerEntry[]) => entries.reduce((s, e) => s + e.robotMs, 0) / entries.length / 1000;
 
 describe.each([{ formTokens: true }, { formTokens: false }])('a Covid bonus campaign in GRH, form tokens $formTokens (real Redis, Chromium and HTTP)', ({ formTokens }) => {
-  withBackOffice(formTokens);
+  const e2e = withBackOffice(formTokens);
 
   it('enters each bonus of prime-covid-10.csv exactly once and records 10 dossiers', async () => {
-    const file = await sample('prime-covid-10.csv');
+    const grh = e2e.backOffice.apps.grh;
+    const file = await copySample('prime-covid-10.csv');
     const expected = PRIME_COVID_10_EXPECTATIONS;
-    const { ledger, result } = run(file);
+    const { ledger, result } = e2e.campaign(primeCovid, file);
     const { submission, finished } = await result;
     expect(submission).toMatchObject({ rows: expected.rows, invalidRows: 0, alreadyDone: 0 });
     expect(finished.map((f) => f.status)).toEqual(Array(expected.accepted).fill('done'));
 
-    const rows = [...(await validRows(file)).values()];
+    const rows = [...(await validRows(primeCovidRow, file)).values()];
     expect(recordsIn(grh.entries)).toEqual(rows.map(recordOf).sort((a, b) => a.matricule.localeCompare(b.matricule)));
     expect(grh.entries.every((e) => e.enteredBy === DEFAULT_USER.username)).toBe(true);
     expect(grh.entries.reduce((s, e) => s + e.amountCents, 0)).toBe(expected.acceptedTotalCents);
     expect(grh.entries.map((e) => e.reference).sort()).toEqual(referencesBetween(expected.firstReference, expected.lastReference));
-    expectOneBonusPerAgent(expected.accepted);
+    expectOneBonusPerAgent(grh, expected.accepted);
 
     const entries = await entriesOf(ledger);
     expect(entries).toHaveLength(expected.accepted);
@@ -134,13 +78,14 @@ describe.each([{ formTokens: true }, { formTokens: false }])('a Covid bonus camp
 });
 
 describe('a Covid bonus campaign of every kind of row (real Redis, Chromium and HTTP)', () => {
-  withBackOffice(true);
+  const e2e = withBackOffice(true);
 
   it('runs the demo file: invalid rows reported, refusals rejected in GRH’s words, bonuses already entered found, the rest entered; a second run enters nothing', async () => {
-    const file = await sample('prime-covid-demo.csv');
+    const grh = e2e.backOffice.apps.grh;
+    const file = await copySample('prime-covid-demo.csv');
     const expected = PRIME_COVID_DEMO_EXPECTATIONS;
-    const prefix = redis.prefix();
-    const { ledger, result } = run(file, prefix);
+    const prefix = e2e.redis.prefix();
+    const { ledger, result } = e2e.campaign(primeCovid, file, { prefix });
     const { submission, finished } = await result;
 
     // Invalid rows never reach GRH; rows are numbered as in the file (header = row 1).
@@ -161,7 +106,7 @@ describe('a Covid bonus campaign of every kind of row (real Redis, Chromium and 
     expect(finished.filter((f) => f.status === 'rejected')).toHaveLength(expected.refused);
 
     // GRH holds exactly the accepted rows' bonuses; nothing for refused or already-paid agents.
-    const valid = await validRows(file);
+    const valid = await validRows(primeCovidRow, file);
     const notEntered = new Set([...expected.refusedRows, ...expected.alreadyEntered].map((r) => r.row + 1));
     const accepted = [...valid].filter(([rowNumber]) => !notEntered.has(rowNumber)).map(([, row]) => row);
     expect(accepted).toHaveLength(expected.accepted);
@@ -173,7 +118,7 @@ describe('a Covid bonus campaign of every kind of row (real Redis, Chromium and 
       expect(grh.entriesFor(r.matricule).filter((e) => e.rubrique.startsWith('PCV'))).toHaveLength(1);
     }
     // GRH would have taken a second bonus: the agents already paid were found by the robot's guard.
-    expectOneBonusPerAgent(expected.accepted);
+    expectOneBonusPerAgent(grh, expected.accepted);
 
     const entries = await entriesOf(ledger);
     expect(entries).toHaveLength(expected.done + expected.refused);
@@ -183,12 +128,12 @@ describe('a Covid bonus campaign of every kind of row (real Redis, Chromium and 
     console.info(`prime-covid demo: ${secondsPerDossier(entered).toFixed(2)} robot seconds per dossier entered, ${secondsPerDossier(entries).toFixed(2)} over all ${entries.length} dossiers`);
 
     // The same file again: the ledger knows what is done, GRH refuses the refusals again, nothing new is entered.
-    const again = run(file, prefix);
+    const again = e2e.campaign(primeCovid, file, { prefix });
     const second = await again.result;
     expect(second.submission).toMatchObject({ rows: expected.rows, invalidRows: expected.invalid, alreadyDone: expected.done });
     expect(second.finished.map((f) => f.status)).toEqual(Array(expected.refused).fill('rejected'));
     expect(grh.entries).toHaveLength(expected.accepted);
-    expectOneBonusPerAgent(expected.accepted);
+    expectOneBonusPerAgent(grh, expected.accepted);
     expect(new Set((await entriesOf(again.ledger)).filter((e) => e.status === 'done').map((e) => e.dossierId)).size).toBe(expected.done);
   });
 });

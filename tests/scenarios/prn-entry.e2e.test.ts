@@ -1,76 +1,35 @@
-import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatFrenchDate, parseFrenchDate } from '../../domain/french-formats.ts';
 import { isNir, isSiret } from '../../domain/identifiers.ts';
-import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
+import { DEFAULT_USER } from '../../fixtures/backoffice/index.ts';
 import { formatPrnCsv, PRN_DEMO_EXPECTATIONS, prnDemoCsv, prnDemoRows, type PrnCsvRow } from '../../fixtures/data/generate-prn-sample.ts';
 import { compactNir, FIRST_ENTRY_SEQUENCE, periodsOverlap, type IjState, type Prestation } from '../../fixtures/ij/index.ts';
-import { Ledger, type LedgerEntry } from '../../gains/index.ts';
-import { readInputRows } from '../../input/index.ts';
-import { runCampaign } from '../../queue/campaigns/run-campaign.ts';
-import { Robot } from '../../runner/index.ts';
+import type { LedgerEntry } from '../../gains/index.ts';
 import { prnEntry, prnRow, type PrnRow } from '../../scenarios/prn-entry.ts';
-import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { useE2e } from '../support/e2e.ts';
+import { copySample } from '../support/files.ts';
+import { validRows } from '../support/input-rows.ts';
 import { entriesOf } from '../support/ledger.ts';
 import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
-import { testSecret } from '../support/secret.ts';
 
-const SAMPLE = (name: string) => fileURLToPath(new URL(`../../fixtures/data/${name}`, import.meta.url));
-
-let redis: TestRedis;
-let backOffice: BackOffice;
-let ij: IjState;
-let robot: Robot;
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-  backOffice = await startBackOffice({ port: 0 });
-  ij = backOffice.apps.ij;
-  robot = await Robot.launch({ applications: { ij: { baseUrl: backOffice.url, ...DEFAULT_USER } }, concurrency: 4, evidenceDir: '.proweb/test-evidence' });
-});
-afterAll(async () => {
-  await robot?.close();
-  await backOffice?.close();
-  await redis?.close();
-});
-beforeEach(() => {
-  ij.reset();
-});
+const e2e = useE2e({ applications: ['ij'], robot: { concurrency: 4 } });
+/** IJ, as the back office serves it to this file's tests. */
+const ij = (): IjState => e2e.backOffice.apps.ij;
 
 /** Every leave IJ holds was entered once (IJ would take it twice); `entered` of them came through the screens. */
 function expectEachLeaveOnce(entered: number): void {
-  expect(duplicatesIn(ij.entriesByKey())).toEqual([]);
-  expect(entryCount(ij.entriesByKey())).toBe(ij.history.length + entered);
+  expect(duplicatesIn(ij().entriesByKey())).toEqual([]);
+  expect(entryCount(ij().entriesByKey())).toBe(ij().history.length + entered);
 }
 
 /** A fresh folder: the campaign writes its rejection file next to its input. */
 const freshDir = () => mkdtemp(join(tmpdir(), 'proweb-prn-entry-'));
 
-async function sample(name: string): Promise<string> {
-  const file = join(await freshDir(), name);
-  await copyFile(SAMPLE(name), file);
-  return file;
-}
-
 /** A campaign on a fresh key prefix (a fresh deployment) unless one is given. */
-const run = (file: string, prefix = redis.prefix()) => {
-  const ledger = new Ledger(redis.client, { prefix });
-  return { ledger, result: runCampaign({ connection: redis.server.connection, prefix, scenario: prnEntry, file, caisse: 'CPAM Lille-Douai', secret: testSecret, machine: 'test-robot', robot, ledger }) };
-};
-
-
-/** The valid rows of a file, by row number, as the scenario reads them. */
-async function validRows(file: string): Promise<Map<number, PrnRow>> {
-  const rows = new Map<number, PrnRow>();
-  for await (const { rowNumber, raw } of readInputRows(file)) {
-    const parsed = prnRow.safeParse(raw);
-    if (parsed.success) rows.set(rowNumber, parsed.data);
-  }
-  return rows;
-}
+const run = (file: string, prefix?: string) => e2e.campaign(prnEntry, file, { prefix });
 
 /** What IJ must hold for an accepted row: the leave exactly as the file gives it. */
 type PrnRecord = Pick<Prestation, 'nir' | 'siret' | 'start' | 'end' | 'nature' | 'motifCovid' | 'subrogation'> & { salariesCents: number[] };
@@ -109,7 +68,7 @@ function expectedReason(kind: string, row: PrnCsvRow): string {
     case 'unknown-employer': return `Aucun employeur connu ne correspond à « ${row.siret_employeur} ».`;
     case 'overlapping': {
       const period = { start: isoOf(row.date_debut), end: isoOf(row.date_fin) };
-      const previous = ij.history.find((p) => p.nir === compactNir(row.nir) && periodsOverlap(p, period))!;
+      const previous = ij().history.find((p) => p.nir === compactNir(row.nir) && periodsOverlap(p, period))!;
       expect(previous, 'the history leave the demo row overlaps').toBeDefined();
       return `Refus : la période saisie chevauche l'arrêt du ${formatFrenchDate(previous.start)} au ${formatFrenchDate(previous.end)} déjà saisi pour cet assuré (référence ${previous.reference}).`;
     }
@@ -119,29 +78,29 @@ function expectedReason(kind: string, row: PrnCsvRow): string {
 
 describe('a PRN entry campaign in IJ (real Redis, Chromium and HTTP)', () => {
   it('enters each leave of prn-10.csv exactly once and records 10 dossiers', async () => {
-    const file = await sample('prn-10.csv');
+    const file = await copySample('prn-10.csv');
     const { ledger, result } = run(file);
     const { submission, finished } = await result;
     expect(submission).toMatchObject({ rows: 10, invalidRows: 0, alreadyDone: 0 });
     expect(finished.map((f) => f.status)).toEqual(Array(10).fill('done'));
 
-    const rows = [...(await validRows(file)).values()];
+    const rows = [...(await validRows(prnRow, file)).values()];
     expect(rows).toHaveLength(10);
-    expect(recordsIn(ij.prestations)).toEqual(rows.map(recordOf).sort(byKey));
-    expect(ij.prestations.every((p) => p.enteredBy === DEFAULT_USER.username)).toBe(true);
-    expect(ij.prestations.map((p) => p.reference).sort()).toEqual(entryReferences(10));
+    expect(recordsIn(ij().prestations)).toEqual(rows.map(recordOf).sort(byKey));
+    expect(ij().prestations.every((p) => p.enteredBy === DEFAULT_USER.username)).toBe(true);
+    expect(ij().prestations.map((p) => p.reference).sort()).toEqual(entryReferences(10));
     expectEachLeaveOnce(10);
 
     const entries = await entriesOf(ledger);
     expect(entries).toHaveLength(10);
     expect(entries.every((e) => e.status === 'done' && !e.alreadyEntered && e.manualMinutesSaved === prnEntry.manualMinutes)).toBe(true);
-    expect(new Set(entries.map((e) => e.reference))).toEqual(new Set(ij.prestations.map((p) => p.reference)));
+    expect(new Set(entries.map((e) => e.reference))).toEqual(new Set(ij().prestations.map((p) => p.reference)));
     console.info(`prn-entry: ${secondsPerDossier(entries).toFixed(2)} robot seconds per dossier entered (${entries.length} dossiers, 4 browser contexts)`);
   });
 
   it('runs the demo file: invalid rows reported, refusals rejected in IJ’s words, leaves already entered found, the rest entered; a second run enters nothing', async () => {
     const expected = PRN_DEMO_EXPECTATIONS;
-    const file = await sample('prn-demo.csv');
+    const file = await copySample('prn-demo.csv');
     expect(await readFile(file, 'utf8'), 'prn-demo.csv is what the generator writes').toBe(prnDemoCsv());
     const demo = prnDemoRows().map((r, i) => ({ ...r, rowNumber: i + 2 })); // header = row 1
     const accepted = demo.filter((r) => r.kind === 'accepted');
@@ -154,7 +113,7 @@ describe('a PRN entry campaign in IJ (real Redis, Chromium and HTTP)', () => {
     expect(before.finished.map((f) => f.status)).toEqual(Array(earlier.length).fill('done'));
     const earlierReference = new Map(earlier.map((r, i) => [r.rowNumber, before.finished.find((f) => f.rowNumber === i + 2)!.reference!]));
 
-    const prefix = redis.prefix();
+    const prefix = e2e.redis.prefix();
     const { ledger, result } = run(file, prefix);
     const { submission, finished } = await result;
 
@@ -181,16 +140,16 @@ describe('a PRN entry campaign in IJ (real Redis, Chromium and HTTP)', () => {
     for (const [rowNumber, reference] of earlierReference) expect(byRow.get(rowNumber), `row ${rowNumber}, entered earlier`).toMatchObject({ status: 'done', reference });
 
     // IJ holds exactly the accepted leaves, each once; the COVID and hors COVID counts of the reports.
-    const valid = await validRows(file);
-    expect(recordsIn(ij.prestations)).toEqual(accepted.map((r) => recordOf(valid.get(r.rowNumber)!)).sort(byKey));
-    expect(ij.prestations.map((p) => p.reference).sort()).toEqual(entryReferences(expected.accepted));
+    const valid = await validRows(prnRow, file);
+    expect(recordsIn(ij().prestations)).toEqual(accepted.map((r) => recordOf(valid.get(r.rowNumber)!)).sort(byKey));
+    expect(ij().prestations.map((p) => p.reference).sort()).toEqual(entryReferences(expected.accepted));
     expectEachLeaveOnce(expected.accepted);
-    expect(ij.prestations.filter((p) => p.nature === 'COVID')).toHaveLength(expected.acceptedCovid);
-    expect(ij.prestations.filter((p) => p.nature === 'HORS_COVID')).toHaveLength(expected.acceptedHorsCovid);
-    expect(ij.prestations.reduce((s, p) => s + p.dailyAllowanceCents, 0)).toBe(expected.acceptedDailyAllowanceCents);
+    expect(ij().prestations.filter((p) => p.nature === 'COVID')).toHaveLength(expected.acceptedCovid);
+    expect(ij().prestations.filter((p) => p.nature === 'HORS_COVID')).toHaveLength(expected.acceptedHorsCovid);
+    expect(ij().prestations.reduce((s, p) => s + p.dailyAllowanceCents, 0)).toBe(expected.acceptedDailyAllowanceCents);
     for (const r of refused) {
       const nir = compactNir(r.row.nir);
-      expect(ij.prestations.filter((p) => p.nir === nir), `nothing entered for row ${r.rowNumber} (${r.kind})`).toHaveLength(0);
+      expect(ij().prestations.filter((p) => p.nir === nir), `nothing entered for row ${r.rowNumber} (${r.kind})`).toHaveLength(0);
     }
 
     const entries = await entriesOf(ledger);
@@ -206,7 +165,7 @@ describe('a PRN entry campaign in IJ (real Redis, Chromium and HTTP)', () => {
     const second = await again.result;
     expect(second.submission).toMatchObject({ rows: expected.rows, invalidRows: expected.invalid, alreadyDone: expected.accepted });
     expect(second.finished.map((f) => f.status)).toEqual(Array(refused.length).fill('rejected'));
-    expect(ij.prestations).toHaveLength(expected.accepted);
+    expect(ij().prestations).toHaveLength(expected.accepted);
     expectEachLeaveOnce(expected.accepted);
     expect(new Set((await entriesOf(again.ledger)).filter((e) => e.status === 'done').map((e) => e.dossierId)).size).toBe(expected.accepted);
   });

@@ -1,20 +1,47 @@
 /**
  * The setup of an end-to-end test file: a real redis-server, the mock back office over
  * HTTP and a robot in real Chromium logged in to the applications it names, started once
- * for the file and stopped after it; before each test the back office is reset (its
- * entries gone, no fault armed), and after each test what the test handed to
- * {@link E2e.closeAfterTest} is closed, last handed first.
+ * for the file (or for the describe block that calls {@link useE2e}) and stopped after it;
+ * before each test every mock application is reset (its entries gone, its seed data back,
+ * no fault armed), and after each test what the test handed to {@link E2e.closeAfterTest}
+ * is closed, last handed first.
+ *
+ * @example
+ * const e2e = useE2e({ applications: ['grh'], robot: { concurrency: 4 } });
+ * it('enters each bonus once', async () => {
+ *   const { ledger, result } = e2e.campaign(primeCovid, await copySample('prime-covid-10.csv'));
+ *   expect((await result).finished.map((f) => f.status)).toEqual(Array(10).fill('done'));
+ *   expect(duplicatesIn(e2e.backOffice.apps.grh.entriesByKey())).toEqual([]);
+ * });
  */
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
+import { DEFAULT_USER, startBackOffice, type BackOffice, type StartOptions } from '../../fixtures/backoffice/index.ts';
+import { Ledger } from '../../gains/index.ts';
+import { runCampaign, type CampaignResult, type RunCampaignOptions } from '../../queue/campaigns/run-campaign.ts';
 import { Robot, type RobotOptionsInput } from '../../runner/index.ts';
+import type { Scenario } from '../../scenarios/dsl/index.ts';
 import { startTestRedis, type TestRedis } from './redis.ts';
+import { testSecret } from './secret.ts';
 
 export interface E2eOptions {
   /** The applications the robot logs in to, all served by the mock back office. @defaultValue ['progres'] */
   applications?: readonly string[];
+  /** The mock back office's options (an application's behaviour, a seed, latency...); it listens on a free port. */
+  backOffice?: Omit<StartOptions, 'port' | 'host'>;
   /** Everything else the robot takes (concurrency, defaultTimeoutMs...); evidence goes to `.proweb/test-evidence` unless told. */
   robot?: Omit<RobotOptionsInput, 'applications'>;
+}
+
+/**
+ * What {@link E2e.campaign} takes besides the scenario and the file: any option of
+ * `runCampaign`; without `prefix`, a fresh one (a fresh deployment).
+ */
+export type E2eCampaignOptions = Partial<Omit<RunCampaignOptions, 'scenario' | 'file' | 'ledger'>>;
+
+/** A campaign started by {@link E2e.campaign}: the ledger it records in, and its end. */
+export interface E2eCampaign {
+  readonly ledger: Ledger;
+  readonly result: Promise<CampaignResult>;
 }
 
 export interface E2e {
@@ -23,9 +50,14 @@ export interface E2e {
   readonly robot: Robot;
   /** Closes `close` after the current test (a queue, a worker), before the back office is reset for the next. */
   closeAfterTest(...close: (() => Promise<unknown>)[]): void;
+  /**
+   * Runs a campaign of `scenario` on `file` with this robot, on this Redis, for 'CPAM Lille-Douai'
+   * from machine 'test-robot', recorded in a ledger under the campaign's prefix.
+   */
+  campaign(scenario: Scenario<any>, file: string, options?: E2eCampaignOptions): E2eCampaign;
 }
 
-/** Registers the file's hooks; the returned fields are there from `beforeAll` on. */
+/** Registers the hooks of the calling file (or describe block); the returned fields are there from `beforeAll` on. */
 export function useE2e(options: E2eOptions = {}): E2e {
   let redis: TestRedis | undefined;
   let backOffice: BackOffice | undefined;
@@ -38,14 +70,17 @@ export function useE2e(options: E2eOptions = {}): E2e {
 
   beforeAll(async () => {
     redis = await startTestRedis();
-    backOffice = await startBackOffice({ port: 0 });
+    backOffice = await startBackOffice({ ...options.backOffice, port: 0 });
     const endpoint = { baseUrl: backOffice.url, ...DEFAULT_USER };
     const applications = Object.fromEntries((options.applications ?? ['progres']).map((id) => [id, endpoint]));
     robot = await Robot.launch({ evidenceDir: '.proweb/test-evidence', ...options.robot, applications });
   });
   beforeEach(() => {
-    backOffice?.state.reset();
-    backOffice?.faults.clear();
+    if (!backOffice) return;
+    // Every application, not only the robot's: a test may have entered in another by hand.
+    backOffice.state.reset();
+    for (const app of Object.values(backOffice.apps)) app.reset();
+    backOffice.faults.clear();
   });
   afterEach(async () => {
     while (closing.length > 0) await closing.pop()!();
@@ -56,7 +91,7 @@ export function useE2e(options: E2eOptions = {}): E2e {
     await redis?.close();
   });
 
-  return {
+  const e2e: E2e = {
     get redis() {
       return started(redis, 'redis');
     },
@@ -67,5 +102,14 @@ export function useE2e(options: E2eOptions = {}): E2e {
       return started(robot, 'the robot');
     },
     closeAfterTest: (...close) => void closing.push(...close),
+    campaign(scenario, file, { prefix = e2e.redis.prefix(), ...rest } = {}) {
+      const ledger = new Ledger(e2e.redis.client, { prefix });
+      const result = runCampaign({
+        connection: e2e.redis.server.connection, secret: testSecret, caisse: 'CPAM Lille-Douai', machine: 'test-robot', robot: e2e.robot,
+        ...rest, prefix, scenario, file, ledger,
+      });
+      return { ledger, result };
+    },
   };
+  return e2e;
 }
