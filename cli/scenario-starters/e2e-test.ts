@@ -20,20 +20,15 @@ export interface E2eSpec {
  * The end-to-end test of a starter: the sample entered once (each expected business key
  * added to the application once, nothing else), the same file again finding every dossier
  * done in the ledger, and a deployment whose ledger is empty stopped by the guard, entering
- * nothing. On the files' shared setup (tests/support/e2e.ts).
+ * nothing. On the e2e tests' shared setup and helpers (tests/support/).
  */
-export const e2eTest = (n: TemplateNames, rows: number, spec: E2eSpec): string => `import { copyFile, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+export const e2eTest = (n: TemplateNames, rows: number, spec: E2eSpec): string => `import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { Ledger } from '../../gains/index.ts';
-import { readInputRows } from '../../input/index.ts';
-import { runCampaign } from '../../queue/index.ts';
 import { ${n.camel}, ${n.camel}Row } from '../../scenarios/${n.id}.ts';
 import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
 import { useE2e } from '../support/e2e.ts';
-import { testSecret } from '../support/secret.ts';
+import { copySample } from '../support/files.ts';
+import { validRows } from '../support/input-rows.ts';
 
 /** Written by \`proweb new\`: every row valid, each ${spec.sample}. */
 const SAMPLE = fileURLToPath(new URL('${n.sampleFromTest}', import.meta.url));
@@ -46,21 +41,11 @@ const e2e = useE2e({ applications: ['${spec.application}'], robot: { concurrency
 const entriesByKey = () => e2e.backOffice.${spec.state}.entriesByKey();
 
 /** A campaign on a copy of the sample (it writes next to its input), under a key prefix: a deployment. */
-async function run(prefix: string) {
-  const file = join(await mkdtemp(join(tmpdir(), 'proweb-${n.id}-')), basename(SAMPLE));
-  await copyFile(SAMPLE, file);
-  const { redis, robot } = e2e;
-  return runCampaign({ connection: redis.server.connection, prefix, scenario: ${n.camel}, file, caisse: 'CPAM Lille-Douai', secret: testSecret, machine: 'test-robot', robot, ledger: new Ledger(redis.client, { prefix }) });
-}
+const run = async (prefix: string) => e2e.campaign(${n.camel}, await copySample(SAMPLE), { prefix }).result;
 
 /** The business keys ${spec.title} must gain, once each: ${spec.entries}. */
 async function expectedKeys(): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const { raw } of readInputRows(SAMPLE)) {
-    const row = ${n.camel}Row.parse(raw);
-    keys.push(...${spec.keys});
-  }
-  return keys.sort();
+  return [...(await validRows(${n.camel}Row, SAMPLE)).values()].flatMap((row) => ${spec.keys}).sort();
 }
 
 describe('${n.id} against the mock ${spec.title}', () => {
