@@ -1,39 +1,21 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Closer } from '../../cli/closer.ts';
 import { openRedis } from '../../cli/redis.ts';
 import { loadConfig } from '../../core/config.ts';
-import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
 import { Ledger } from '../../gains/index.ts';
 import { ApplicationPauses } from '../../queue/fleet/application-pauses.ts';
 import { CampaignRegistry } from '../../queue/campaigns/campaign-registry.ts';
 import { CapacityGate } from '../../queue/fleet/capacity-gate.ts';
 import { PrefixNotHashTagged, RedisIsACluster } from '../../queue/redis/redis-policy.ts';
 import { runCampaign } from '../../queue/campaigns/run-campaign.ts';
-import { Robot } from '../../runner/index.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
 import { dipaFile, requestRows } from '../support/dipa.ts';
-import { startTestCluster, type TestCluster } from '../support/redis-cluster.ts';
+import { useE2e } from '../support/e2e.ts';
+import { startTestCluster } from '../support/redis-cluster.ts';
 import { testSecret } from '../support/secret.ts';
 
-let cluster: TestCluster;
-let backOffice: BackOffice;
-let robot: Robot;
-
-beforeAll(async () => {
-  cluster = await startTestCluster(3);
-  backOffice = await startBackOffice({ port: 0 });
-  robot = await Robot.launch({ applications: { progres: { baseUrl: backOffice.url, ...DEFAULT_USER } }, concurrency: 2, evidenceDir: '.proweb/test-evidence' });
-});
-afterAll(async () => {
-  await robot?.close();
-  await backOffice?.close();
-  await cluster?.close();
-});
-beforeEach(() => {
-  backOffice.state.reset();
-  backOffice.faults.clear();
-});
+const e2e = useE2e({ redis: () => startTestCluster(3), robot: { concurrency: 2 } });
 
 /** What the CLI opens for REDIS_URL and PROWEB_PREFIX: every check a command that runs dossiers makes. */
 async function open(url: string, prefix: string, closer: Closer) {
@@ -43,6 +25,7 @@ async function open(url: string, prefix: string, closer: Closer) {
 
 describe('a deployment on a real Redis Cluster of 3 primaries', () => {
   it('runs a DIPA campaign, each payment entered once, with every key of the deployment in one slot', async () => {
+    const { redis: cluster, backOffice, robot } = e2e;
     const closer = new Closer();
     try {
       const prefix = '{cpam-591}';
@@ -76,6 +59,7 @@ describe('a deployment on a real Redis Cluster of 3 primaries', () => {
   });
 
   it('refuses a prefix without a hash tag, and a URL of one server that leads to a cluster node, before any dossier', async () => {
+    const { redis: cluster } = e2e;
     const closer = new Closer();
     try {
       await expect(open(cluster.url, 'cpam-591', closer)).rejects.toThrow(PrefixNotHashTagged);

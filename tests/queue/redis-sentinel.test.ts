@@ -1,38 +1,20 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Closer } from '../../cli/closer.ts';
 import { openRedis } from '../../cli/redis.ts';
 import { loadConfig } from '../../core/config.ts';
-import { DEFAULT_USER, startBackOffice, type BackOffice } from '../../fixtures/backoffice/index.ts';
 import { Ledger } from '../../gains/index.ts';
 import { CampaignRegistry } from '../../queue/campaigns/campaign-registry.ts';
 import { runCampaign } from '../../queue/campaigns/run-campaign.ts';
-import { Robot } from '../../runner/index.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import { duplicatesIn, entryCount } from '../support/backoffice-entries.ts';
 import { dipaFile, requestRows } from '../support/dipa.ts';
+import { useE2e } from '../support/e2e.ts';
 import { eventually } from '../support/eventually.ts';
-import { startTestSentinel, type RedisNode, type TestSentinel } from '../support/redis-cluster.ts';
+import { startTestSentinel, type RedisNode } from '../support/redis-cluster.ts';
 import { startTestRedis } from '../support/redis.ts';
 import { testSecret } from '../support/secret.ts';
 
-let sentinel: TestSentinel;
-let backOffice: BackOffice;
-let robot: Robot;
-
-beforeAll(async () => {
-  sentinel = await startTestSentinel();
-  backOffice = await startBackOffice({ port: 0 });
-  robot = await Robot.launch({ applications: { progres: { baseUrl: backOffice.url, ...DEFAULT_USER } }, concurrency: 2, evidenceDir: '.proweb/test-evidence' });
-});
-afterAll(async () => {
-  await robot?.close();
-  await backOffice?.close();
-  await sentinel?.close();
-});
-beforeEach(() => {
-  backOffice.state.reset();
-  backOffice.faults.clear();
-});
+const e2e = useE2e({ redis: () => startTestSentinel(), robot: { concurrency: 2 } });
 
 /**
  * A campaign through the Sentinel URL, with `failover` started once a few dossiers ended (and
@@ -40,6 +22,7 @@ beforeEach(() => {
  * ledger and in the back office, on whichever primary is left.
  */
 async function campaignThroughFailover(prefix: string, rows: number, failover: () => Promise<void>, newPrimary: RedisNode, afterFailover?: () => Promise<void>) {
+  const { redis: sentinel, backOffice, robot } = e2e;
   const closer = new Closer();
   try {
     const config = await loadConfig(undefined, { REDIS_URL: sentinel.url, PROWEB_PREFIX: prefix });
@@ -76,12 +59,14 @@ describe('a deployment on a primary and its replica watched by three real sentin
   // old primary, whose writes are dropped when it follows the new one: the ledger's records and the
   // commit claims count only once a replica acknowledged them on the connection they went on.
   it('rides out SENTINEL FAILOVER during a campaign: every dossier ends once', async () => {
+    const sentinel = e2e.redis;
     await campaignThroughFailover('{cpam-593}', 30, async () => {
       await sentinel.sentinels[0]!.client.call('SENTINEL', 'FAILOVER', sentinel.master);
     }, sentinel.replica);
   });
 
   it('rides out the primary killed (kill -9) during a campaign: the sentinels elect the replica, every dossier ends once', async () => {
+    const sentinel = e2e.redis;
     // After a forced failover the replica leads; the first primary follows it again.
     const [leader, follower] = (await sentinel.primaryPort()) === sentinel.replica.port ? [sentinel.replica, sentinel.primary] : [sentinel.primary, sentinel.replica];
     await eventually(async () => /master_link_status:up/.test(await follower.client.info('replication')), 'the follower in sync', 60_000);
@@ -108,7 +93,7 @@ describe('what waiting for a replica costs', () => {
     }
     const closer = new Closer();
     try {
-      const config = await loadConfig(undefined, { REDIS_URL: sentinel.url, PROWEB_PREFIX: '{cpam-595}' });
+      const config = await loadConfig(undefined, { REDIS_URL: e2e.redis.url, PROWEB_PREFIX: '{cpam-595}' });
       const redis = await openRedis(config, closer, { warn: () => undefined });
       const before = await waits(await redis.client.info('commandstats'));
       expect((await record(new Ledger(redis.client, { prefix: '{cpam-595}' }), 'sentinel-1')).recorded).toBe(true);

@@ -1,5 +1,6 @@
 /**
- * The setup of an end-to-end test file: a real redis-server, the mock back office over
+ * The setup of an end-to-end test file: a real redis-server (or the Redis it is given: a
+ * Cluster, a Sentinel set), the mock back office over
  * HTTP and a robot in real Chromium logged in to the applications it names, started once
  * for the file (or for the describe block that calls {@link useE2e}) and stopped after it;
  * before each test every mock application is reset (its entries gone, its seed data back,
@@ -23,7 +24,17 @@ import type { Scenario } from '../../scenarios/dsl/index.ts';
 import { startTestRedis, type TestRedis } from './redis.ts';
 import { testSecret } from './secret.ts';
 
-export interface E2eOptions {
+/** What the setup stops after the tests: a Redis of any kind. */
+interface Closable {
+  close(): Promise<void>;
+}
+
+export interface E2eOptions<R extends Closable = TestRedis> {
+  /**
+   * Starts the Redis the tests run on, in place of a private redis-server (`startTestCluster`,
+   * `startTestSentinel`); the setup then has no {@link E2e.campaign}, which takes a single server.
+   */
+  redis?: () => Promise<R>;
   /** The applications the robot logs in to, all served by the mock back office. @defaultValue ['progres'] */
   applications?: readonly string[];
   /** The mock back office's options (an application's behaviour, a seed, latency...); it listens on a free port. */
@@ -44,12 +55,17 @@ export interface E2eCampaign {
   readonly result: Promise<CampaignResult>;
 }
 
-export interface E2e {
-  readonly redis: TestRedis;
+/** The setup on the Redis it was given (see {@link E2eOptions.redis}). */
+export interface E2eOn<R> {
+  readonly redis: R;
   readonly backOffice: BackOffice;
   readonly robot: Robot;
   /** Closes `close` after the current test (a queue, a worker), before the back office is reset for the next. */
   closeAfterTest(...close: (() => Promise<unknown>)[]): void;
+}
+
+/** The setup on a private redis-server. */
+export interface E2e extends E2eOn<TestRedis> {
   /**
    * Runs a campaign of `scenario` on `file` with this robot, on this Redis, for 'CPAM Lille-Douai'
    * from machine 'test-robot', recorded in a ledger under the campaign's prefix.
@@ -58,8 +74,10 @@ export interface E2e {
 }
 
 /** Registers the hooks of the calling file (or describe block); the returned fields are there from `beforeAll` on. */
-export function useE2e(options: E2eOptions = {}): E2e {
-  let redis: TestRedis | undefined;
+export function useE2e(options?: E2eOptions): E2e;
+export function useE2e<R extends Closable>(options: E2eOptions<R> & { redis: () => Promise<R> }): E2eOn<R>;
+export function useE2e(options: E2eOptions<Closable> = {}): E2e {
+  let redis: Closable | undefined;
   let backOffice: BackOffice | undefined;
   let robot: Robot | undefined;
   const closing: (() => Promise<unknown>)[] = [];
@@ -69,7 +87,7 @@ export function useE2e(options: E2eOptions = {}): E2e {
   };
 
   beforeAll(async () => {
-    redis = await startTestRedis();
+    redis = await (options.redis ?? startTestRedis)();
     backOffice = await startBackOffice({ ...options.backOffice, port: 0 });
     const endpoint = { baseUrl: backOffice.url, ...DEFAULT_USER };
     const applications = Object.fromEntries((options.applications ?? ['progres']).map((id) => [id, endpoint]));
@@ -93,7 +111,8 @@ export function useE2e(options: E2eOptions = {}): E2e {
 
   const e2e: E2e = {
     get redis() {
-      return started(redis, 'redis');
+      // A private redis-server unless options.redis says otherwise, in which case the overload's type says what it is.
+      return started(redis, 'redis') as TestRedis;
     },
     get backOffice() {
       return started(backOffice, 'the back office');
