@@ -1,11 +1,10 @@
 /**
  * The setup of an end-to-end test file: a real redis-server (or the Redis it is given: a
- * Cluster, a Sentinel set), the mock back office over
- * HTTP and a robot in real Chromium logged in to the applications it names, started once
- * for the file (or for the describe block that calls {@link useE2e}) and stopped after it;
- * before each test every mock application is reset (its entries gone, its seed data back,
- * no fault armed), and after each test what the test handed to {@link E2e.closeAfterTest}
- * is closed, last handed first.
+ * Cluster, a Sentinel set), the mock back office over HTTP and a robot in real Chromium
+ * logged in to the applications it names, started once for the file (or for the describe
+ * block that calls {@link useE2e}) and stopped after it; before each test every mock
+ * application is reset (its entries gone, its seed data back, no fault armed), and after
+ * each test what the test handed to {@link E2e.closeAfterTest} is closed, last handed first.
  *
  * @example
  * const e2e = useE2e({ applications: ['grh'], robot: { concurrency: 4 } });
