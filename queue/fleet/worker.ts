@@ -360,7 +360,8 @@ export class DossierWorker extends EventEmitter<{
   private async renewAttempts(jobIds: readonly string[]): Promise<void> {
     const running = jobIds.flatMap((id) => {
       const owned = this.owned.get(id);
-      return owned ? [owned.attempt] : [];
+      // A job run without a token took no attempt lock: nothing to renew.
+      return owned && owned.attempt.token !== '' ? [owned.attempt] : [];
     });
     try {
       const lost = await this.attempts.renew(running);
