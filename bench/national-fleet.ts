@@ -9,10 +9,10 @@
  *   8-hour day; the spring of 2020 (DIPA, forfaits, primes covid) ran at several times the mean
  *   day. 30/s (`--rate`) is taken as the national peak: about 6.7 times the mean.
  * - **Fleet**: `--processes` worker processes, each holding real `DossierWorker`s (the code path
- *   of `proweb worker`: payload opened with the deployment secret, campaign state, ledger check,
- *   commit claim, ledger record with its rollups, job scrubbed). Each `DossierWorker` is a
- *   simulated machine with one context, as many as make the peak rate with the robot time:
- *   `rate × robot-ms` of them, spread over the processes.
+ *   of `proweb worker`: payload opened with the deployment secret, campaign state, application
+ *   pauses and ledger check read in one script, commit claim, ledger record with its rollups, job
+ *   scrubbed). Each `DossierWorker` is a simulated machine with one context, as many as make the
+ *   peak rate with the robot time: `rate × robot-ms` of them, spread over the processes.
  * - **Stand-in robot** (bench only, to isolate the queue's share; tests never do this): it sleeps
  *   `--robot-ms` per dossier (the best measured robot time, docs/benchmarks.md), takes the commit
  *   claim as the real robot does before its click, and returns done (5 % rejected).
