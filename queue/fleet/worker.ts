@@ -231,18 +231,19 @@ export class DossierWorker extends EventEmitter<{
     }
     const payload = opened.fields;
     // The seal covers the fields, not where the job sits: a sealed job copied under another id or queue is not ours either.
-    if (job.id !== jobIdOfDossier(payload) || job.queueName !== queueNameFor(payload.scenarioId)) {
-      throw await this.refuse(job, `its id or queue is not the one its fields give (${jobIdOfDossier(payload)} in ${queueNameFor(payload.scenarioId)}): it was copied`, payload);
+    const [jobId, queueName] = [jobIdOfDossier(payload), queueNameFor(payload.scenarioId)];
+    if (job.id !== jobId || job.queueName !== queueName) {
+      throw await this.refuse(job, `its id or queue is not the one its fields give (${jobId} in ${queueName}): it was copied`, payload);
     }
     // The row's own cells are masked in whatever this job hands out, even if the row does not parse.
     scrubbing.scrub = scrubber.with(Object.values(opened.raw));
     const scenario = this.byId.get(payload.scenarioId);
     if (!scenario) throw new TechnicalFailure(`this machine cannot run scenario ${payload.scenarioId}`);
     const log = this.logger.child({ campaign: payload.campaignId, jobId: job.id, rowNumber: payload.rowNumber });
-    const base = { jobId: job.id ?? '', campaignId: payload.campaignId, rowNumber: payload.rowNumber };
+    const base = { jobId, campaignId: payload.campaignId, rowNumber: payload.rowNumber };
 
     // The campaign's state, the applications' pauses and the ledger, read in one round trip.
-    const start = await this.readStart(scenario, payload, base.jobId, token);
+    const start = await this.readStart(scenario, payload, jobId, token);
     // A campaign the registry does not know was never submitted here (or was forgotten): not run as if active.
     const campaignState = this.options.campaigns ? start.campaign : 'active';
     if (campaignState === undefined) throw await this.refuse(job, `its campaign ${payload.campaignId} is not known to this deployment`, payload);
