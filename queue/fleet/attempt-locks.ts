@@ -1,13 +1,24 @@
 import type { Redis, Result } from 'ioredis';
 
 /**
- * Renews the locks of the attempts still holding them. KEYS: the attempt locks; ARGV: each
- * one's token, then the lock duration (ms). Returns the 1-based positions of the locks lost.
+ * Renews the locks of the attempts still holding them, and takes back a lock that is gone.
+ * KEYS: the attempt locks; ARGV: each one's token, then the lock duration (ms). Returns the
+ * 1-based positions of the locks another attempt holds.
+ *
+ * Called only once BullMQ has renewed the jobs' own locks for these tokens: the job is still this
+ * attempt's, so a missing lock (expired while a renewal failed, or lost in a failover before any
+ * replica held it) is taken back rather than counted as taken over. An attempt that takes the job
+ * over always writes its own token, so a lock held by another is never replaced.
  */
 const RENEW = `
 local lost = {}
 for i = 1, #KEYS do
-  if redis.call('GET', KEYS[i]) == ARGV[i] then redis.call('PEXPIRE', KEYS[i], ARGV[#ARGV]) else lost[#lost + 1] = i end
+  local holder = redis.call('GET', KEYS[i])
+  if holder == ARGV[i] or not holder then
+    redis.call('SET', KEYS[i], ARGV[i], 'PX', ARGV[#ARGV])
+  else
+    lost[#lost + 1] = i
+  end
 end
 return lost
 `;
@@ -39,9 +50,10 @@ export interface Attempt {
  *
  * - taken when an attempt starts, in the same script as what the worker reads before a dossier
  *   (`readDossierStart`): an attempt that takes a job over from a frozen machine overwrites it;
- * - renewed when BullMQ has renewed the job's lock (its `locksRenewed` event), only while it is
- *   still this attempt's: so it lasts at least as long as BullMQ's lock, and a frozen machine,
- *   which renews neither, loses both;
+ * - renewed when BullMQ has renewed the job's lock (its `locksRenewed` event), unless another
+ *   attempt holds it: so it lasts at least as long as BullMQ's lock, and a frozen machine, which
+ *   renews neither, loses both; gone while BullMQ's lock was held (a renewal that failed, a
+ *   failover), it is taken back at the next renewal;
  * - never released: it expires a lock duration after the last renewal (the next attempt
  *   overwrites it in any case).
  *
@@ -68,8 +80,9 @@ export class AttemptLocks {
   }
 
   /**
-   * Renews, in one round trip, the locks of these attempts that still hold them.
-   * @returns the attempts that no longer do (taken over, or expired while frozen).
+   * Renews, in one round trip, the locks of these attempts, whose jobs' BullMQ locks have just
+   * been renewed: held or gone, the lock is theirs again.
+   * @returns the attempts whose lock another attempt holds (the job was taken over).
    */
   async renew<A extends Attempt>(attempts: readonly A[]): Promise<A[]> {
     if (attempts.length === 0) return [];

@@ -431,8 +431,7 @@ export class DossierWorker extends EventEmitter<{
       // A step that failed while this worker was frozen past its lock is not this worker's to
       // retry or record: the machine that holds the dossier now finishes and records it.
       if (failure instanceof OwnershipLost || owned.signal.aborted || (token && !(await this.attempts.holds(attempt)))) {
-        log.warn({ reason: failure.message }, 'dossier taken over by another worker; nothing clicked, nothing recorded here');
-        throw failure instanceof OwnershipLost ? failure : new OwnershipLost(failure.message);
+        throw await this.handBackLost(job, token, failure, log);
       }
       // What the robot kept (screenshot, HTML) is listed on the job, for the dashboard and the work list.
       for (const path of failure instanceof ProwebError ? failure.evidence : []) await job.log(`evidence: ${path}`);
@@ -455,6 +454,30 @@ export class DossierWorker extends EventEmitter<{
       this.owned.delete(base.jobId);
     }
     return this.recordOutcome(job, payload, scenario, entry, base, log, outcome);
+  }
+
+  /**
+   * This attempt lost its attempt lock: nothing was clicked, nothing is recorded here. When
+   * another machine took the job over, BullMQ's lock is gone too and the job is that machine's to
+   * finish. When BullMQ's lock is still this worker's (the attempt lock was lost in a failover,
+   * or expired while its renewal failed, or could not be read), nobody else runs the dossier: it
+   * goes back to the queue, retaken after a lock's duration like a job handed back at shutdown,
+   * and no attempt is spent, so that a dossier never ends failed for a lock only.
+   * @returns the error to throw: BullMQ's DelayedError once handed back, else the OwnershipLost.
+   */
+  private async handBackLost(job: Job<unknown, JobResult>, token: string | undefined, failure: Error, log: Logger): Promise<Error> {
+    const lost = failure instanceof OwnershipLost ? failure : new OwnershipLost(failure.message);
+    if (token) {
+      try {
+        await job.moveToDelayed(Date.now() + (this.options.lockDurationMs ?? 30_000), token);
+        log.warn({ reason: lost.message }, 'attempt lock lost while the job was still ours; nothing clicked, dossier back to the queue');
+        return new DelayedError('attempt lock lost: handed back');
+      } catch {
+        // BullMQ's lock is another's: the machine that took the job over finishes it.
+      }
+    }
+    log.warn({ reason: lost.message }, 'dossier taken over by another worker; nothing clicked, nothing recorded here');
+    return lost;
   }
 
   /** The final guard: a dry run that ends on the guard when the entry is in the application. */

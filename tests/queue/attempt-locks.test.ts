@@ -97,8 +97,20 @@ describe('the attempt lock', () => {
     await d.start(frozen);
     expect(await d.locks.renew([frozen])).toEqual([]);
     await eventually(async () => !(await d.locks.holds(frozen)), 'the lock to expire', 5_000);
-    expect(await d.locks.renew([frozen])).toEqual([frozen]);
     expect(await d.claim(frozen)).toMatchObject({ granted: false, reason: 'lost' });
+  });
+
+  it('is taken back by its attempt at the next renewal when it is gone while the job is still that attempt\'s (a failover, a renewal that failed)', async () => {
+    const d = deployment(30_000);
+    const running = d.attempt('attempt-1');
+    await d.start(running);
+    await d.client.del(d.locks.keyOf(running.jobId));
+    expect(await d.claim(running)).toMatchObject({ granted: false, reason: 'lost' });
+    // BullMQ has just renewed the job's lock for this token: the attempt lock is its own again.
+    expect(await d.locks.renew([running])).toEqual([]);
+    expect(await d.locks.holds(running)).toBe(true);
+    expect(await d.client.pttl(d.locks.keyOf(running.jobId))).toBeGreaterThan(0);
+    expect(await d.claim(running)).toMatchObject({ granted: true });
   });
 });
 
@@ -127,5 +139,66 @@ describe('the worker and the attempt lock', () => {
     expect((await entriesOf(ledger)).map((e) => [e.campaignId, e.status, e.attempts])).toEqual([[submission.campaignId, 'done', 1]]);
     expect(duplicatesIn(e2e.backOffice.state.entriesByKey())).toEqual([]);
     expect(entryCount(e2e.backOffice.state.entriesByKey())).toBe(1);
+  });
+
+  /**
+   * One dossier on a worker whose payment form answers after three lock durations (its first
+   * time only): the attempt runs across several renewals of its lock.
+   */
+  async function slowDossier(lockDurationMs: number) {
+    const prefix = e2e.redis.prefix();
+    const connection = e2e.redis.server.connection;
+    const ledger = new Ledger(e2e.redis.client, { prefix });
+    const registry = new CampaignRegistry(e2e.redis.client, { prefix });
+    const queue = new Queue(dipaPayment.id, { connection, prefix });
+    const worker = new DossierWorker({ secret: testSecret, connection, prefix, robot: e2e.robot, ledger, scenarios: [dipaPayment], machine: 'm1', campaigns: registry, lockDurationMs });
+    const finished: DossierFinished[] = [];
+    const retries: string[] = [];
+    worker.on('finished', (f) => finished.push(f));
+    worker.on('retrying', (r) => retries.push(r.error.message));
+    e2e.closeAfterTest(() => queue.close(), () => worker.close());
+    e2e.backOffice.faults.inject({ on: 'commit-form', kind: 'delay', delayMs: 3 * lockDurationMs });
+    const file = await dipaFile('attempt-lock-lost.csv', requestRows(e2e.backOffice, (p) => p.conventioned, 1));
+    const submission = await submitRegisteredCampaign({ secret: testSecret, queue, ledger, registry, scenario: dipaPayment, file, caisse: 'CPAM Lille-Douai' });
+    const locks = new AttemptLocks(e2e.redis.client, { prefix, lockDurationMs });
+    /** The attempt lock's key and token once the attempt has started. */
+    const started = async () => {
+      let held: { key: string; token: string } | undefined;
+      await eventually(async () => {
+        const [job] = await queue.getJobs(['active']);
+        const token = job?.id ? await e2e.redis.client.get(locks.keyOf(job.id)) : null;
+        if (job?.id && token) held = { key: locks.keyOf(job.id), token };
+        return held !== undefined;
+      }, 'the attempt to start', 30_000);
+      return held!;
+    };
+    const ended = async () => {
+      await eventually(async () => finished.length === 1, 'the dossier to end', 60_000);
+      expect(finished[0]).toMatchObject({ status: 'done', alreadyRecorded: false });
+      expect(retries).toEqual([]);
+      expect(duplicatesIn(e2e.backOffice.state.entriesByKey())).toEqual([]);
+      expect(entryCount(e2e.backOffice.state.entriesByKey())).toBe(1);
+      return (await entriesOf(ledger)).map((e) => [e.campaignId, e.status, e.attempts]);
+    };
+    return { submission, started, ended };
+  }
+
+  it('takes its attempt lock back when it is gone while the job is still its own (lost in a failover): the same attempt commits', async () => {
+    const d = await slowDossier(1_500);
+    const { key, token } = await d.started();
+    await e2e.redis.client.del(key);
+    // Taken back by the attempt that holds the job (same token), not by a new one after a hand-back.
+    await eventually(async () => (await e2e.redis.client.get(key)) === token, 'the attempt lock to be taken back', 10_000);
+    expect(await d.ended()).toEqual([[d.submission.campaignId, 'done', 1]]);
+  });
+
+  it('hands the job back, no attempt spent, when its attempt lock is another\'s while BullMQ\'s lock is still its own', async () => {
+    const d = await slowDossier(1_500);
+    const { key, token } = await d.started();
+    await e2e.redis.client.set(key, 'a-stale-token', 'PX', 60_000);
+    // The next renewal finds the lock another's: the robot stops before its next step, clicks
+    // nothing, and the job goes back to the queue; retaken, a new attempt enters it once.
+    await eventually(async () => { const now = await e2e.redis.client.get(key); return now !== null && now !== token && now !== 'a-stale-token'; }, 'a new attempt to start', 30_000);
+    expect(await d.ended()).toEqual([[d.submission.campaignId, 'done', 1]]);
   });
 });
