@@ -34,6 +34,11 @@ export interface DossierFinished {
   possibleDuplicate?: boolean;
 }
 
+/**
+ * A worker's collaborators. The ledger, the campaign registry and the application pauses must
+ * live on the Redis of `connection`: before each dossier the worker reads their keys (which they
+ * name) in one script on its own connection, so one on another Redis would be read as empty.
+ */
 export interface DossierWorkerOptions {
   connection: ConnectionOptions;
   /** @defaultValue 'proweb' */
