@@ -108,9 +108,15 @@ function callerFile(): string | undefined {
   return match[1]!.startsWith(cwd) ? match[1]!.slice(cwd.length) : match[1];
 }
 
-/** Steps in the order they can run, nested ones included. */
-function flatten<Row>(list: readonly Step<Row>[]): Step<Row>[] {
-  return list.flatMap((s) => [s, ...childSteps(s).flatMap((c) => flatten(c.steps))]);
+/**
+ * Steps in the order they can run, nested ones included, each with whether it runs on every
+ * dossier: the list's own steps and those of its flows do, a `when`'s branches may be skipped.
+ */
+function flatten<Row>(list: readonly Step<Row>[], always = true): { step: Step<Row>; always: boolean }[] {
+  return list.flatMap((step) => [
+    { step, always },
+    ...childSteps(step).flatMap((c) => flatten(c.steps, always && step.action === 'flow')),
+  ]);
 }
 
 const header = z.object({
@@ -133,7 +139,9 @@ const header = z.object({
  * Declares a scenario. Everything that can be checked without a browser is checked
  * here, so a malformed scenario fails at load time with the scenario and step named.
  * The exactly-once rule is enforced too: a scenario that commits (`submit`) must
- * first check the back office (`guard`) for an earlier entry of the same dossier.
+ * first check the back office (`guard`) for an earlier entry of the same dossier, with
+ * a guard that runs on every dossier (at the top level of the steps or in a flow there,
+ * not in a `when` branch).
  */
 export function defineScenario<const A extends readonly ApplicationDefinition<any>[], I extends z.ZodType<Record<string, unknown>, RawRow>>(
   definition: ScenarioDefinition<z.output<I>, A, I>,
@@ -158,11 +166,16 @@ export function defineScenario<const A extends readonly ApplicationDefinition<an
   validateSteps(name, steps, { screens });
 
   const flat = flatten(steps);
-  if (flat.filter((s) => s.action === 'submit').length > 1) throw new ScenarioDefinitionError(name, 'steps: at most one submit step (the commit) per scenario');
-  const firstCommit = flat.findIndex(isCommit);
-  if (firstCommit >= 0 && !flat.slice(0, firstCommit).some((s) => s.action === 'guard')) {
-    const what = flat[firstCommit]!.action === 'submit' ? 'submit' : 'click (commit)';
-    throw new ScenarioDefinitionError(name, `${what}: a guard step must come before the first commit, so a dossier already entered is never entered again`);
+  if (flat.filter(({ step }) => step.action === 'submit').length > 1) throw new ScenarioDefinitionError(name, 'steps: at most one submit step (the commit) per scenario');
+  const firstCommit = flat.findIndex(({ step }) => isCommit(step));
+  // Only a guard that runs on every dossier protects the commit: one in a `when` branch may be skipped.
+  if (firstCommit >= 0 && !flat.slice(0, firstCommit).some(({ step, always }) => always && step.action === 'guard')) {
+    const what = flat[firstCommit]!.step.action === 'submit' ? 'submit' : 'click (commit)';
+    throw new ScenarioDefinitionError(
+      name,
+      `${what}: a guard step must come before the first commit, so a dossier already entered is never entered again` +
+        ' (at the top level of the steps or in a flow there: a guard in a when branch may be skipped)',
+    );
   }
 
   const key = [...definition.key];

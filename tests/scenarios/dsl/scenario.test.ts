@@ -84,6 +84,29 @@ describe('defineScenario', () => {
     expect(message).toContain('submit: a guard step must come before the first commit');
   });
 
+  it('counts only a guard that runs on every dossier: not one in a when branch, one in a flow at the top level', () => {
+    const [open, guard, ...rest] = validSteps();
+    for (const branch of [{ then: [guard] }, { then: [{ action: 'expect', target: 'paiement.ps' }], else: [guard] }, { then: [guard], else: [guard] }]) {
+      expect(loadError({ ...valid(), steps: raw([open, { action: 'when', if: () => false, ...branch }, ...rest]) }))
+        .toContain('submit: a guard step must come before the first commit');
+    }
+    const inFlowInWhen = { action: 'when', if: () => true, then: [{ action: 'flow', name: 'check paid', steps: [guard] }] };
+    expect(loadError({ ...valid(), steps: raw([open, inFlowInWhen, ...rest]) })).toContain('a guard in a when branch may be skipped');
+    // Written with the builder, as the review found it loading.
+    const builder = (s: any) => s
+      .open('fichePs', { numero: (row: { ps: string }) => row.ps })
+      .when(() => false, (b: any) => b.guard(['fichePs.paiement', { dispositif: 'DIPA', periode: 'P1' }], ['fichePs.referencePaiement', { dispositif: 'DIPA', periode: 'P1' }]))
+      .open('paiement', { ps: (row: { ps: string }) => row.ps })
+      .submit('paiement.valider', { success: 'confirmationPaiement.reference', refusal: 'paiement.refus' });
+    expect(loadError({ ...valid(), steps: builder })).toContain('submit: a guard step must come before the first commit');
+
+    const inFlow = { action: 'flow', name: 'check paid', steps: [{ action: 'flow', name: 'inner', steps: [guard] }] };
+    expect(defineScenario({ ...valid(), steps: raw([open, inFlow, ...rest]) } as unknown as ReturnType<typeof valid>).steps[1]).toMatchObject({ action: 'flow' });
+    // A guard on every dossier, then a commit in a branch: protected.
+    const commitInBranch = { action: 'when', if: () => true, then: rest };
+    expect(defineScenario({ ...valid(), steps: raw([open, guard, commitInBranch]) } as unknown as ReturnType<typeof valid>).steps[2]).toMatchObject({ action: 'when' });
+  });
+
   it('refuses malformed values', () => {
     const [open] = validSteps();
     expect(loadError({ ...valid(), steps: raw([open, { action: 'fill', target: 'paiement.montant', value: 12 }]) })).toContain('value must be a string');
