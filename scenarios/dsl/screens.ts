@@ -1,5 +1,5 @@
 import { ScenarioDefinitionError } from '../../core/errors.ts';
-import { elementParams, type ElementParams, type Placeholders } from './params.ts';
+import { elementParams, unquotedCssPlaceholders, type ElementParams, type Placeholders } from './params.ts';
 import { describeTarget, type Target } from './targets.ts';
 import { checkTarget } from './validate-target.ts';
 
@@ -109,10 +109,18 @@ function checkFlags(element: ScreenElement): string | undefined {
 /**
  * Why a parameterised element is malformed, or undefined. One cannot be `personal`: evidence masks
  * personal elements on any page, without a dossier's values; mark the element that contains it.
+ * A CSS selector's placeholder must stand in a quoted attribute value (see {@link unquotedCssPlaceholders}).
  */
 function checkParams(element: ScreenElement): string | undefined {
   if (elementParams(element).length === 0) return undefined;
   if (element.personal) return 'a parameterised element cannot be personal: mark personal the element that contains it (the table, the record)';
+  if (element.by !== 'css') return undefined;
+  const unquoted = unquotedCssPlaceholders(element.css);
+  if (unquoted.length > 0) {
+    const list = unquoted.map((p) => `{${p}}`).join(', ');
+    return `css ${element.css}: ${list} must stand inside a quoted attribute value, as in [data-x="{${unquoted[0]}}"] or, for an id, [id="prefix-{${unquoted[0]}}"], ` +
+      "so that a dossier's value is filled as a CSS string the scrubber can mask in an error, never escaped as an identifier";
+  }
   return undefined;
 }
 

@@ -27,8 +27,8 @@ const mini = defineApplication({
       path: '/mini/table',
       elements: {
         ayantsDroit: css('#ad'),
-        /** A placeholder outside quotes: the value is escaped as a CSS identifier (`1` cannot start one). */
-        detacher: css('#detach-{rang}'),
+        /** An id with a placeholder: in a quoted attribute value, as the loader requires (`#detach-{rang}` is refused). */
+        detacher: css('[id="detach-{rang}"]'),
         /** A placeholder in a quoted attribute value: quotes and backslashes escaped. */
         detacherNom: css('tr[data-nom="{nom}"] a'),
         statut: css('tr[data-rang="{rang}"] td:nth-child(3)'),
@@ -114,7 +114,7 @@ describe('steps of the scenario language, in a real browser', () => {
     const error = await robot.run(scenario((s) => s.open('table').click(['table.detacher', { rang: (r) => r.nom }], { timeoutMs: 300 }), undefined, 'mini-param'), row, { dossierId: 'd2' })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ScreenChanged);
-    expect((error as Error).message).toMatch(/^mini-param step 2 \(click table\.detacher \[css #detach-\{rang\}\]\): nothing matched/);
+    expect((error as Error).message).toMatch(/^mini-param step 2 \(click table\.detacher \[css \[id="detach-\{rang\}"\]\]\): nothing matched/);
     expect((error as Error).message).not.toContain('DURAND');
   });
 
