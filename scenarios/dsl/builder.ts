@@ -2,9 +2,6 @@ import { ScreenIndex, type ElementRefOf, type OpenableScreenOf, type ParamRefOf,
 import type { Common, FlowStep, Step, StepContext, Value } from './steps.ts';
 import type { Target } from './targets.ts';
 
-/** The parameters' values of a parameterised element: exactly its placeholders. */
-export type ParamValues<S, R, Row, V> = { readonly [P in RefParams<S, R>]: Value<Row, V> };
-
 /** Whether `T` is a union (a screen name the compiler could not pin down: a misspelt one, say). */
 type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
 
@@ -13,7 +10,7 @@ type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : 
  * for a parameterised one (a plain reference to it is a type error). `Raw` is what else is allowed:
  * direct targets for login steps, nothing for a scenario. When `R` is not one reference (a misspelt
  * one: the compiler falls back to all of them), every reference, so that the error lists them.
- * (The parameters' object is written out, not as {@link ParamValues}: messages then show its keys.)
+ * (The parameters' object is written out, not as a named type: messages then show its keys.)
  */
 export type Ref<S, R, Row, V, Raw = never> = true extends IsUnion<R>
   ? PlainRefOf<S> | { [P in ParamRefOf<S>]: readonly [P, { readonly [Q in RefParams<S, P>]: Value<Row, V> }] }[ParamRefOf<S>] | Raw

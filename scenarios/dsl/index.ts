@@ -1,6 +1,6 @@
 export { defineScenario, type Scenario, type AnyScenario, type ScenarioDefinition, type ScreensOf, type RawRow } from './scenario.ts';
 export { defineApplication, type ApplicationDefinition, type ApplicationSpec, type LoginDefinition, type Credentials } from './application.ts';
-export { Steps, defineFlow, type Flow, type Ref, type ParamValues, type Parse, type LoginSteps } from './builder.ts';
+export { Steps, defineFlow, type Flow, type Ref, type Parse, type LoginSteps } from './builder.ts';
 export {
   childSteps, isCommit, STEP_ACTIONS, TARGET_FIELDS,
   type Step, type StepAction, type StepContext, type Value, type Vars, type TargetOf, type ParamRef, type Condition, type FlowStep, type Common,
