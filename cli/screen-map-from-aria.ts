@@ -46,8 +46,8 @@ export function screenNameOf(path: string, applicationId: string): string {
 
 /**
  * The path as a screen map writes it: each query value becomes a `{placeholder}` named after
- * its parameter, which `steps.open(screen, { … })` fills. The values read are never printed:
- * a NIR or a PS number in an address is personal data.
+ * its parameter, which the step builder's `.open(screen, { … })` fills. The values read are
+ * never printed: a NIR or a PS number in an address is personal data.
  */
 export function pathWithPlaceholders(path: string): string {
   const [base, query] = path.split('?', 2) as [string, string | undefined];

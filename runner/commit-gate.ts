@@ -1,7 +1,7 @@
 /**
  * What the runner asks, just before each commit click, of whoever distributes the dossiers.
  * The runner knows no queue: the gate is given to it with the dossier (the queue's worker
- * implements it with a claim in Redis taken atomically with a check of the job's lock).
+ * implements it with a claim in Redis taken atomically with a check of the attempt's lock).
  */
 export interface CommitGate {
   /**
