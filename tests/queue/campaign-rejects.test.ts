@@ -1,19 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeploymentSecret } from '../../core/secret.ts';
-import { Ledger } from '../../gains/index.ts';
 import { readInputRows } from '../../input/index.ts';
 import { collectCampaignRejects, writeCampaignRejects } from '../../queue/campaigns/campaign-rejects.ts';
-import { CampaignRegistry } from '../../queue/campaigns/campaign-registry.ts';
-import { submitRegisteredCampaign } from '../../queue/campaigns/enqueue.ts';
-import type { JobPayload } from '../../queue/campaigns/job-payload.ts';
-import { dipaPayment } from '../../scenarios/dipa-payment.ts';
 import { dipaLines, dipaSample } from '../support/dipa-sample.ts';
-import { eventually } from '../support/eventually.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
+import { endedCampaign } from './ended-campaign.ts';
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -31,36 +25,11 @@ const ROW_2_NAME = 'MATHIEU Guillaume';
 const REFUSAL = `Refus : l'assuré 1 85 07 59 012 345 67 (${ROW_2_NAME}), IBAN FR0313507259787217660149276, n'est pas éligible`;
 const FAILURE = 'écran changé : le champ du NIR 2850759012345 a disparu';
 
-/** Submits `rows` rows and lets a real worker end row 2 rejected and row 3 failed (recorded in the ledger unless a dry run); the others done. */
-async function campaignWithRejects(rows: number, options: { dryRun?: boolean; extra?: string[] } = {}) {
-  const prefix = redis.prefix();
-  const queue = new Queue<JobPayload>(dipaPayment.id, { connection: redis.server.connection, prefix });
-  const ledger = new Ledger(redis.client, { prefix });
-  const registry = new CampaignRegistry(redis.client, { prefix });
-  const file = await dipaSample('campagne.csv', rows, options.extra);
-  const total = rows + (options.extra?.length ?? 0);
-  const submission = await submitRegisteredCampaign({ queue, ledger, registry, scenario: dipaPayment, file, caisse: 'CPAM du Rhône', secret, ...(options.dryRun ? { dryRun: true } : {}) });
-  const worker = new Worker<JobPayload>(dipaPayment.id, async (job) => {
-    const d = job.data;
-    const status = d.rowNumber === 2 ? 'rejected' : d.rowNumber === 3 ? 'failed' : 'done';
-    if (!d.dryRun) {
-      await ledger.record({
-        campaignId: d.campaignId, scenarioId: d.scenarioId, scenarioVersion: d.scenarioVersion, caisse: d.caisse, machine: 'robot-1', dossierId: d.dossierId,
-        rowNumber: d.rowNumber, status, ...(status === 'done' ? { reference: 'PRG-1' } : { reason: status === 'rejected' ? REFUSAL : FAILURE }),
-        manualMinutesSaved: 0, robotMs: 1, attempts: 1, finishedAt: new Date().toISOString(),
-      });
-    }
-    if (status === 'failed') {
-      await job.log('evidence: /var/lib/proweb/evidence/d3.png');
-      throw new UnrecoverableError(FAILURE);
-    }
-    return status === 'rejected' ? { status, reason: REFUSAL } : { status, reference: 'PRG-1' };
-  }, { connection: redis.server.connection, prefix, concurrency: 1 });
-  await eventually(async () => (await queue.getCompletedCount()) + (await queue.getFailedCount()) === total, 'every dossier ended');
-  await worker.close();
-  const campaign = await registry.get(submission.campaignId);
-  return { queue, ledger, registry, campaign, file, close: () => queue.close() };
-}
+/** Submits `rows` rows and lets a worker end row 2 rejected and row 3 failed (recorded in the ledger unless a dry run); the others done. */
+const campaignWithRejects = (rows: number, options: { dryRun?: boolean; extra?: string[] } = {}) => endedCampaign(redis, {
+  secret, rows, ...options,
+  end: (row) => row === 2 ? { status: 'rejected', reason: REFUSAL } : row === 3 ? { status: 'failed', reason: FAILURE, evidence: '/var/lib/proweb/evidence/d3.png' } : { status: 'done', reference: 'PRG-1' },
+});
 
 /** Everything a work list says, as one text. */
 const allText = (list: Awaited<ReturnType<typeof collectCampaignRejects>>) => JSON.stringify(list);
