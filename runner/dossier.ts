@@ -6,7 +6,7 @@ import {
   type ApplicationDefinition, type Condition, type ParamRef, type Scenario, type Step, type StepContext, type Target, type TargetOf,
 } from '../scenarios/dsl/index.ts';
 import { applyFields, batchFieldOf, type BatchField, type BatchResult } from './fill-batch.ts';
-import { locate, resolveTarget } from './locate.ts';
+import { locate, resolveTarget, resolveValue } from './locate.ts';
 import { clickableInPage, clickTarget } from './page-click.ts';
 import { probeQueryOf, probeTargets, type Probe, type ProbeQuery } from './page-probe.ts';
 import type { CommitGate } from './commit-gate.ts';
@@ -14,7 +14,7 @@ import type { ApplicationEndpoint } from './options.ts';
 import type { DossierOutcome } from './outcome.ts';
 import { withSingleShotPosts } from './single-shot.ts';
 import type { Slot } from './slot.ts';
-import { explainFailure, locationOf, normalized, performPageStep, resolveValue } from './step-actions.ts';
+import { explainFailure, locationOf, normalized, performPageStep } from './step-actions.ts';
 
 type Finished = Omit<Extract<DossierOutcome, { status: 'done' }>, 'robotMs'>;
 

@@ -1,9 +1,8 @@
 import type { Page } from 'playwright';
 import { formatFrenchDate } from '../domain/french-formats.ts';
 import type { ScreenIndex, Step, StepContext } from '../scenarios/dsl/index.ts';
-import { resolveTarget } from './locate.ts';
+import { resolveTarget, resolveValue } from './locate.ts';
 import { type PageDom, withPageDom } from './page-dom.ts';
-import { resolveValue } from './step-actions.ts';
 
 /**
  * One form step (`fill`, `date`, `select`, `check`) made ready to be applied in the page with

@@ -6,8 +6,6 @@ import { locate, resolveTarget, resolveValue, UnknownElementReference } from './
 import { clickTarget } from './page-click.ts';
 import { typeValue } from './page-typing.ts';
 
-export { resolveValue };
-
 /** The element a step acts on, if any, for messages. */
 function mainTarget<Row>(step: Step<Row>): TargetOf<Row> | undefined {
   switch (step.action) {
