@@ -111,5 +111,4 @@ export function fillTarget<T extends Target>(target: T, values: Readonly<Record<
     case 'label': return { ...target, label: fillText(target.label, values) };
     case 'role': return target.name === undefined ? target : { ...target, name: fillText(target.name, values) };
   }
-  return target;
 }

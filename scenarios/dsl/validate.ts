@@ -1,4 +1,5 @@
 import { ScenarioDefinitionError } from '../../core/errors.ts';
+import { placeholdersOf } from './params.ts';
 import type { ScreenIndex } from './screens.ts';
 import { STEP_ACTIONS, TARGET_FIELDS, childSteps, type Step, type StepAction } from './steps.ts';
 import { checkTarget } from './validate-target.ts';
@@ -84,7 +85,7 @@ export function validateSteps(owner: string, list: unknown, ctx: ValidationConte
         else if (found.screen.path === undefined) fail(`screen ${found.name} has no path to open it by`);
         else {
           const params = (step.params ?? {}) as Record<string, unknown>;
-          const placeholders = [...found.screen.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+          const placeholders = placeholdersOf(found.screen.path);
           const missing = placeholders.filter((p) => !(p in params));
           if (missing.length > 0) fail(`screen ${found.name} needs ${missing.map((m) => `{${m}}`).join(', ')}`);
           for (const [name, value] of Object.entries(params)) {
