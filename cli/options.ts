@@ -7,7 +7,8 @@
  */
 import { type CommandUnknownOpts, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import type { ProwebError } from '../core/errors.ts';
-import { parseDateBound } from '../gains/index.ts';
+// Not gains/index.ts: that loads the ledger and its Redis client, which declaring the options does not need.
+import { parseDateBound } from '../gains/period.ts';
 import { parseParisDateTime } from './paris-time.ts';
 
 /** Exit codes: 0 success, 1 failure, 2 bad input (file missing or unreadable, bad arguments), 130 interrupted. */

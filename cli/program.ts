@@ -1,6 +1,7 @@
 import { InputFileError, ProwebError } from '../core/errors.ts';
 import { scrubText } from '../core/personal-data.ts';
-import { CampaignNotFound } from '../queue/index.ts';
+// Not queue/index.ts: that loads BullMQ, the workers and the scenario catalogue, which `proweb --help` does not need.
+import { CampaignNotFound } from '../queue/campaigns/campaign-registry.ts';
 import { Closer } from './closer.ts';
 import { type CommandHost, createCommandContext } from './context.ts';
 import { EXIT_BAD_INPUT } from './options.ts';

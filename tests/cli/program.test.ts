@@ -1,5 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { CommandHost } from '../../cli/context.ts';
@@ -79,5 +83,21 @@ describe('the command line, declared', () => {
     for (const file of sources) expect(readFileSync(file, 'utf8'), file).not.toMatch(/^import (?!type )[^;]*from '\.\.\/commands\//m);
     // A command run once: its module is imported by its action, not by the declarations.
     expect(readFileSync(`${folder}run.ts`, 'utf8')).toContain("await import('../commands/run.ts')");
+  });
+
+  it('starts without loading the queue, the browser, the workbook reader or the Redis client', async () => {
+    // The packages `proweb --help` loaded, as Node's module cache holds them when the process exits.
+    const folder = mkdtempSync(join(tmpdir(), 'proweb-startup-'));
+    const probe = join(folder, 'probe.mjs');
+    writeFileSync(probe, `import { createRequire } from 'node:module';
+const cache = createRequire(import.meta.url).cache;
+process.on('exit', () => process.stderr.write('packages: ' + JSON.stringify(Object.keys(cache).map((f) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(f)?.[1]).filter(Boolean)) + '\\n'));
+`);
+    const main = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--import', probe, main, '--help']);
+    expect(stdout).toContain('Usage: proweb');
+    const loaded = JSON.parse(/^packages: (.*)$/m.exec(stderr)![1]!) as string[];
+    expect(loaded).toContain('@commander-js/extra-typings');
+    for (const heavy of ['bullmq', 'playwright-core', 'exceljs', 'ioredis']) expect(loaded).not.toContain(heavy);
   });
 });
