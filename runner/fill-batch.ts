@@ -1,7 +1,7 @@
 import type { Page } from 'playwright';
 import { formatFrenchDate } from '../domain/french-formats.ts';
 import type { ScreenIndex, Step, StepContext } from '../scenarios/dsl/index.ts';
-import { resolveTarget, resolveValue } from './locate.ts';
+import { resolveChecked, resolveTarget, resolveValue } from './locate.ts';
 import { type PageDom, withPageDom } from './page-dom.ts';
 
 /**
@@ -57,7 +57,7 @@ export function batchFieldOf<Row>(step: Step<Row>, ctx: StepContext<Row>, screen
       case 'select':
         return { kind: 'select', ...where, value: resolveValue(step.value, ctx) };
       case 'check':
-        return { kind: 'check', ...where, checked: typeof step.value === 'function' ? step.value(ctx.row, ctx) : (step.value ?? true) };
+        return { kind: 'check', ...where, checked: resolveChecked(step.value, ctx) };
     }
   } catch {
     return undefined;

@@ -29,6 +29,11 @@ export function resolveValue<Row>(value: Value<Row>, ctx: StepContext<Row>): str
   return typeof value === 'function' ? value(ctx.row, ctx) : value;
 }
 
+/** Resolves a `check` step's value: ticked unless it says otherwise, functions get the row and the context. */
+export function resolveChecked<Row>(value: boolean | ((row: Row, ctx: StepContext<Row>) => boolean) | undefined, ctx: StepContext<Row>): boolean {
+  return typeof value === 'function' ? value(ctx.row, ctx) : (value ?? true);
+}
+
 /**
  * Resolves a screen-map reference (a parameterised one with its values filled for this dossier)
  * or a direct target. The description names the element with its placeholders, never the

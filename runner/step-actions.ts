@@ -2,7 +2,7 @@ import { errors, type Page } from 'playwright';
 import { BackOfficeUnavailable, ProwebError, ScenarioBug, ScreenChanged, type StepLocation } from '../core/errors.ts';
 import { formatFrenchDate, parseAmountToCents, parseFrenchDate } from '../domain/french-formats.ts';
 import { ScreenIndex, type Step, type StepContext, type TargetOf } from '../scenarios/dsl/index.ts';
-import { locate, resolveTarget, resolveValue, UnknownElementReference } from './locate.ts';
+import { locate, resolveChecked, resolveTarget, resolveValue, UnknownElementReference } from './locate.ts';
 import { clickTarget } from './page-click.ts';
 import { typeValue } from './page-typing.ts';
 
@@ -94,11 +94,9 @@ export async function performPageStep<Row>(
     case 'select':
       await element(step.target).selectOption(resolveValue(step.value, ctx), { timeout: timeoutMs });
       return undefined;
-    case 'check': {
-      const value = typeof step.value === 'function' ? step.value(ctx.row, ctx) : (step.value ?? true);
-      await element(step.target).setChecked(value, { timeout: timeoutMs });
+    case 'check':
+      await element(step.target).setChecked(resolveChecked(step.value, ctx), { timeout: timeoutMs });
       return undefined;
-    }
     case 'click': {
       const target = resolveTarget(step.target, ctx, screens, at).target;
       await clickTarget(page, locate(page, target), target, timeoutMs);
