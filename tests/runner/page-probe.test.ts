@@ -1,9 +1,8 @@
-import type { Browser, Page } from 'playwright';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../../runner/index.ts';
+import { describe, expect, it } from 'vitest';
 import { locate } from '../../runner/locate.ts';
 import { probeQueryOf, probeTargets } from '../../runner/page-probe.ts';
 import { button, css, label, link, role, type Target } from '../../scenarios/dsl/index.ts';
+import { pageWith } from '../support/page.ts';
 
 /** Messages and records as legacy screens show them, hidden in every way a page hides things. */
 const PAGE = `<!DOCTYPE html><html lang="fr"><body>
@@ -22,21 +21,11 @@ const PAGE = `<!DOCTYPE html><html lang="fr"><body>
 <button style="display: none">Envoyer</button><a href="/suite">Page suivante</a><a>Page suivante sans lien</a></form>
 </body></html>`;
 
-let browser: Browser;
-let page: Page;
-
-beforeAll(async () => {
-  ({ browser } = await launchBrowser());
-  page = await browser.newPage();
-  await page.setContent(PAGE);
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = pageWith(PAGE);
 
 /** What Playwright's locator says of a target: the yardstick. */
 async function viaLocator(target: Target) {
-  const found = locate(page, target);
+  const found = locate(chromium.page, target);
   const count = await found.count();
   return { count, visible: await found.first().isVisible(), text: count > 0 ? await found.first().textContent() : null };
 }
@@ -60,12 +49,12 @@ describe('reading targets in the page’s own world', () => {
   ];
 
   it.each(agreed)('says what the locator says of %s', async (_, target) => {
-    const [probed] = await probeTargets(page, [probeQueryOf(target)]);
+    const [probed] = await probeTargets(chromium.page, [probeQueryOf(target)]);
     expect(probed).toEqual(await viaLocator(target));
   });
 
   it('answers every target in one call, in order', async () => {
-    const answers = await probeTargets(page, agreed.map(([, t]) => probeQueryOf(t)));
+    const answers = await probeTargets(chromium.page, agreed.map(([, t]) => probeQueryOf(t)));
     expect(answers).toEqual(await Promise.all(agreed.map(([, t]) => viaLocator(t))));
   });
 
@@ -81,7 +70,7 @@ describe('reading targets in the page’s own world', () => {
     ['a link named by an image', link('Aide')],
     ['a button named by another element', button('Quitter')],
   ])('leaves a page with %s to the locator when asked for any name', async (_, target) => {
-    const named = await browser.newPage();
+    const named = await chromium.browser.newPage();
     try {
       await named.setContent('<a href="/aide"><img src="aide.png" alt="Aide"></a><span id="quitter-l">Quitter</span><button aria-labelledby="quitter-l">Q</button><button>Valider</button>');
       // Any of them could bear the name asked for: the page cannot tell how many match.
@@ -93,7 +82,7 @@ describe('reading targets in the page’s own world', () => {
   });
 
   it('leaves a page to the locator when part of a name is `visibility: hidden`, which the name leaves out', async () => {
-    const hidden = await browser.newPage();
+    const hidden = await chromium.browser.newPage();
     try {
       await hidden.setContent('<button>Valider <b style="visibility: hidden">le paiement</b></button>');
       // Its text says "Valider le paiement", its name "Valider".
@@ -105,12 +94,12 @@ describe('reading targets in the page’s own world', () => {
   });
 
   it("leaves Playwright's own selector syntax to the locator", async () => {
-    const answers = await probeTargets(page, [probeQueryOf(css('.message:has-text("Refus")')), probeQueryOf(css('#vide'))]);
+    const answers = await probeTargets(chromium.page, [probeQueryOf(css('.message:has-text("Refus")')), probeQueryOf(css('#vide'))]);
     expect(answers).toEqual([undefined, { count: 1, visible: false, text: '' }]);
   });
 
   it('leaves a page with shadow roots to the locator, which looks inside them', async () => {
-    const shadowed = await browser.newPage();
+    const shadowed = await chromium.browser.newPage();
     try {
       await shadowed.setContent('<div id="hote"></div><script>document.getElementById("hote").attachShadow({ mode: "open" }).innerHTML = "<p class=\\"message\\">Refus</p>";</script>');
       expect(await probeTargets(shadowed, [probeQueryOf(css('.message'))])).toEqual([undefined]);
