@@ -2,10 +2,10 @@ import { Queue } from 'bullmq';
 import { ProwebError } from '../../core/errors.ts';
 import { scrubText } from '../../core/personal-data.ts';
 import { type ApplicationPause, ApplicationPauses } from '../../queue/index.ts';
-import { catalogue } from '../../scenarios/catalogue.ts';
 import { applicationPauseFix } from '../application-pause-text.ts';
 import type { Closer } from '../closer.ts';
 import type { CommandContext } from '../context.ts';
+import { knownApplications } from '../known-applications.ts';
 import { formatParisDateTime } from '../paris-time.ts';
 import type { ApplicationListOptions, ApplicationResumeOptions } from '../program/application.ts';
 import { loadConfigWithRedis, openRedis } from '../redis.ts';
@@ -16,13 +16,6 @@ export class UnknownApplication extends ProwebError {
   constructor(readonly applicationId: string) {
     super(`no scenario uses an application "${applicationId}"`, `Known applications: ${[...knownApplications().keys()].join(', ')}.`);
   }
-}
-
-/** The applications of the catalogue's scenarios, by id, with their titles. */
-function knownApplications(): Map<string, string> {
-  const known = new Map<string, string>();
-  for (const scenario of catalogue.values()) for (const app of scenario.applications) known.set(app.id, app.title);
-  return known;
 }
 
 /** The queues of the scenarios whose dossiers were parked, opened once each and closed with the command. */
@@ -59,12 +52,12 @@ export async function applicationListCommand(opts: ApplicationListOptions, ctx: 
   const byId = new Map<string, ApplicationPause>(paused.map((p) => [p.applicationId, p]));
   const ids = [...new Set([...known.keys(), ...byId.keys()])].sort();
   if (opts.json) {
-    ctx.out(`${JSON.stringify(ids.map((id) => ({ applicationId: id, title: known.get(id) ?? null, paused: byId.get(id) ?? null })), null, 2)}\n`);
+    ctx.out(`${JSON.stringify(ids.map((id) => ({ applicationId: id, title: known.get(id)?.title ?? null, paused: byId.get(id) ?? null })), null, 2)}\n`);
     return 0;
   }
   const rows = ids.map((id) => {
     const p = byId.get(id);
-    return [id, p ? 'PAUSED' : 'active', p ? `since ${formatParisDateTime(p.at)} by ${p.machine}${p.username ? `, account ${p.username}` : ''}: "${scrubText(p.reason)}"` : known.get(id) ?? ''];
+    return [id, p ? 'PAUSED' : 'active', p ? `since ${formatParisDateTime(p.at)} by ${p.machine}${p.username ? `, account ${p.username}` : ''}: "${scrubText(p.reason)}"` : known.get(id)?.title ?? ''];
   });
   const header = ['application', 'state', ''];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -2,18 +2,10 @@ import { ConfigError, ProwebError } from '../../core/errors.ts';
 import { loadConfig, resolveEndpoints } from '../../core/config.ts';
 import { DEFAULT_USER, startBackOffice } from '../../fixtures/backoffice/index.ts';
 import { readScreen } from '../../runner/aria-map.ts';
-import { catalogue } from '../../scenarios/catalogue.ts';
-import type { ApplicationDefinition } from '../../scenarios/dsl/index.ts';
 import type { CommandContext } from '../context.ts';
+import { knownApplications } from '../known-applications.ts';
 import type { MapOptions } from '../program/map.ts';
 import { screenMapEntry } from '../screen-map-from-aria.ts';
-
-/** Every application a scenario of the catalogue uses, by id. */
-export function knownApplications(): Map<string, ApplicationDefinition> {
-  const apps = new Map<string, ApplicationDefinition>();
-  for (const scenario of catalogue.values()) for (const app of scenario.applications) apps.set(app.id, app);
-  return apps;
-}
 
 /**
  * `proweb map <application> <path>`: logs in as the robot, opens the screen, reads its
