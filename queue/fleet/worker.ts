@@ -172,7 +172,7 @@ export class DossierWorker extends EventEmitter<{
           connection: options.connection,
           prefix: options.prefix ?? DEFAULT_PREFIX,
           concurrency: options.robot.concurrency,
-          lockDuration: options.lockDurationMs ?? 30_000,
+          lockDuration: locking.lockDurationMs,
           stalledInterval: options.stalledIntervalMs ?? 30_000,
           // A dossier is retaken after a crash; only a dossier that kills machine after machine fails for good.
           maxStalledCount: 3,
@@ -215,7 +215,7 @@ export class DossierWorker extends EventEmitter<{
         // counted as an attempt. It is retaken after a lock's duration, as after a crash, so that
         // whatever the browser had already sent has landed when the scenario's guard looks for it.
         this.logger.info({ jobId: id }, 'dossier handed back to the queue');
-        await job.moveToDelayed(Date.now() + (this.options.lockDurationMs ?? 30_000), token);
+        await job.moveToDelayed(Date.now() + this.attempts.durationMs, token);
         throw new DelayedError('handed back at shutdown');
       }
       // BullMQ keeps the message as the job's failed reason and the stack as its stacktrace.
@@ -474,7 +474,7 @@ export class DossierWorker extends EventEmitter<{
     const lost = failure instanceof OwnershipLost ? failure : new OwnershipLost(failure.message);
     if (token) {
       try {
-        await job.moveToDelayed(Date.now() + (this.options.lockDurationMs ?? 30_000), token);
+        await job.moveToDelayed(Date.now() + this.attempts.durationMs, token);
         log.warn({ reason: lost.message }, 'attempt lock lost while the job was still ours; nothing clicked, dossier back to the queue');
         return new DelayedError('attempt lock lost: handed back');
       } catch {
