@@ -114,7 +114,11 @@ export function rollupArgsOf(entry: LedgerEntry): RollupArgs {
 
 /** Figures from a rollup value. */
 function figuresOf(scenarioId: string, caisse: string, machine: string, status: string, value: string, finishedAt: string): GainFigures {
-  const [dossiers = 0, manual = 0, rework = 0, robotMs = 0] = value.split(' ').map(Number);
+  return figuresOfSums(scenarioId, caisse, machine, status, value.split(' ').map(Number), finishedAt);
+}
+
+/** Figures from the four numbers of a rollup value (or of several added up, {@link addValue}). */
+function figuresOfSums(scenarioId: string, caisse: string, machine: string, status: string, [dossiers = 0, manual = 0, rework = 0, robotMs = 0]: number[], finishedAt: string): GainFigures {
   return {
     scenarioId, caisse, machine, status: status as GainFigures['status'], dossiers,
     manualMinutesSaved: manual / 1000, ...(rework > 0 ? { reworkMinutes: rework / 1000 } : {}), robotMs, finishedAt,
@@ -152,11 +156,8 @@ function totalOf(hash: Record<string, string>): string {
 }
 
 /** A figure of the rows of a report by machine, from its summed figures. */
-function machineRow(machine: string, status: string, [dossiers = 0, manual = 0, rework = 0, robotMs = 0]: number[], at: string): GainFigures {
-  return {
-    scenarioId: '', caisse: '', machine, status: status as GainFigures['status'], dossiers, only: 'rows',
-    manualMinutesSaved: manual / 1000, ...(rework > 0 ? { reworkMinutes: rework / 1000 } : {}), robotMs, finishedAt: at,
-  };
+function machineRow(machine: string, status: string, sum: number[], at: string): GainFigures {
+  return { ...figuresOfSums('', '', machine, status, sum, at), only: 'rows' };
 }
 
 /** The rows of a report by machine from a machine rows hash, and their figures added up (`totalOf`). */
