@@ -13,7 +13,7 @@ export type NewOptions = Declared & { root?: string };
 const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The template's names for a kebab-case id: `remboursement-test` → `remboursementTest`, `RemboursementTest`. */
-export function templateNames(id: string, sampleFromTest: string): TemplateNames {
+function templateNames(id: string, sampleFromTest: string): TemplateNames {
   const camel = id.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
   return { id, camel, pascal: camel[0]!.toUpperCase() + camel.slice(1), sampleFromTest };
 }

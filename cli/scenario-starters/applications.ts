@@ -9,7 +9,7 @@ export const STARTER_APPLICATIONS = ['progres', 'grh', 'ij', 'bdo'] as const;
 export type StarterApplication = (typeof STARTER_APPLICATIONS)[number];
 
 /** Applications the robot only reads: a scenario enters nothing there, so there is nothing to start from. */
-export const READ_ONLY_APPLICATIONS: Readonly<Record<string, string>> = {
+const READ_ONLY_APPLICATIONS: Readonly<Record<string, string>> = {
   'ameli-pro': 'ameli pro is read-only: the robot reads requests and forfaits there and enters them in Progrès',
 };
 

@@ -13,7 +13,7 @@ import { progresStarter } from './progres.ts';
 import type { Starter } from './types.ts';
 
 export { isStarterApplication, noStarterReason, STARTER_APPLICATIONS, type StarterApplication } from './applications.ts';
-export { SAMPLE_ROWS, type Starter, type TemplateNames } from './types.ts';
+export type { Starter, TemplateNames } from './types.ts';
 
 /** The starters, by application id. */
 export const STARTERS: Readonly<Record<StarterApplication, Starter>> = { progres: progresStarter, grh: grhStarter, ij: ijStarter, bdo: bdoStarter };
