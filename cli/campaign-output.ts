@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { scrubText } from '../core/personal-data.ts';
 import { formatInvalidRow } from '../input/index.ts';
-import { type CampaignResult, type CampaignSubmission } from '../queue/index.ts';
+import type { CampaignResult, CampaignSubmission } from '../queue/index.ts';
 
 /** Rows refused before the queue, each with file, row, field and reason. */
 export function invalidRowsText(submission: CampaignSubmission): string {

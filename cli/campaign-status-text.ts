@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { type CampaignRecord, type CampaignStatus } from '../queue/index.ts';
+import type { CampaignRecord, CampaignStatus } from '../queue/index.ts';
 import { formatParisDateTime } from './paris-time.ts';
 
 const NO_ESTIMATE: Record<NonNullable<CampaignStatus['noEstimate']>, string> = {
