@@ -15,6 +15,7 @@ import { useE2e } from '../support/e2e.ts';
 import { eventually } from '../support/eventually.ts';
 import { entriesOf } from '../support/ledger.ts';
 import { testSecret } from '../support/secret.ts';
+import { registerKnownCampaign } from './known-campaign.ts';
 
 /**
  * The attempt lock the commit claim checks: proweb's own, so that no script reads BullMQ's
@@ -47,10 +48,7 @@ describe('the attempt lock', () => {
     const pauses = new ApplicationPauses(d.client, { prefix: d.prefix });
     const ledger = new Ledger(d.client, { prefix: d.prefix });
     const campaignId = '2026-12-03-attempt';
-    await registry.create({
-      id: campaignId, scenarioId: dipaPayment.id, scenarioVersion: dipaPayment.version, caisse: 'CPAM Lille-Douai', file: '/partage/dipa.csv',
-      submittedAt: new Date().toISOString(), rows: 1, invalidRows: 0, alreadyDone: 0, queued: 1, alreadyQueued: 0, state: 'active',
-    });
+    await registerKnownCampaign(registry, campaignId, 1);
     await registry.pause(campaignId);
     await pauses.pause('progres', { reason: 'Mot de passe expiré.', machine: 'robot-a', at: '2026-12-03T08:00:00.000Z' });
     await ledger.record({

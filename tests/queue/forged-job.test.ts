@@ -17,6 +17,7 @@ import { eventually } from '../support/eventually.ts';
 import { entriesOf } from '../support/ledger.ts';
 import { useE2e } from '../support/e2e.ts';
 import { otherDeploymentSecret, testSecret } from '../support/secret.ts';
+import { registerKnownCampaign } from './known-campaign.ts';
 
 /**
  * Redis is not a control plane: whoever can write to it cannot make a robot type a row
@@ -50,10 +51,7 @@ function deployment() {
     return worker;
   };
   /** A campaign this deployment knows, as `enqueue` registers it. */
-  const register = (id: string) => registry.create({
-    id, scenarioId: dipaPayment.id, scenarioVersion: dipaPayment.version, caisse: CAISSE, file: '/partage/dipa.csv', submittedAt: new Date().toISOString(),
-    rows: 0, invalidRows: 0, alreadyDone: 0, queued: 0, alreadyQueued: 0, state: 'active',
-  });
+  const register = (id: string) => registerKnownCampaign(registry, id);
   /** Payable DIPA requests of the mock ameli pro, as a file and as the rows a submission reads from it. */
   const payableRows = async (count: number) => {
     const file = await dipaFile('forged.csv', requestRows(e2e.backOffice, (p) => p.conventioned, count));

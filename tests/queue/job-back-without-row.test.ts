@@ -11,6 +11,7 @@ import { useE2e } from '../support/e2e.ts';
 import { eventually } from '../support/eventually.ts';
 import { entriesOf } from '../support/ledger.ts';
 import { testSecret } from '../support/secret.ts';
+import { registerKnownCampaign } from './known-campaign.ts';
 
 /**
  * A Redis failover between the removal of an ended job's row and its completion brings the job
@@ -30,10 +31,7 @@ describe('a job back without its row after a failover', () => {
     const connection = redis.server.connection;
     const ledger = new Ledger(redis.client, { prefix });
     const registry = new CampaignRegistry(redis.client, { prefix });
-    await registry.create({
-      id: CAMPAIGN, scenarioId: dipaPayment.id, scenarioVersion: dipaPayment.version, caisse: CAISSE, file: '/partage/dipa.csv', submittedAt: new Date().toISOString(),
-      rows: 3, invalidRows: 0, alreadyDone: 0, queued: 3, alreadyQueued: 0, state: 'active',
-    });
+    await registerKnownCampaign(registry, CAMPAIGN, 3);
     const fields = (rowNumber: number): JobFields => ({
       campaignId: CAMPAIGN, scenarioId: dipaPayment.id, scenarioVersion: dipaPayment.version, caisse: CAISSE, file: 'dipa.csv', rowNumber,
       dossierId: dossierIdFor(dipaPayment.id, `row-${rowNumber}`, testSecret),
