@@ -46,7 +46,7 @@ function scriptedRobot(attempts: ('fail' | 'click-then-fail' | DossierOutcome | 
         if (!claim.granted) throw new Error(`the commit was not granted: ${claim.reason}`);
       }
       if (next === 'fail' || next === 'click-then-fail') throw new TechnicalFailure('Progrès ne répond pas');
-      return typeof next === 'object' && 'clicked' in next ? next.clicked : next;
+      return clicked ? next.clicked : next;
     },
   };
   return robot as unknown as Robot & { calls: number; dryRuns: boolean[] };
