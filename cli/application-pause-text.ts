@@ -1,5 +1,5 @@
 import { scrubText } from '../core/personal-data.ts';
-import type { ApplicationPause } from '../queue/index.ts';
+import type { ApplicationPause } from '../queue/fleet/application-pauses.ts';
 import { formatParisDateTime } from './paris-time.ts';
 
 /** What an operator does about a pause: the account to fix, then the command that resumes. */

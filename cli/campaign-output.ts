@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
 import { scrubText } from '../core/personal-data.ts';
 import { formatInvalidRow } from '../input/index.ts';
-import type { CampaignResult, CampaignSubmission } from '../queue/index.ts';
+import type { CampaignSubmission } from '../queue/campaigns/campaign.ts';
+import type { CampaignResult } from '../queue/campaigns/run-campaign.ts';
 
 /** Rows refused before the queue, each with file, row, field and reason. */
 export function invalidRowsText(submission: CampaignSubmission): string {

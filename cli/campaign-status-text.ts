@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
-import type { CampaignRecord, CampaignStatus } from '../queue/index.ts';
+import type { CampaignRecord } from '../queue/campaigns/campaign-registry.ts';
+import type { CampaignStatus } from '../queue/campaigns/campaign-status.ts';
 import { formatParisDateTime } from './paris-time.ts';
 
 const NO_ESTIMATE: Record<NonNullable<CampaignStatus['noEstimate']>, string> = {

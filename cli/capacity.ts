@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { ProwebConfig } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
-import { CapacityGate } from '../queue/index.ts';
+import { CapacityGate } from '../queue/fleet/capacity-gate.ts';
 
 /** The fleet-wide capacity of the configured applications, or nothing when none is limited. */
 export function capacityGateFor(config: ProwebConfig, redis: Redis, logger?: Logger): CapacityGate | undefined {

@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import { loadConfig, type ProwebConfig } from '../core/config.ts';
-import { assertDurable, assertNoEviction, assertNotClusterNode, assertNoUntaggedDeployment, assertPrefixFitsCluster, createCluster, createRedis, evictionPolicyOf, isClusterTarget, redisConnectionFor, redisUrlForDisplay, sendsPasswordInClear, startEmbeddedRedis, transportsOf } from '../queue/index.ts';
+import { startEmbeddedRedis } from '../queue/redis/embedded-redis.ts';
+import { createCluster, createRedis, isClusterTarget, redisConnectionFor, redisUrlForDisplay, transportsOf } from '../queue/redis/redis-connection.ts';
+import { assertDurable, assertNoEviction, assertNotClusterNode, assertNoUntaggedDeployment, assertPrefixFitsCluster, evictionPolicyOf, sendsPasswordInClear } from '../queue/redis/redis-policy.ts';
 import { ConfigError, ProwebError } from '../core/errors.ts';
 import type { Closer } from './closer.ts';
 

@@ -5,6 +5,9 @@
  * - `fleet/`: the worker that runs a dossier's job through the runner, machines' heartbeats, commit claims, login throttle, application pauses, opening hours;
  * - `dashboard/`: the queue UI with personal data masked; not re-exported here, as it loads a web server and
  *   bull-board that no worker needs: `cli/commands/dashboard.ts` imports it directly.
+ *
+ * The public API for code that embeds proweb. Loading it loads every part (BullMQ, the workers,
+ * the schedulers): the CLI imports the modules a command needs instead, to start fast.
  */
 export * from './redis/embedded-redis.ts';
 export * from './redis/redis-connection.ts';

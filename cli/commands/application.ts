@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { ProwebError } from '../../core/errors.ts';
 import { scrubText } from '../../core/personal-data.ts';
-import { type ApplicationPause, ApplicationPauses } from '../../queue/index.ts';
+import { type ApplicationPause, ApplicationPauses } from '../../queue/fleet/application-pauses.ts';
 import { applicationPauseFix } from '../application-pause-text.ts';
 import type { Closer } from '../closer.ts';
 import type { CommandContext } from '../context.ts';

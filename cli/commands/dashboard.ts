@@ -3,7 +3,7 @@ import { loadConfig, type ProwebConfig } from '../../core/config.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { listenHttp } from '../../core/http-listener.ts';
 import { createDashboard, scenarioQueueNames, type DashboardCredentials } from '../../queue/dashboard/dashboard.ts';
-import { RedisStartFailed } from '../../queue/index.ts';
+import { RedisStartFailed } from '../../queue/redis/embedded-redis.ts';
 import type { DeploymentSecret } from '../../core/secret.ts';
 import { deploymentSecretFor, type CommandContext } from '../context.ts';
 import type { DashboardOptions } from '../program/dashboard.ts';

@@ -1,5 +1,6 @@
 import { Ledger } from '../../gains/index.ts';
-import { ApplicationPauses, listMachines, type MachineStatus } from '../../queue/index.ts';
+import { ApplicationPauses } from '../../queue/fleet/application-pauses.ts';
+import { listMachines, type MachineStatus } from '../../queue/fleet/machines.ts';
 import { applicationPausesBlock } from '../application-pause-text.ts';
 import type { CommandContext } from '../context.ts';
 import type { MachinesOptions } from '../program/machines.ts';

@@ -3,7 +3,7 @@ import type { ProwebConfig } from '../../core/config.ts';
 import { archiveLedger, Ledger, ledgerOptionsOf } from '../../gains/index.ts';
 import { REJECTION_FILE_SUFFIX } from '../../input/rejection-file.ts';
 import { queueNameFor } from '../../queue/queue-options.ts';
-import { cutoffFor, type FilesPurged, purgeEndedJobs, purgeFiles } from '../../queue/index.ts';
+import { cutoffFor, type FilesPurged, purgeEndedJobs, purgeFiles } from '../../queue/campaigns/retention.ts';
 import { catalogue } from '../../scenarios/catalogue.ts';
 import type { CommandContext } from '../context.ts';
 import type { PurgeOptions } from '../program/purge.ts';

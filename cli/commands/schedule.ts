@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { type Schedule, Schedules } from '../../queue/index.ts';
+import { type Schedule, Schedules } from '../../queue/campaigns/schedules.ts';
 import { catalogue } from '../../scenarios/catalogue.ts';
 import type { CommandContext } from '../context.ts';
 import type { ScheduleAddOptions, ScheduleOptions } from '../program/schedule.ts';
