@@ -15,7 +15,7 @@ import { useE2e } from '../support/e2e.ts';
 import { eventually } from '../support/eventually.ts';
 import { entriesOf } from '../support/ledger.ts';
 import { testSecret } from '../support/secret.ts';
-import { registerKnownCampaign } from './known-campaign.ts';
+import { registerKnownCampaign } from '../support/known-campaign.ts';
 
 /**
  * The attempt lock the commit claim checks: proweb's own, so that no script reads BullMQ's

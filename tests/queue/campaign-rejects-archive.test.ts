@@ -7,7 +7,7 @@ import { DeploymentSecret } from '../../core/secret.ts';
 import { archiveLedger } from '../../gains/archive.ts';
 import { collectCampaignRejects, WorkListGone } from '../../queue/campaigns/campaign-rejects.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
-import { endedCampaign } from './ended-campaign.ts';
+import { endedCampaign } from '../support/ended-campaign.ts';
 
 /**
  * The work list of a campaign once Redis has forgotten it: its work list hash expires

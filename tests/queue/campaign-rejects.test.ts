@@ -7,7 +7,7 @@ import { readInputRows } from '../../input/index.ts';
 import { collectCampaignRejects, writeCampaignRejects } from '../../queue/campaigns/campaign-rejects.ts';
 import { dipaLines, dipaSample } from '../support/dipa-sample.ts';
 import { startTestRedis, type TestRedis } from '../support/redis.ts';
-import { endedCampaign } from './ended-campaign.ts';
+import { endedCampaign } from '../support/ended-campaign.ts';
 
 let redis: TestRedis;
 beforeAll(async () => {

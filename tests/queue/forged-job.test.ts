@@ -17,7 +17,7 @@ import { eventually } from '../support/eventually.ts';
 import { entriesOf } from '../support/ledger.ts';
 import { useE2e } from '../support/e2e.ts';
 import { otherDeploymentSecret, testSecret } from '../support/secret.ts';
-import { registerKnownCampaign } from './known-campaign.ts';
+import { registerKnownCampaign } from '../support/known-campaign.ts';
 
 /**
  * Redis is not a control plane: whoever can write to it cannot make a robot type a row

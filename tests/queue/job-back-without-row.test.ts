@@ -11,7 +11,7 @@ import { useE2e } from '../support/e2e.ts';
 import { eventually } from '../support/eventually.ts';
 import { entriesOf } from '../support/ledger.ts';
 import { testSecret } from '../support/secret.ts';
-import { registerKnownCampaign } from './known-campaign.ts';
+import { registerKnownCampaign } from '../support/known-campaign.ts';
 
 /**
  * A Redis failover between the removal of an ended job's row and its completion brings the job

@@ -5,9 +5,9 @@ import { CampaignRegistry } from '../../queue/campaigns/campaign-registry.ts';
 import { submitRegisteredCampaign } from '../../queue/campaigns/enqueue.ts';
 import type { JobPayload } from '../../queue/campaigns/job-payload.ts';
 import { dipaPayment } from '../../scenarios/dipa-payment.ts';
-import { dipaSample } from '../support/dipa-sample.ts';
-import { eventually } from '../support/eventually.ts';
-import type { TestRedis } from '../support/redis.ts';
+import { dipaSample } from './dipa-sample.ts';
+import { eventually } from './eventually.ts';
+import type { TestRedis } from './redis.ts';
 
 /** How the stand-in worker ends one row: a failed row's reason is also its job's error. */
 export type RowEnd = { status: 'done'; reference: string } | { status: 'rejected'; reason: string } | { status: 'failed'; reason: string; evidence?: string };
