@@ -6,12 +6,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_USER, startBackOffice, type BackOffice, type FaultSpec } from '../../fixtures/backoffice/index.ts';
 import { PRIME_COVID_DEMO_EXPECTATIONS } from '../../fixtures/data/generate-prime-covid-sample.ts';
 import { LoginRefused } from '../../core/errors.ts';
-import { readInputRows } from '../../input/index.ts';
 import { Robot } from '../../runner/index.ts';
-import { primeCovid, primeCovidRow, type PrimeCovidRow } from '../../scenarios/prime-covid.ts';
+import { primeCovid, primeCovidRow } from '../../scenarios/prime-covid.ts';
 import { duplicatesIn } from '../support/backoffice-entries.ts';
 import { eventually } from '../support/eventually.ts';
 import { expectExactlyOnce, startFleet, type Fleet } from '../support/fleet.ts';
+import { validRows } from '../support/input-rows.ts';
 import { entriesOf } from '../support/ledger.ts';
 
 /**
@@ -171,11 +171,7 @@ describe('exactly once in GRH under faults (2 worker processes, real Redis and C
     const { backOffice } = await setUp();
     const robot = await Robot.launch({ applications: { grh: { baseUrl: backOffice.url, username: DEFAULT_USER.username, password: 'not-the-password' } }, concurrency: 4 });
     try {
-      const rows: PrimeCovidRow[] = [];
-      for await (const { raw } of readInputRows(SAMPLE)) {
-        const parsed = primeCovidRow.safeParse(raw);
-        if (parsed.success && rows.length < 6) rows.push(parsed.data);
-      }
+      const rows = [...(await validRows(primeCovidRow, SAMPLE)).values()].slice(0, 6);
       const results = await Promise.allSettled(rows.map((row, i) => robot.run(primeCovid, row, { dossierId: `refused-${i}` })));
       expect(results.map((r) => r.status === 'rejected' && r.reason instanceof LoginRefused)).toEqual(Array(6).fill(true));
       expect(backOffice.apps.grh.loginAttempts.filter((a) => !a.ok)).toHaveLength(1);
